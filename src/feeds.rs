@@ -1,0 +1,120 @@
+//! Machine-readable companions of the site: `sitemap.xml`, `atom.xml` (pages with a date)
+//! and `robots.txt`. Built from the [`Site`] alone, in a stable order.
+
+use crate::render::Output;
+use crate::resolve::Site;
+use std::fmt::Write as _;
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// `sitemap.xml`: every page, by URL.
+pub fn sitemap(site: &Site) -> Output {
+    let mut urls: Vec<(&str, Option<&str>)> = site
+        .pages
+        .iter()
+        .map(|p| {
+            (
+                p.url.as_str(),
+                p.meta.updated.as_deref().or(p.meta.date.as_deref()),
+            )
+        })
+        .collect();
+    urls.sort();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (url, lastmod) in urls {
+        let _ = write!(
+            xml,
+            "  <url><loc>{}</loc>",
+            xml_escape(&site.config.absolute_url(url))
+        );
+        if let Some(d) = lastmod {
+            let _ = write!(xml, "<lastmod>{}</lastmod>", xml_escape(d));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    Output {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    }
+}
+
+/// `atom.xml`: pages with a `date`, newest first.
+pub fn atom(site: &Site) -> Output {
+    let cfg = &site.config;
+    let mut dated: Vec<_> = site
+        .pages
+        .iter()
+        .filter_map(|p| {
+            p.meta
+                .date
+                .as_deref()
+                .map(|d| (p.meta.updated.as_deref().unwrap_or(d), d, p))
+        })
+        .collect();
+    dated.sort_by(|a, b| b.0.cmp(a.0).then(a.2.rel.cmp(&b.2.rel)));
+    let newest = dated.first().map(|d| d.0).unwrap_or("1970-01-01");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+    );
+    let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&cfg.title));
+    if !cfg.description.is_empty() {
+        let _ = writeln!(
+            xml,
+            "  <subtitle>{}</subtitle>",
+            xml_escape(&cfg.description)
+        );
+    }
+    let _ = writeln!(xml, "  <id>{}</id>", xml_escape(&cfg.base_url));
+    let _ = writeln!(xml, "  <link href=\"{}\"/>", xml_escape(&cfg.base_url));
+    let _ = writeln!(
+        xml,
+        "  <link rel=\"self\" href=\"{}\"/>",
+        xml_escape(&cfg.absolute_url("/atom.xml"))
+    );
+    let _ = writeln!(xml, "  <updated>{newest}T00:00:00Z</updated>");
+    let _ = writeln!(
+        xml,
+        "  <author><name>{}</name></author>",
+        xml_escape(&cfg.title)
+    );
+    for (updated, published, p) in dated {
+        let url = xml_escape(&cfg.absolute_url(&p.url));
+        xml.push_str("  <entry>\n");
+        let _ = writeln!(xml, "    <title>{}</title>", xml_escape(&p.meta.title));
+        let _ = writeln!(xml, "    <id>{url}</id>\n    <link href=\"{url}\"/>");
+        let _ = writeln!(
+            xml,
+            "    <published>{published}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>"
+        );
+        if let Some(s) = p.summary() {
+            let _ = writeln!(xml, "    <summary>{}</summary>", xml_escape(s));
+        }
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    Output {
+        path: "atom.xml".into(),
+        bytes: xml.into_bytes(),
+    }
+}
+
+/// `robots.txt`: everything may be crawled; the sitemap is named.
+pub fn robots(site: &Site) -> Output {
+    Output {
+        path: "robots.txt".into(),
+        bytes: format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            site.config.absolute_url("/sitemap.xml")
+        )
+        .into_bytes(),
+    }
+}

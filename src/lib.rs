@@ -1,0 +1,233 @@
+//! explainer: a static site generator for cited explainers.
+//!
+//! The pipeline is the architecture. Each stage takes the previous stage's value and
+//! returns a new one:
+//!
+//! ```text
+//! load     content/ → files                        (load)
+//! parse    front matter + Markdown → pages         (frontmatter, markdown, cite)
+//! resolve  links, citations, backlinks → Site      (resolve)
+//! render   templates over the Site → outputs       (theme, render, feeds, highlight)
+//! write    staging folder, swapped in atomically   (output)
+//! ```
+//!
+//! [`build`] runs them all; `serve` calls the same function. Every stage collects all the
+//! problems it can find as [`Diagnostic`]s; the build fails, leaving the previous output
+//! untouched, if any of them is an error.
+
+pub mod cite;
+pub mod config;
+pub mod diagnostic;
+pub mod feeds;
+pub mod frontmatter;
+pub mod highlight;
+pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod page;
+pub mod render;
+pub mod resolve;
+pub mod scaffold;
+pub mod theme;
+
+use config::Config;
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+use page::Page;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What to build and how.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The site folder (with `explainer.toml`).
+    pub site_dir: PathBuf,
+    /// Where to write; `<site_dir>/public` if `None`.
+    pub out_dir: Option<PathBuf>,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Check only: render everything, write nothing.
+    pub check_only: bool,
+}
+
+impl BuildOptions {
+    /// Options for building `site_dir` into its `public/`.
+    pub fn new(site_dir: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            site_dir: site_dir.into(),
+            out_dir: None,
+            drafts: false,
+            check_only: false,
+        }
+    }
+
+    /// The output folder.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out_dir
+            .clone()
+            .unwrap_or_else(|| self.site_dir.join("public"))
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Pages rendered.
+    pub pages: usize,
+    /// Files written (0 for a check).
+    pub files_written: usize,
+    /// Wall time of the whole build.
+    pub elapsed_ms: f64,
+    /// Warnings and information (no errors).
+    pub diagnostics: Diagnostics,
+}
+
+impl BuildReport {
+    /// The one summary line the CLI prints.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} pages, {} files written in {:.0} ms ({} warning(s))",
+            self.pages,
+            self.files_written,
+            self.elapsed_ms,
+            self.diagnostics.count(Severity::Warning)
+        )
+    }
+}
+
+/// Parse: front matter and Markdown of every file, in parallel.
+pub fn parse_pages(files: &[load::SourceFile], config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
+    let base_path = config.base_path();
+    let results: Vec<Result<Page, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|f| {
+            let file = Path::new(&f.display);
+            let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
+            let section = page::section_of(&f.rel);
+            let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+            let is_index = name == "_index.md";
+            let is_source = !is_index && section == page::SOURCES_SECTION;
+            let meta = frontmatter::parse(file, &f.text, &split, is_source)?;
+            let body = markdown::parse_body(&markdown::ParseInput {
+                file,
+                rel: &f.rel,
+                text: &f.text,
+                body_offset: split.body_offset,
+                number_paragraphs: is_source,
+                allow_html: config.allow_html,
+                base_path: &base_path,
+            });
+            Ok(Page {
+                url: page::url_for(&f.rel),
+                slug: name.trim_end_matches(".md").to_string(),
+                section,
+                is_index,
+                rel: f.rel.clone(),
+                file: f.display.clone(),
+                text: f.text.clone(),
+                meta,
+                body,
+            })
+        })
+        .collect();
+    let mut pages = vec![];
+    let mut diags = vec![];
+    for r in results {
+        match r {
+            Ok(mut p) => {
+                diags.append(&mut p.body.diagnostics);
+                pages.push(p);
+            }
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
+    (pages, diags)
+}
+
+/// Runs the pipeline up to the immutable site model. `Err` carries every problem found.
+pub fn load_site(opts: &BuildOptions) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let config = Config::load(&opts.site_dir).map_err(|d| {
+        let mut all = Diagnostics::new();
+        all.extend(d);
+        all
+    })?;
+    let loaded = match load::load(&opts.site_dir, &opts.site_dir.join("content")) {
+        Ok(l) => l,
+        Err(d) => {
+            diags.extend(d);
+            return Err(diags);
+        }
+    };
+    let (pages, parse_diags) = parse_pages(&loaded.files, &config);
+    diags.extend(parse_diags);
+    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
+        .into_iter()
+        .partition(|p| opts.drafts || !p.meta.draft);
+    let draft_rels: HashSet<String> = drafts.into_iter().map(|p| p.rel).collect();
+    let resolved = resolve::resolve(config, pages, loaded.assets, &draft_rels);
+    diags.extend(resolved.diagnostics);
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((resolved.site, diags))
+    }
+}
+
+/// Runs the whole pipeline: load, parse, resolve, render, write.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let started = Instant::now();
+    highlight::Highlighter::warm();
+    let (site, mut diags) = load_site(opts)?;
+    let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
+        diags.extend(d);
+        diags.clone()
+    })?;
+    let mut statics: Vec<(String, Vec<u8>)> = theme
+        .statics
+        .iter()
+        .map(|(k, v)| (k.clone(), v.bytes.clone()))
+        .collect();
+    statics.push((
+        "highlight.css".into(),
+        highlight::stylesheet(
+            &site.config.highlight_theme,
+            &site.config.highlight_theme_dark,
+        )
+        .into_bytes(),
+    ));
+    let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
+    let env = render::environment(&site, &theme, &asset_urls).map_err(|d| {
+        diags.extend(d);
+        diags.clone()
+    })?;
+    let pages = render::render_pages(&site, &theme, &env).map_err(|d| {
+        diags.extend(d);
+        diags.clone()
+    })?;
+    let page_count = site.pages.len();
+    outputs.extend(pages);
+    outputs.push(feeds::sitemap(&site));
+    outputs.push(feeds::atom(&site));
+    outputs.push(feeds::robots(&site));
+    let copies: Vec<(String, PathBuf)> = site
+        .assets
+        .iter()
+        .map(|a| (a.rel.clone(), a.path.clone()))
+        .collect();
+    let files_written = if opts.check_only {
+        0
+    } else {
+        output::write(&opts.out_dir(), &outputs, &copies).map_err(|d| {
+            diags.push(d);
+            diags.clone()
+        })?
+    };
+    Ok(BuildReport {
+        pages: page_count,
+        files_written,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        diagnostics: diags,
+    })
+}

@@ -1,0 +1,125 @@
+//! The `explainer` command line: a thin shell over the library.
+
+use clap::{Parser, Subcommand};
+use explainer::{BuildOptions, Severity};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "explainer",
+    version,
+    about = "Builds a cited, cross-linked explainer site from Markdown"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into public/ (atomically: a failed build leaves it untouched).
+    Build {
+        /// The site folder, with explainer.toml.
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Where to write the site (default: SITE_DIR/public).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Run every check and render every page, but write nothing.
+    Check {
+        /// The site folder, with explainer.toml.
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Create a starter site that builds.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+}
+
+fn print_problems(diags: &explainer::Diagnostics, show_info: bool) {
+    for d in diags.sorted() {
+        if d.severity != Severity::Info || show_info {
+            eprint!("{d}");
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            site_dir,
+            out,
+            drafts,
+        } => {
+            let opts = BuildOptions {
+                out_dir: out,
+                drafts,
+                ..BuildOptions::new(site_dir)
+            };
+            match explainer::build(&opts) {
+                Ok(report) => {
+                    print_problems(&report.diagnostics, false);
+                    println!("{}", report.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_problems(&diags, false);
+                    eprintln!(
+                        "build failed: {} error(s), {} warning(s); {} was left as it was",
+                        diags.count(Severity::Error),
+                        diags.count(Severity::Warning),
+                        opts.out_dir().display()
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { site_dir, strict } => {
+            let opts = BuildOptions {
+                check_only: true,
+                ..BuildOptions::new(site_dir)
+            };
+            let mut diags = match explainer::build(&opts) {
+                Ok(report) => report.diagnostics,
+                Err(diags) => diags,
+            };
+            if strict {
+                diags.promote_warnings();
+            }
+            print_problems(&diags, true);
+            let (e, w) = (diags.count(Severity::Error), diags.count(Severity::Warning));
+            if e > 0 {
+                eprintln!("check failed: {e} error(s), {w} warning(s)");
+                ExitCode::FAILURE
+            } else {
+                println!("check passed: {w} warning(s)");
+                ExitCode::SUCCESS
+            }
+        }
+        Command::New { dir } => match explainer::scaffold::new_site(&dir) {
+            Ok(()) => {
+                println!(
+                    "created {}; build it with: explainer build {}",
+                    dir.display(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

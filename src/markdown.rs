@@ -1,0 +1,722 @@
+//! Parse: one page's Markdown body to HTML with holes, plus everything the resolver needs
+//! to know about it — headings and their ids, links to other content files, citations,
+//! and (for sources) the numbered paragraphs.
+//!
+//! comrak parses the body; a walk over its AST finds citation brackets in text runs (never
+//! in code), rewrites links to content files into page URLs, and, for sources, wraps each
+//! paragraph and list item in a numbered anchor. What depends on the whole site (citation
+//! numbers, "Cited by" lists) is left as a [`Part`] hole for the render stage to fill.
+
+use crate::cite::{self, CitationItem};
+use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::highlight::Highlighter;
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::{Anchorizer, Arena, Options};
+use std::path::Path;
+
+/// Opens a hole marker in the formatted HTML (a Unicode noncharacter; stripped from input).
+pub const MARK_OPEN: char = '\u{FDD0}';
+/// Closes a hole marker.
+pub const MARK_CLOSE: char = '\u{FDD1}';
+
+/// A piece of a page's body: finished HTML, or a hole the render stage fills.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Finished HTML.
+    Html(String),
+    /// The citation bracket with this index in [`ParsedBody::citations`].
+    Citation(usize),
+    /// The "Cited by" list of source paragraph N.
+    CitedBy(usize),
+}
+
+/// A heading of the page, for the table of contents and anchor checks.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The `id` the heading gets in the HTML.
+    pub id: String,
+    /// The heading's plain text.
+    pub text: String,
+}
+
+/// A link from this page to a content file (or to an anchor of this page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentLink {
+    /// The target's path relative to `content/` (`articles/article-28.md`); this page's own for `#x`.
+    pub target: String,
+    /// The `#fragment`, if any.
+    pub fragment: Option<String>,
+    /// Where the link starts.
+    pub position: Position,
+    /// The URL as the editor wrote it.
+    pub written: String,
+}
+
+/// A link or image to a non-Markdown file in `content/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetLink {
+    /// The file's path relative to `content/`.
+    pub target: String,
+    /// Where the link starts.
+    pub position: Position,
+    /// The URL as the editor wrote it.
+    pub written: String,
+}
+
+/// One item of a citation bracket, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitationUse {
+    /// What was cited.
+    pub item: CitationItem,
+    /// Where the item's `@` is.
+    pub position: Position,
+}
+
+/// A numbered paragraph (or list item) of a source.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceParagraph {
+    /// 1-based, in reading order.
+    pub number: usize,
+    /// Its plain text (markup removed), as readers see it.
+    pub text: String,
+}
+
+/// Everything the parse stage learns from one page's body.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedBody {
+    /// The body's HTML, with holes.
+    pub parts: Vec<Part>,
+    /// Every heading, in order.
+    pub headings: Vec<Heading>,
+    /// Links to content files.
+    pub links: Vec<ContentLink>,
+    /// Links and images to other files in `content/`.
+    pub assets: Vec<AssetLink>,
+    /// Citation brackets, in order; each holds one or more items.
+    pub citations: Vec<Vec<CitationUse>>,
+    /// Numbered paragraphs (sources only).
+    pub paragraphs: Vec<SourceParagraph>,
+    /// Top-level prose paragraphs with neither a citation nor a link.
+    pub bare_prose: Vec<Position>,
+    /// The first paragraph's plain text, a fallback summary.
+    pub first_paragraph: Option<String>,
+    /// Problems found while parsing.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the parser needs to know about the page it parses.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseInput<'a> {
+    /// The file, as shown in diagnostics.
+    pub file: &'a Path,
+    /// The file's path relative to `content/`.
+    pub rel: &'a str,
+    /// The whole file's text (front matter included), for positions.
+    pub text: &'a str,
+    /// Where the body starts in `text`.
+    pub body_offset: usize,
+    /// Number paragraphs and list items (sources).
+    pub number_paragraphs: bool,
+    /// Pass raw HTML through.
+    pub allow_html: bool,
+    /// The path part of the site's base URL (`/` or `/sub/`).
+    pub base_path: &'a str,
+}
+
+/// comrak's options for every page.
+fn options(allow_html: bool) -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.strikethrough = true;
+    o.extension.table = true;
+    o.extension.autolink = true;
+    o.extension.tasklist = true;
+    o.extension.footnotes = true;
+    o.extension.header_id_prefix = Some(String::new());
+    o.parse.smart = true;
+    o.render.r#unsafe = allow_html;
+    o.render.tasklist_classes = true;
+    o
+}
+
+/// Positions in one file: comrak's body-relative (line, byte column) to file positions.
+struct Locator<'a> {
+    text: &'a str,
+    lines: LineIndex,
+    first_body_line: usize,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str, body_offset: usize) -> Self {
+        let lines = LineIndex::new(text);
+        let first_body_line = lines.position(text, body_offset).line;
+        Locator {
+            text,
+            lines,
+            first_body_line,
+        }
+    }
+
+    /// Byte offset in the file of a comrak line/column (1-based, bytes).
+    fn offset(&self, line: usize, col: usize) -> usize {
+        let start = self
+            .lines
+            .line_start(self.first_body_line + line.max(1) - 1)
+            .unwrap_or(self.text.len());
+        (start + col.max(1) - 1).min(self.text.len())
+    }
+
+    fn position_of_offset(&self, offset: usize) -> Position {
+        self.lines.position(self.text, offset)
+    }
+
+    fn node_start(&self, node: &AstNode<'_>) -> (usize, Position) {
+        let sp = node.data().sourcepos;
+        let off = self.offset(sp.start.line, sp.start.column);
+        (off, self.position_of_offset(off))
+    }
+
+    /// The raw source text of a node (empty if unknown).
+    fn node_source(&self, node: &AstNode<'_>) -> (usize, &'a str) {
+        let sp = node.data().sourcepos;
+        let start = self.offset(sp.start.line, sp.start.column);
+        let mut end = (self.offset(sp.end.line, sp.end.column) + 1).min(self.text.len());
+        while end < self.text.len() && !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        let start = (0..=start)
+            .rev()
+            .find(|&i| self.text.is_char_boundary(i))
+            .unwrap_or(0);
+        (start, self.text.get(start..end.max(start)).unwrap_or(""))
+    }
+}
+
+/// Parses one page body.
+pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
+    let arena = Arena::new();
+    let opts = options(input.allow_html);
+    let body = &input.text[input.body_offset..];
+    let root = comrak::parse_document(&arena, body, &opts);
+    let loc = Locator::new(input.text, input.body_offset);
+    let mut out = ParsedBody::default();
+
+    extract_citations(&arena, root, &loc, input, &mut out);
+    rewrite_links(root, &loc, input, &mut out);
+
+    // Headings: the same anchorizer, in the same order, as comrak's HTML formatter.
+    let mut anchorizer = Anchorizer::new();
+    for node in root.descendants() {
+        if let NodeValue::Heading(h) = node.data().value {
+            let text = node.collect_text();
+            let id = anchorizer.anchorize(&text);
+            out.headings.push(Heading {
+                level: h.level,
+                id,
+                text: text.trim().to_string(),
+            });
+        }
+    }
+
+    for node in root.children() {
+        if matches!(node.data().value, NodeValue::Paragraph) {
+            let text = node.collect_text();
+            if out.first_paragraph.is_none() && !text.trim().is_empty() {
+                out.first_paragraph = Some(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            let anchored = node.descendants().any(|d| match &d.data().value {
+                NodeValue::Link(_) => true,
+                NodeValue::Raw(r) => r.starts_with(MARK_OPEN),
+                _ => false,
+            });
+            if !anchored {
+                out.bare_prose.push(loc.node_start(node).1);
+            }
+        }
+    }
+
+    if input.number_paragraphs {
+        number_paragraphs(&arena, root, &mut out);
+    }
+
+    let mut plugins = comrak::options::Plugins::default();
+    plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
+    let mut html = String::with_capacity(body.len() * 2);
+    if comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).is_err() {
+        out.diagnostics.push(
+            Diagnostic::error(input.file, None, "the page could not be turned into HTML")
+                .with_help("this is a bug in explainer; please report it with the file"),
+        );
+    }
+    out.parts = split_parts(&html);
+    out
+}
+
+/// Text and soft breaks: the nodes a citation may span.
+fn is_run_node(node: &AstNode<'_>) -> bool {
+    matches!(node.data().value, NodeValue::Text(_) | NodeValue::SoftBreak)
+}
+
+/// Finds citation brackets in every run of text and replaces each by a hole marker.
+fn extract_citations<'a>(
+    arena: &'a Arena<'a>,
+    root: &'a AstNode<'a>,
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) {
+    let containers: Vec<&'a AstNode<'a>> = root
+        .descendants()
+        .filter(|n| {
+            matches!(
+                n.data().value,
+                NodeValue::Paragraph
+                    | NodeValue::Heading(_)
+                    | NodeValue::TableCell
+                    | NodeValue::Emph
+                    | NodeValue::Strong
+                    | NodeValue::Strikethrough
+            )
+        })
+        .collect();
+    for container in containers {
+        let children: Vec<&'a AstNode<'a>> = container.children().collect();
+        let mut i = 0;
+        while i < children.len() {
+            if !is_run_node(children[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < children.len() && is_run_node(children[i]) {
+                i += 1;
+            }
+            process_run(arena, &children[start..i], loc, input, out);
+        }
+    }
+}
+
+fn process_run<'a>(
+    arena: &'a Arena<'a>,
+    run: &[&'a AstNode<'a>],
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) {
+    // The run's text, and where each node's text starts in it.
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(run.len());
+    for node in run {
+        starts.push(text.len());
+        match &node.data().value {
+            NodeValue::Text(t) => text.push_str(t),
+            _ => text.push('\n'),
+        }
+    }
+    if !text.contains("[@") {
+        return;
+    }
+    let found = cite::find_citations(&text);
+    let mut pieces: Vec<NodeValue> = vec![];
+    let mut cursor = 0;
+    let push_text = |pieces: &mut Vec<NodeValue>, s: &str| {
+        for (k, line) in s.split('\n').enumerate() {
+            if k > 0 {
+                pieces.push(NodeValue::SoftBreak);
+            }
+            if !line.is_empty() {
+                pieces.push(NodeValue::Text(line.to_string().into()));
+            }
+        }
+    };
+    for f in found {
+        // Which node holds the `[@`, and where that `[@` is in the raw source.
+        let node_index = starts.partition_point(|&s| s <= f.range.start) - 1;
+        let node = run[node_index];
+        let (src_start, src) = loc.node_source(node);
+        let nth = text[starts[node_index]..f.range.start]
+            .matches("[@")
+            .count();
+        let raw = src.match_indices("[@").nth(nth).map(|(i, _)| src_start + i);
+        let escaped = raw.is_some_and(|r| r > 0 && input.text.as_bytes()[r - 1] == b'\\');
+        if escaped {
+            continue;
+        }
+        let bracket_offset = raw.unwrap_or_else(|| loc.node_start(node).0);
+        let bracket_position = loc.position_of_offset(bracket_offset);
+        match f.items {
+            Err(e) => {
+                out.diagnostics.push(
+                    Diagnostic::error(input.file, Some(bracket_position), e.message)
+                        .with_help(e.help)
+                        .with_source(input.text),
+                );
+            }
+            Ok(items) => {
+                let mut search_from = bracket_offset;
+                let uses = items
+                    .into_iter()
+                    .map(|item| {
+                        let needle = format!("@{}", item.source);
+                        let at = input.text[search_from.min(input.text.len())..]
+                            .find(&needle)
+                            .map(|i| search_from + i);
+                        if let Some(a) = at {
+                            search_from = a + needle.len();
+                        }
+                        let position = at
+                            .map(|a| loc.position_of_offset(a))
+                            .unwrap_or(bracket_position);
+                        CitationUse { item, position }
+                    })
+                    .collect();
+                push_text(&mut pieces, &text[cursor..f.range.start]);
+                pieces.push(NodeValue::Raw(format!(
+                    "{MARK_OPEN}c{}{MARK_CLOSE}",
+                    out.citations.len()
+                )));
+                out.citations.push(uses);
+                cursor = f.range.end;
+            }
+        }
+    }
+    if cursor == 0 {
+        return;
+    }
+    push_text(&mut pieces, &text[cursor..]);
+    let first = run[0];
+    for value in pieces {
+        first.insert_before(arena.alloc(AstNode::from(value)));
+    }
+    for node in run {
+        node.detach();
+    }
+}
+
+/// What a link's URL points at.
+enum Target {
+    External,
+    Dangerous(String),
+    Fragment(String),
+    Content {
+        rel: String,
+        fragment: Option<String>,
+    },
+    Asset(String),
+    RootRelative,
+    OutsideContent,
+}
+
+fn classify(url: &str, page_rel: &str) -> Target {
+    if let Some(frag) = url.strip_prefix('#') {
+        return Target::Fragment(frag.to_string());
+    }
+    let scheme_end = url.find(':');
+    let path_start = url.find(['/', '?', '#']);
+    if let Some(i) = scheme_end
+        && path_start.is_none_or(|p| i < p)
+    {
+        let scheme = url[..i].to_ascii_lowercase();
+        let scheme = scheme.trim();
+        return if matches!(scheme, "javascript" | "vbscript" | "data" | "file") {
+            Target::Dangerous(scheme.to_string())
+        } else {
+            Target::External
+        };
+    }
+    if url.starts_with("//") {
+        return Target::External;
+    }
+    if url.starts_with('/') {
+        return Target::RootRelative;
+    }
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (url, None),
+    };
+    let path = path.split('?').next().unwrap_or("").replace("%20", " ");
+    let mut parts: Vec<&str> = page_rel.split('/').collect();
+    parts.pop();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Target::OutsideContent;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if path.ends_with('/')
+        || path.is_empty()
+        || !path.rsplit('/').next().unwrap_or("").contains('.')
+    {
+        let rel = if joined.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{joined}/_index.md")
+        };
+        return Target::Content { rel, fragment };
+    }
+    if joined.ends_with(".md") {
+        Target::Content {
+            rel: joined,
+            fragment,
+        }
+    } else {
+        Target::Asset(joined)
+    }
+}
+
+/// Rewrites links to content files into page URLs and records them for checking.
+fn rewrite_links<'a>(
+    root: &'a AstNode<'a>,
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) {
+    for node in root.descendants() {
+        let position = loc.node_start(node).1;
+        let mut data = node.data_mut();
+        let (link, is_image) = match &mut data.value {
+            NodeValue::Link(l) => (l, false),
+            NodeValue::Image(l) => (l, true),
+            _ => continue,
+        };
+        let written = link.url.clone();
+        match classify(&written, input.rel) {
+            Target::External => {}
+            Target::Dangerous(scheme) => {
+                link.url = String::new();
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        input.file,
+                        Some(position),
+                        format!("a `{scheme}:` URL is not allowed"),
+                    )
+                    .with_help("link to an http(s) address or to another content file")
+                    .with_source(input.text),
+                );
+            }
+            Target::Fragment(frag) => out.links.push(ContentLink {
+                target: input.rel.to_string(),
+                fragment: Some(frag),
+                position,
+                written,
+            }),
+            Target::Content { rel, fragment } => {
+                let url = crate::page::url_for(&rel);
+                link.url = format!(
+                    "{}{}{}",
+                    input.base_path.trim_end_matches('/'),
+                    url,
+                    fragment
+                        .as_ref()
+                        .map(|f| format!("#{f}"))
+                        .unwrap_or_default()
+                );
+                if is_image {
+                    out.diagnostics.push(
+                        Diagnostic::error(
+                            input.file,
+                            Some(position),
+                            "an image cannot show a Markdown file",
+                        )
+                        .with_help("point the image at a picture file, e.g. ![alt](picture.png)")
+                        .with_source(input.text),
+                    );
+                }
+                out.links.push(ContentLink {
+                    target: rel,
+                    fragment,
+                    position,
+                    written,
+                });
+            }
+            Target::Asset(rel) => {
+                link.url = format!("{}/{}", input.base_path.trim_end_matches('/'), rel);
+                out.assets.push(AssetLink {
+                    target: rel,
+                    position,
+                    written,
+                });
+            }
+            Target::RootRelative => {
+                link.url = format!("{}{}", input.base_path.trim_end_matches('/'), written);
+            }
+            Target::OutsideContent => {
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        input.file,
+                        Some(position),
+                        format!("the link `{written}` points outside content/"),
+                    )
+                    .with_help("link to a file inside content/, by its path relative to this file")
+                    .with_source(input.text),
+                );
+            }
+        }
+    }
+}
+
+/// Wraps every top-level paragraph and list item of a source in a numbered anchor.
+fn number_paragraphs<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, out: &mut ParsedBody) {
+    let numbered: Vec<&'a AstNode<'a>> = root
+        .descendants()
+        .filter(|n| {
+            let v = &n.data().value;
+            let in_item = n
+                .ancestors()
+                .skip(1)
+                .any(|a| matches!(a.data().value, NodeValue::Item(_)));
+            (matches!(v, NodeValue::Paragraph) || matches!(v, NodeValue::Item(_)))
+                && !in_item
+                && !n
+                    .ancestors()
+                    .any(|a| matches!(a.data().value, NodeValue::FootnoteDefinition(_)))
+        })
+        .collect();
+    for (i, node) in numbered.into_iter().enumerate() {
+        let n = i + 1;
+        let text = node
+            .collect_text()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.paragraphs.push(SourceParagraph { number: n, text });
+        let open = format!(
+            "<div class=\"para\" id=\"p{n}\" data-para=\"{n}\"><a class=\"para-num\" href=\"#p{n}\" aria-label=\"Paragraph {n}\">¶{n}</a><div class=\"para-text\">"
+        );
+        let close = format!("</div>{MARK_OPEN}b{n}{MARK_CLOSE}</div>");
+        let open_node = arena.alloc(AstNode::from(NodeValue::Raw(open)));
+        let close_node = arena.alloc(AstNode::from(NodeValue::Raw(close)));
+        if matches!(node.data().value, NodeValue::Item(_)) {
+            node.prepend(open_node);
+            node.append(close_node);
+        } else {
+            node.insert_before(open_node);
+            node.insert_after(close_node);
+        }
+    }
+}
+
+/// Splits formatted HTML at its hole markers.
+fn split_parts(html: &str) -> Vec<Part> {
+    let mut parts = vec![];
+    let mut rest = html;
+    while let Some(open) = rest.find(MARK_OPEN) {
+        let after = &rest[open + MARK_OPEN.len_utf8()..];
+        let Some(close) = after.find(MARK_CLOSE) else {
+            break;
+        };
+        if open > 0 {
+            parts.push(Part::Html(rest[..open].to_string()));
+        }
+        let tag = &after[..close];
+        let n = tag[1..].parse::<usize>().unwrap_or(0);
+        parts.push(if tag.starts_with('c') {
+            Part::Citation(n)
+        } else {
+            Part::CitedBy(n)
+        });
+        rest = &after[close + MARK_CLOSE.len_utf8()..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Html(rest.to_string()));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str, number: bool) -> ParsedBody {
+        let text = format!("---\ntitle: T\n---\n{body}");
+        parse_body(&ParseInput {
+            file: Path::new("content/concerns/a.md"),
+            rel: "concerns/a.md",
+            text: &text,
+            body_offset: 16,
+            number_paragraphs: number,
+            allow_html: false,
+            base_path: "/",
+        })
+    }
+
+    fn html(p: &ParsedBody) -> String {
+        p.parts
+            .iter()
+            .map(|x| match x {
+                Part::Html(h) => h.clone(),
+                Part::Citation(i) => format!("[C{i}]"),
+                Part::CitedBy(i) => format!("[B{i}]"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn citation_positions_and_holes() {
+        let p = parse(
+            "Intro.\n\nA claim [@src \"some words\"] and `[@code]`.\n",
+            false,
+        );
+        assert_eq!(p.citations.len(), 1);
+        assert_eq!(p.citations[0][0].position, Position { line: 6, col: 10 });
+        assert_eq!(
+            html(&p),
+            "<p>Intro.</p>\n<p>A claim [C0] and <code>[@code]</code>.</p>\n"
+        );
+        assert_eq!(p.bare_prose, vec![Position { line: 4, col: 1 }]);
+    }
+
+    #[test]
+    fn citation_across_soft_break() {
+        let p = parse("A [@src \"some\nwords\"; @b#p3] end\n", false);
+        assert_eq!(p.citations[0].len(), 2);
+        assert_eq!(p.citations[0][0].item.quote.as_deref(), Some("some words"));
+        assert_eq!(p.citations[0][1].position, Position { line: 5, col: 9 });
+    }
+
+    #[test]
+    fn links_rewritten() {
+        let p = parse(
+            "[x](../articles/b.md#scope) [y](#here) [z](https://e.org) [w](/abs/)\n",
+            false,
+        );
+        assert_eq!(p.links[0].target, "articles/b.md");
+        assert_eq!(p.links[0].fragment.as_deref(), Some("scope"));
+        assert!(html(&p).contains("href=\"/articles/b/#scope\""));
+        assert_eq!(p.links[1].target, "concerns/a.md");
+    }
+
+    #[test]
+    fn numbered_paragraphs() {
+        let p = parse(
+            "Dear *X*,\n\n## Head\n\n- one\n- two\n  more\n\nEnd.\n",
+            true,
+        );
+        let texts: Vec<_> = p.paragraphs.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(texts, vec!["Dear X,", "one", "two more", "End."]);
+        let h = html(&p);
+        assert!(h.contains("id=\"p2\" data-para=\"2\""), "{h}");
+        assert!(h.contains("[B4]"));
+    }
+
+    #[test]
+    fn raw_html_dropped_and_js_urls_refused() {
+        let p = parse(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n",
+            false,
+        );
+        assert!(!html(&p).contains("<script"));
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.message.contains("javascript"))
+        );
+    }
+}

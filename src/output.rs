@@ -1,0 +1,176 @@
+//! Write: put the rendered files in place atomically. Everything goes into a fresh staging
+//! folder beside the output folder, which is swapped in only when every file is written.
+//! A failed build leaves the previous output exactly as it was; a good one leaves no stale
+//! files. Static assets get content-hashed names so hosts can cache them forever.
+
+use crate::diagnostic::Diagnostic;
+use crate::render::Output;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// FNV-1a: a small, stable hash for fingerprinting asset names.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:010x}", h >> 24)
+}
+
+/// Static files as outputs, and the URL of each by its name. CSS and JavaScript go to
+/// `assets/<name>.<hash>.<ext>`; other files keep their path.
+pub fn static_outputs(
+    statics: &[(String, Vec<u8>)],
+    base_path: &str,
+) -> (Vec<Output>, BTreeMap<String, String>) {
+    let mut outputs = vec![];
+    let mut urls = BTreeMap::new();
+    for (name, bytes) in statics {
+        let path = match name.rsplit_once('.') {
+            Some((stem, ext)) if matches!(ext, "css" | "js") => {
+                format!("assets/{stem}.{}.{ext}", fingerprint(bytes))
+            }
+            _ => name.clone(),
+        };
+        urls.insert(name.clone(), format!("{base_path}{path}"));
+        outputs.push(Output {
+            path,
+            bytes: bytes.clone(),
+        });
+    }
+    (outputs, urls)
+}
+
+fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(path, None, format!("cannot {what}: {e}"))
+        .with_help("check that the folder is writable and the disk is not full")
+}
+
+/// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
+/// atomically replacing what was there. Returns the number of files written.
+pub fn write(
+    out_dir: &Path,
+    outputs: &[Output],
+    copies: &[(String, PathBuf)],
+) -> Result<usize, Diagnostic> {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create the folder", e))?;
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .map_err(|e| io_error(&staging, "clear the staging folder", e))?;
+    }
+    let result = (|| {
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| io_error(&staging, "create the staging folder", e))?;
+        let mut dirs: std::collections::BTreeSet<PathBuf> = Default::default();
+        for o in outputs {
+            if let Some(d) = Path::new(&o.path).parent() {
+                dirs.insert(staging.join(d));
+            }
+        }
+        for (p, _) in copies {
+            if let Some(d) = Path::new(p).parent() {
+                dirs.insert(staging.join(d));
+            }
+        }
+        for d in &dirs {
+            std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
+        }
+        for o in outputs {
+            let p = staging.join(&o.path);
+            std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))?;
+        }
+        for (rel, src) in copies {
+            let p = staging.join(rel);
+            std::fs::copy(src, &p).map_err(|e| io_error(src, "copy the file", e))?;
+        }
+        swap_in(&staging, out_dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result.map(|_| outputs.len() + copies.len())
+}
+
+/// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one
+/// step, so a server reading `out_dir` never finds it missing.
+fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
+    if out_dir.exists() {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{CWD, RenameFlags, renameat_with};
+            if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
+                // `staging` now holds the previous output.
+                return std::fs::remove_dir_all(staging)
+                    .map_err(|e| io_error(staging, "remove the previous output", e));
+            }
+        }
+        let old = staging.with_extension("old");
+        std::fs::rename(out_dir, &old)
+            .map_err(|e| io_error(out_dir, "move the previous output aside", e))?;
+        if let Err(e) = std::fs::rename(staging, out_dir) {
+            let _ = std::fs::rename(&old, out_dir);
+            return Err(io_error(out_dir, "put the new output in place", e));
+        }
+        std::fs::remove_dir_all(&old).map_err(|e| io_error(&old, "remove the previous output", e))
+    } else {
+        std::fs::rename(staging, out_dir)
+            .map_err(|e| io_error(out_dir, "put the new output in place", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_differ() {
+        assert_eq!(fingerprint(b"a"), fingerprint(b"a"));
+        assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
+        let (out, urls) = static_outputs(
+            &[
+                ("style.css".into(), b"x".to_vec()),
+                ("favicon.svg".into(), b"y".to_vec()),
+            ],
+            "/sub/",
+        );
+        assert!(out[0].path.starts_with("assets/style.") && out[0].path.ends_with(".css"));
+        assert_eq!(urls["favicon.svg"], "/sub/favicon.svg");
+    }
+
+    #[test]
+    fn swap_replaces_and_removes_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("stale.html"), "old").unwrap();
+        write(
+            &out,
+            &[Output {
+                path: "a/index.html".into(),
+                bytes: b"new".to_vec(),
+            }],
+            &[],
+        )
+        .unwrap();
+        assert!(!out.join("stale.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging folder left behind"
+        );
+    }
+}

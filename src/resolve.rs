@@ -1,0 +1,518 @@
+//! Resolve: turn the parsed pages into the immutable [`Site`] — every link checked
+//! against a real file and heading, every citation matched to its source paragraph, and
+//! the relations derived from them: references, "Cited by" lists, backlinks and the
+//! concern × letter and concern × article matrix.
+//!
+//! Nothing here is declared by hand: all relations come from the text of the pages.
+
+use crate::cite::{QuoteIndex, QuoteMatch};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::load::Asset;
+use crate::page::Page;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// One resolved item of a citation bracket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedCitation {
+    /// Index into the citing page's references.
+    pub reference: usize,
+    /// The cited source page.
+    pub source: usize,
+    /// The cited paragraph, or `None` for the whole source.
+    pub paragraph: Option<usize>,
+    /// The `id` of this citation's link in the citing page (`cite-3`).
+    pub anchor: String,
+}
+
+/// One entry of a page's References list: one passage, however often it is cited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// 1-based, in order of first citation.
+    pub number: usize,
+    /// The source page.
+    pub source: usize,
+    /// The paragraph, or `None` for the whole source.
+    pub paragraph: Option<usize>,
+    /// The distinct quotes cited from this passage, as written.
+    pub quotes: Vec<String>,
+    /// The anchors of the citations that point here, in order.
+    pub uses: Vec<String>,
+}
+
+/// A place that cites a source paragraph.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Citer {
+    /// The citing page.
+    pub page: usize,
+    /// The citation's anchor in that page.
+    pub anchor: String,
+}
+
+/// The whole site after resolution. Built once per build; never changed afterwards.
+#[derive(Debug)]
+pub struct Site {
+    /// Site settings.
+    pub config: Config,
+    /// Every page, sorted by path.
+    pub pages: Vec<Page>,
+    /// Page index by path relative to `content/`.
+    pub by_rel: HashMap<String, usize>,
+    /// Each section's pages (not its index), ordered by weight, then title.
+    pub sections: BTreeMap<String, Vec<usize>>,
+    /// Each page's citations: per bracket, per item; `None` where it did not resolve.
+    pub citations: Vec<Vec<Vec<Option<ResolvedCitation>>>>,
+    /// Each page's References list.
+    pub references: Vec<Vec<Reference>>,
+    /// For each source page: paragraph number (0 for the whole source) → who cites it.
+    pub cited_by: Vec<BTreeMap<usize, Vec<Citer>>>,
+    /// For each page: the pages that link to it or cite it, by title.
+    pub backlinks: Vec<Vec<usize>>,
+    /// For each page: the pages it links to (not counting citations).
+    pub links_to: Vec<BTreeSet<usize>>,
+    /// Files copied as they are.
+    pub assets: Vec<Asset>,
+}
+
+impl Site {
+    /// The index of the page at `rel`, if there is one.
+    pub fn page(&self, rel: &str) -> Option<usize> {
+        self.by_rel.get(rel).copied()
+    }
+
+    /// The section index page (`<section>/_index.md`) of a section.
+    pub fn section_index(&self, section: &str) -> Option<usize> {
+        if section.is_empty() {
+            self.page("_index.md")
+        } else {
+            self.page(&format!("{section}/_index.md"))
+        }
+    }
+
+    /// The source pages, in section order.
+    pub fn sources(&self) -> Vec<usize> {
+        self.sections
+            .get(crate::page::SOURCES_SECTION)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// What `resolve` produces: the site, plus the problems it found.
+pub struct Resolved {
+    /// The site (usable for rendering only if there are no errors).
+    pub site: Site,
+    /// Errors, warnings and information.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the [`Site`] from parsed pages: checks links and citations, derives relations.
+/// `drafts_left_out` lists the paths of drafts not built, for clearer link errors.
+pub fn resolve(
+    config: Config,
+    mut pages: Vec<Page>,
+    assets: Vec<Asset>,
+    drafts_left_out: &HashSet<String>,
+) -> Resolved {
+    pages.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut diags = vec![];
+    let by_rel: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect();
+
+    // Two files, one URL (`a.md` and `a/_index.md`).
+    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(&other) = by_url.get(p.url.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    &p.file,
+                    None,
+                    format!(
+                        "this page has the same URL, {}, as {}",
+                        p.url,
+                        pages[other].file.display()
+                    ),
+                )
+                .with_help("rename one of the two files"),
+            );
+        } else {
+            by_url.insert(&p.url, i);
+        }
+    }
+
+    let sections = order_sections(&pages);
+    let anchors: Vec<HashSet<&str>> = pages.iter().map(page_anchors).collect();
+    let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
+
+    // Links.
+    let mut links_to = vec![BTreeSet::new(); pages.len()];
+    for (i, page) in pages.iter().enumerate() {
+        for link in &page.body.links {
+            let at = |msg: String| {
+                Diagnostic::error(&page.file, Some(link.position), msg).with_source(&page.text)
+            };
+            let Some(&target) = by_rel.get(&link.target) else {
+                let d = if drafts_left_out.contains(&link.target) {
+                    at(format!("`{}` links to a draft, which this build leaves out", link.written))
+                        .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link")
+                } else {
+                    at(format!(
+                        "`{}` links to content/{}, which does not exist",
+                        link.written, link.target
+                    ))
+                    .with_help(suggest_files(&link.target, &by_rel))
+                };
+                diags.push(d);
+                continue;
+            };
+            if target != i {
+                links_to[i].insert(target);
+            }
+            if let Some(frag) = &link.fragment
+                && !frag.is_empty()
+                && !anchors[target].contains(frag.as_str())
+            {
+                let mut known: Vec<&str> = anchors[target].iter().copied().collect();
+                known.sort_unstable();
+                let shown: Vec<String> = known.iter().take(30).map(|a| format!("#{a}")).collect();
+                diags.push(
+                    at(format!(
+                        "`{}`: {} has no heading or anchor `#{frag}`",
+                        link.written,
+                        pages[target].file.display()
+                    ))
+                    .with_help(if shown.is_empty() {
+                        "that page has no headings; link to the page without `#…`".to_string()
+                    } else {
+                        format!("link to one of its anchors: {}", shown.join(", "))
+                    }),
+                );
+            }
+        }
+        for asset in &page.body.assets {
+            if !asset_set.contains(asset.target.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        &page.file,
+                        Some(asset.position),
+                        format!(
+                            "`{}` points to content/{}, which does not exist",
+                            asset.written, asset.target
+                        ),
+                    )
+                    .with_help(
+                        "put the file in content/ and link to it by its path relative to this page",
+                    )
+                    .with_source(&page.text),
+                );
+            }
+        }
+    }
+
+    // Citations.
+    let source_ids: BTreeMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_source())
+        .map(|(i, p)| (p.slug.as_str(), i))
+        .collect();
+    let indexes: HashMap<usize, QuoteIndex> = source_ids
+        .values()
+        .map(|&i| {
+            let texts: Vec<&str> = pages[i]
+                .body
+                .paragraphs
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect();
+            (i, QuoteIndex::new(&texts))
+        })
+        .collect();
+    let mut citations = Vec::with_capacity(pages.len());
+    let mut references = Vec::with_capacity(pages.len());
+    let mut cited_by: Vec<BTreeMap<usize, Vec<Citer>>> = vec![BTreeMap::new(); pages.len()];
+    for (i, page) in pages.iter().enumerate() {
+        let mut refs: Vec<Reference> = vec![];
+        let mut ref_of: HashMap<(usize, Option<usize>), usize> = HashMap::new();
+        let mut counter = 0;
+        let mut page_cites = vec![];
+        for bracket in &page.body.citations {
+            let mut resolved = vec![];
+            for cite in bracket {
+                counter += 1;
+                let anchor = format!("cite-{counter}");
+                let item = &cite.item;
+                let at = |msg: String| {
+                    Diagnostic::error(&page.file, Some(cite.position), msg).with_source(&page.text)
+                };
+                let Some(&source) = source_ids.get(item.source.as_str()) else {
+                    let known: Vec<&str> = source_ids.keys().copied().collect();
+                    diags.push(at(format!("unknown source `{}`", item.source)).with_help(
+                        if known.is_empty() {
+                            format!(
+                                "there are no sources yet: add content/sources/{}.md",
+                                item.source
+                            )
+                        } else {
+                            format!("known sources: {}", known.join(", "))
+                        },
+                    ));
+                    resolved.push(None);
+                    continue;
+                };
+                let index = &indexes[&source];
+                let count = index.len();
+                let paragraph = match (item.paragraph, &item.quote) {
+                    (Some(n), _) if n > count => {
+                        diags.push(
+                            at(format!("`{}` has {count} paragraphs, so there is no ¶{n}", item.source))
+                                .with_help(format!("cite a paragraph from #p1 to #p{count}, or quote its words: [@{} \"…\"]", item.source)),
+                        );
+                        resolved.push(None);
+                        continue;
+                    }
+                    (Some(n), Some(q)) => {
+                        if !index.paragraph_contains(n - 1, q) {
+                            let help = match index.find(q) {
+                                QuoteMatch::Unique(k) => format!(
+                                    "the words are in ¶{}: write [@{}#p{} \"{q}\"] or drop `#p{n}`",
+                                    k + 1,
+                                    item.source,
+                                    k + 1
+                                ),
+                                _ => format!(
+                                    "quote words that ¶{n} contains, exactly as the source writes them"
+                                ),
+                            };
+                            diags.push(
+                                at(format!("¶{n} of `{}` does not contain “{q}”", item.source))
+                                    .with_help(help),
+                            );
+                            resolved.push(None);
+                            continue;
+                        }
+                        Some(n)
+                    }
+                    (Some(n), None) => Some(n),
+                    (None, Some(q)) => match index.find(q) {
+                        QuoteMatch::Unique(k) => Some(k + 1),
+                        QuoteMatch::Ambiguous(hits) => {
+                            let list: Vec<String> =
+                                hits.iter().map(|h| format!("¶{}", h + 1)).collect();
+                            diags.push(at(format!("the quote “{q}” is in {} paragraphs of `{}`: {}", hits.len(), item.source, list.join(", "))).with_help(format!(
+                                "quote more words, so that only one paragraph holds them, or name the paragraph: [@{}#p{} \"{q}\"]",
+                                item.source,
+                                hits[0] + 1
+                            )));
+                            resolved.push(None);
+                            continue;
+                        }
+                        QuoteMatch::NotFound(closest) => {
+                            let help = match closest {
+                                Some(c) if c.case_only => format!("¶{} has these words with other capitals: “{}”; quotes are case-sensitive", c.paragraph + 1, c.passage),
+                                Some(c) => {
+                                    let mut h = format!("the closest passage is ¶{}: “{}”", c.paragraph + 1, c.passage);
+                                    if let Some((has, wrote)) = c.difference {
+                                        h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
+                                    }
+                                    h
+                                }
+                                None => "copy the words exactly from the source page; `...` stands for any words within one paragraph".into(),
+                            };
+                            diags.push(
+                                at(format!("the quote “{q}” is not in `{}`", item.source))
+                                    .with_help(help),
+                            );
+                            resolved.push(None);
+                            continue;
+                        }
+                    },
+                    (None, None) => None,
+                };
+                let r = *ref_of.entry((source, paragraph)).or_insert_with(|| {
+                    refs.push(Reference {
+                        number: refs.len() + 1,
+                        source,
+                        paragraph,
+                        quotes: vec![],
+                        uses: vec![],
+                    });
+                    refs.len() - 1
+                });
+                if let Some(q) = &item.quote
+                    && !refs[r].quotes.contains(q)
+                {
+                    refs[r].quotes.push(q.clone());
+                }
+                refs[r].uses.push(anchor.clone());
+                cited_by[source]
+                    .entry(paragraph.unwrap_or(0))
+                    .or_default()
+                    .push(Citer {
+                        page: i,
+                        anchor: anchor.clone(),
+                    });
+                resolved.push(Some(ResolvedCitation {
+                    reference: r,
+                    source,
+                    paragraph,
+                    anchor,
+                }));
+            }
+            page_cites.push(resolved);
+        }
+        citations.push(page_cites);
+        references.push(refs);
+    }
+
+    // Backlinks: links and citations from other pages.
+    let mut back: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
+    for (i, targets) in links_to.iter().enumerate() {
+        for &t in targets {
+            back[t].insert(i);
+        }
+    }
+    for (i, refs) in references.iter().enumerate() {
+        for r in refs {
+            if r.source != i {
+                back[r.source].insert(i);
+            }
+        }
+    }
+    let backlinks: Vec<Vec<usize>> = back
+        .into_iter()
+        .map(|set| {
+            let mut v: Vec<usize> = set.into_iter().collect();
+            v.sort_by(|&a, &b| {
+                pages[a]
+                    .meta
+                    .title
+                    .cmp(&pages[b].meta.title)
+                    .then(a.cmp(&b))
+            });
+            v
+        })
+        .collect();
+
+    // Warnings for `check --strict`, and information.
+    for (i, page) in pages.iter().enumerate() {
+        if !page.is_index && matches!(page.section.as_str(), "concerns" | "articles") {
+            for pos in &page.body.bare_prose {
+                diags.push(
+                    Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
+                        .with_help("cite the passage it rests on, [@source-id \"exact words\"], or link the page it draws on")
+                        .with_source(&page.text),
+                );
+            }
+        }
+        if !page.is_index && backlinks[i].is_empty() {
+            diags.push(
+                Diagnostic::warning(&page.file, None, "no other page links to this page")
+                    .with_help("link to it from a related page, so that readers can find it"),
+            );
+        }
+        if page.is_source() {
+            let uncited: Vec<String> = page
+                .body
+                .paragraphs
+                .iter()
+                .filter(|p| !cited_by[i].contains_key(&p.number))
+                .map(|p| format!("¶{}", p.number))
+                .collect();
+            if !uncited.is_empty() {
+                diags.push(Diagnostic::info(
+                    &page.file,
+                    None,
+                    format!("paragraphs no page cites: {}", uncited.join(", ")),
+                ));
+            }
+        }
+    }
+
+    Resolved {
+        site: Site {
+            config,
+            by_rel,
+            sections,
+            citations,
+            references,
+            cited_by,
+            backlinks,
+            links_to,
+            assets,
+            pages,
+        },
+        diagnostics: diags,
+    }
+}
+
+/// The anchors a page offers: heading ids, and ¶ anchors on sources.
+fn page_anchors(page: &Page) -> HashSet<&str> {
+    let mut set: HashSet<&str> = page.body.headings.iter().map(|h| h.id.as_str()).collect();
+    set.extend(
+        PARAGRAPH_ANCHORS
+            .iter()
+            .take(page.body.paragraphs.len())
+            .map(String::as_str),
+    );
+    set.insert("references");
+    set
+}
+
+static PARAGRAPH_ANCHORS: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| (1..=2000).map(|n| format!("p{n}")).collect());
+
+/// Each section's non-index pages, ordered by weight (unweighted last), then title.
+fn order_sections(pages: &[Page]) -> BTreeMap<String, Vec<usize>> {
+    let mut sections: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if !p.is_index {
+            sections.entry(p.section.clone()).or_default().push(i);
+        }
+    }
+    for list in sections.values_mut() {
+        list.sort_by(|&a, &b| {
+            let (pa, pb) = (&pages[a], &pages[b]);
+            (
+                pa.meta.weight.is_none(),
+                pa.meta.weight,
+                &pa.meta.title,
+                &pa.rel,
+            )
+                .cmp(&(
+                    pb.meta.weight.is_none(),
+                    pb.meta.weight,
+                    &pb.meta.title,
+                    &pb.rel,
+                ))
+        });
+    }
+    sections
+}
+
+/// A help line naming the files near a missing link target.
+fn suggest_files(target: &str, by_rel: &HashMap<String, usize>) -> String {
+    let dir = crate::page::section_of(target);
+    let mut near: Vec<&str> = by_rel
+        .keys()
+        .filter(|k| crate::page::section_of(k) == dir)
+        .map(String::as_str)
+        .collect();
+    near.sort_unstable();
+    if near.is_empty() {
+        "link to an existing file, by its path relative to this file".to_string()
+    } else {
+        let names: Vec<&str> = near
+            .iter()
+            .take(20)
+            .map(|r| r.rsplit('/').next().unwrap_or(r))
+            .collect();
+        format!(
+            "link to an existing file, by its path relative to this file; content/{dir} has: {}",
+            names.join(", ")
+        )
+    }
+}
