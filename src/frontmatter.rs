@@ -41,7 +41,7 @@ pub struct FrontMatter {
     /// The template to use instead of the section's or `page.html`.
     #[serde(default)]
     pub layout: Option<String>,
-    /// Sources: a short name used in references (`Senators' letter`).
+    /// A short name for tight spaces: references, table headings (`Senators' letter`, `Art. 7`).
     #[serde(default)]
     pub short_title: Option<String>,
     /// Sources: what kind of document this is (`letter`).
@@ -88,7 +88,6 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
 
 /// Keys only a source (`content/sources/*.md`) may use.
 pub const SOURCE_ONLY_KEYS: &[&str] = &[
-    "short_title",
     "kind",
     "authors",
     "recipients",

@@ -38,6 +38,17 @@ pub struct PageLink {
     pub date: Option<String>,
     /// Its path relative to `content/`.
     pub rel: String,
+    /// Its short title (front matter `short_title`, else the title).
+    pub short: String,
+}
+
+/// A link to one paragraph of a source.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParagraphLink {
+    /// The paragraph number.
+    pub number: usize,
+    /// Root-relative URL of the paragraph's anchor.
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -99,7 +110,7 @@ struct PageCtx<'a> {
 #[derive(Serialize)]
 struct LetterCell {
     count: usize,
-    paragraphs: Vec<PageLink>,
+    paragraphs: Vec<ParagraphLink>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +161,7 @@ fn link(site: &Site, i: usize) -> PageLink {
         summary: p.summary().map(str::to_owned),
         date: p.meta.date.clone(),
         rel: p.rel.clone(),
+        short: p.short_title().to_string(),
     }
 }
 
@@ -179,12 +191,9 @@ fn matrix(site: &Site) -> Matrix {
                         paragraphs: refs
                             .iter()
                             .filter_map(|r| r.paragraph)
-                            .map(|n| PageLink {
-                                title: format!("¶{n}"),
+                            .map(|n| ParagraphLink {
+                                number: n,
                                 url: format!("{}#p{n}", site.config.prefixed(&site.pages[s].url)),
-                                summary: None,
-                                date: None,
-                                rel: site.pages[s].rel.clone(),
                             })
                             .collect(),
                     }
@@ -508,9 +517,11 @@ pub fn environment<'s>(
             nav => Value::from(Serde(&nav)),
             home => cfg.base_path(),
             matrix => Value::from(Serde(matrix(site))),
+            files => Value::from(Serde(site.pages.iter().map(|p| p.rel.as_str()).collect::<Vec<_>>())),
         },
     );
     env.add_global("sections", Value::from(Serde(&sections)));
+    env.add_filter("date_format", date_format);
     env.add_global("assets", Value::from(Serde(assets)));
     let pages = Value::from(all);
     env.add_function(
@@ -534,6 +545,15 @@ pub fn environment<'s>(
     } else {
         Err(errors)
     }
+}
+
+/// `{{ date|date_format }}` → `29 October 2024`; `date_format("us")` → `October 29, 2024`.
+fn date_format(value: &str, style: Option<&str>) -> Result<String, minijinja::Error> {
+    let date: jiff::civil::Date = value
+        .parse()
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}")))?;
+    let pattern = if style == Some("us") { "%B %-d, %Y" } else { "%-d %B %Y" };
+    Ok(date.strftime(pattern).to_string())
 }
 
 /// Renders every page, and `404.html`, in parallel.
@@ -566,7 +586,7 @@ pub fn render_pages(
             })?;
             let html = tmpl
                 .render(context! { page => Value::from(Serde(page_context(site, i))) })
-                .map_err(|e| template_error(theme, &e))?;
+                .map_err(|e| while_rendering(template_error(theme, &e), &site.pages[i].file.display().to_string()))?;
             let url = &site.pages[i].url;
             Ok(Output {
                 path: format!("{}index.html", url.trim_start_matches('/')),
@@ -583,15 +603,21 @@ pub fn render_pages(
         }
     }
     if theme.has_template("404.html") {
-        match env
-            .get_template("404.html")
-            .and_then(|t| t.render(context! {}))
-        {
+        let cfg = &site.config;
+        let page = context! {
+            title => "Page not found",
+            description => cfg.description.clone(),
+            url => format!("{}404.html", cfg.base_path()),
+            permalink => cfg.absolute_url("/404.html"),
+            is_home => false,
+            content => "",
+        };
+        match env.get_template("404.html").and_then(|t| t.render(context! { page })) {
             Ok(html) => outputs.push(Output {
                 path: "404.html".into(),
                 bytes: html.into_bytes(),
             }),
-            Err(e) => errors.push(template_error(theme, &e)),
+            Err(e) => errors.push(while_rendering(template_error(theme, &e), "404.html")),
         }
     }
     if errors.is_empty() {
@@ -599,4 +625,10 @@ pub fn render_pages(
     } else {
         Err(errors)
     }
+}
+
+/// Says which page was being rendered when a template failed.
+fn while_rendering(mut d: Diagnostic, what: &str) -> Diagnostic {
+    d.message = format!("{} (while rendering {what})", d.message);
+    d
 }

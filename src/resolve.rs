@@ -61,6 +61,7 @@ pub struct Site {
     /// Each section's pages (not its index), ordered by weight, then title.
     pub sections: BTreeMap<String, Vec<usize>>,
     /// Each page's citations: per bracket, per item; `None` where it did not resolve.
+    /// Items of one bracket that cite the same passage are merged into the first.
     pub citations: Vec<Vec<Vec<Option<ResolvedCitation>>>>,
     /// Each page's References list.
     pub references: Vec<Vec<Reference>>,
@@ -242,8 +243,6 @@ pub fn resolve(
         for bracket in &page.body.citations {
             let mut resolved = vec![];
             for cite in bracket {
-                counter += 1;
-                let anchor = format!("cite-{counter}");
                 let item = &cite.item;
                 let at = |msg: String| {
                     Diagnostic::error(&page.file, Some(cite.position), msg).with_source(&page.text)
@@ -347,6 +346,12 @@ pub fn resolve(
                 {
                     refs[r].quotes.push(q.clone());
                 }
+                // One bracket citing the same passage twice shows it once.
+                if resolved.iter().flatten().any(|c: &ResolvedCitation| c.reference == r) {
+                    continue;
+                }
+                counter += 1;
+                let anchor = format!("cite-{counter}");
                 refs[r].uses.push(anchor.clone());
                 cited_by[source]
                     .entry(paragraph.unwrap_or(0))
