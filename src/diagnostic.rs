@@ -230,6 +230,21 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// The problems at least as bad as `min` (errors first), printed, sorted, with a count.
+    pub fn report(&self, min: Severity) -> String {
+        let mut out = String::new();
+        for d in self.sorted().into_iter().filter(|d| d.severity <= min) {
+            out.push_str(&format!("{d}\n"));
+        }
+        let (e, w) = (self.count(Severity::Error), self.count(Severity::Warning));
+        if e + w > 0 {
+            out.push_str(&format!("{e} error(s), {w} warning(s)\n"));
+        }
+        out
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in self.sorted() {

@@ -28,6 +28,7 @@ pub mod page;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod serve;
 pub mod theme;
 
 use config::Config;

@@ -39,6 +39,24 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Preview the site: build with drafts, serve it, rebuild and reload on every save.
+    Serve {
+        /// The site folder, with explainer.toml.
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; use 0.0.0.0 to let other machines connect.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Where to build (default: a fresh temporary folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a starter site that builds.
     New {
         /// The folder to create.
@@ -105,6 +123,27 @@ fn main() -> ExitCode {
             } else {
                 println!("check passed: {w} warning(s)");
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Serve {
+            site_dir,
+            port,
+            bind,
+            out,
+            open,
+        } => {
+            let opts = explainer::serve::ServeOptions {
+                site_dir,
+                bind,
+                port,
+                out_dir: out,
+            };
+            match explainer::serve::run(opts, open) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::New { dir } => match explainer::scaffold::new_site(&dir) {

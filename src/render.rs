@@ -460,6 +460,7 @@ pub fn environment<'s>(
 ) -> Result<Environment<'s>, Vec<Diagnostic>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_formatter(html_formatter);
     let mut errors = vec![];
     for (name, file) in &theme.templates {
         let Ok(src) = std::str::from_utf8(&file.bytes) else {
@@ -549,11 +550,41 @@ pub fn environment<'s>(
 
 /// `{{ date|date_format }}` → `29 October 2024`; `date_format("us")` → `October 29, 2024`.
 fn date_format(value: &str, style: Option<&str>) -> Result<String, minijinja::Error> {
-    let date: jiff::civil::Date = value
-        .parse()
-        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}")))?;
-    let pattern = if style == Some("us") { "%B %-d, %Y" } else { "%-d %B %Y" };
+    let date: jiff::civil::Date = value.parse().map_err(|e| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}"),
+        )
+    })?;
+    let pattern = if style == Some("us") {
+        "%B %-d, %Y"
+    } else {
+        "%-d %B %Y"
+    };
     Ok(date.strftime(pattern).to_string())
+}
+
+/// Escapes printed values for HTML like the default formatter, but leaves `/` alone (so
+/// URLs stay readable in the output) and prints `none` as nothing.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+        let text = value.to_string();
+        let mut escaped = String::with_capacity(text.len());
+        crate::highlight::escape_html(&mut escaped, &text).map_err(|_| {
+            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+        })?;
+        return out.write_str(&escaped).map_err(|_| {
+            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+        });
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// Renders every page, and `404.html`, in parallel.
@@ -586,7 +617,12 @@ pub fn render_pages(
             })?;
             let html = tmpl
                 .render(context! { page => Value::from(Serde(page_context(site, i))) })
-                .map_err(|e| while_rendering(template_error(theme, &e), &site.pages[i].file.display().to_string()))?;
+                .map_err(|e| {
+                    while_rendering(
+                        template_error(theme, &e),
+                        &site.pages[i].file.display().to_string(),
+                    )
+                })?;
             let url = &site.pages[i].url;
             Ok(Output {
                 path: format!("{}index.html", url.trim_start_matches('/')),
@@ -612,7 +648,10 @@ pub fn render_pages(
             is_home => false,
             content => "",
         };
-        match env.get_template("404.html").and_then(|t| t.render(context! { page })) {
+        match env
+            .get_template("404.html")
+            .and_then(|t| t.render(context! { page }))
+        {
             Ok(html) => outputs.push(Output {
                 path: "404.html".into(),
                 bytes: html.into_bytes(),

@@ -347,7 +347,11 @@ pub fn resolve(
                     refs[r].quotes.push(q.clone());
                 }
                 // One bracket citing the same passage twice shows it once.
-                if resolved.iter().flatten().any(|c: &ResolvedCitation| c.reference == r) {
+                if resolved
+                    .iter()
+                    .flatten()
+                    .any(|c: &ResolvedCitation| c.reference == r)
+                {
                     continue;
                 }
                 counter += 1;

@@ -1,0 +1,592 @@
+//! `explainer serve`: the editors' preview. Builds the site (drafts included) into a
+//! private folder, serves it on 127.0.0.1, watches `content/`, `layouts/` and
+//! `explainer.toml`, rebuilds with the same [`crate::build`] on every real change, and
+//! tells open pages to reload over Server-Sent Events once the new output is in place.
+//!
+//! A failed rebuild keeps the last good site and shows its errors on the terminal and as
+//! an overlay in the browser. The reload script and the overlay are added to HTML responses
+//! in memory only; nothing of them is ever written to the output folder.
+
+use crate::{BuildOptions, Diagnostics};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// The path of the live-reload event stream.
+pub const LIVERELOAD_PATH: &str = "/__livereload";
+
+/// How long the watcher waits for a burst of saves to settle.
+const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// How `serve` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// The site folder.
+    pub site_dir: PathBuf,
+    /// The address to listen on.
+    pub bind: IpAddr,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// Where to build; a fresh folder in the system's temporary folder if `None`.
+    pub out_dir: Option<PathBuf>,
+}
+
+/// What the browser is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// A new build is in place: reload.
+    Reload,
+    /// The last rebuild failed: show this overlay HTML.
+    Failed(String),
+    /// The server is stopping: end the stream.
+    Shutdown,
+}
+
+/// The state shared by the server, the watcher and the builder.
+struct Shared {
+    out_dir: PathBuf,
+    /// The overlay HTML of the last failed build, if the last build failed.
+    error: RwLock<Option<String>>,
+    signals: broadcast::Sender<Signal>,
+}
+
+/// A running server.
+pub struct ServerHandle {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Where it builds the site.
+    pub out_dir: PathBuf,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    _watcher: Box<dyn std::any::Any + Send>,
+}
+
+impl ServerHandle {
+    /// Subscribes to what the browser is told (for tests and tools).
+    pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
+        self.shared.signals.subscribe()
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        let _ = self.shared.signals.send(Signal::Shutdown);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// One build, with its outcome printed on the terminal.
+fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
+    let started = Instant::now();
+    let opts = BuildOptions {
+        out_dir: Some(out_dir.to_path_buf()),
+        drafts: true,
+        ..BuildOptions::new(site_dir)
+    };
+    match crate::build(&opts) {
+        Ok(report) => {
+            if report.diagnostics.count(crate::Severity::Warning) > 0 {
+                eprint!("{}", report.diagnostics.report(crate::Severity::Warning));
+            }
+            *shared.error.write().unwrap_or_else(|e| e.into_inner()) = None;
+            let _ = shared.signals.send(Signal::Reload);
+            eprintln!(
+                "rebuilt: {} ({:.0} ms to reload)",
+                report.summary(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        Err(diags) => {
+            eprint!("{}", diags.report(crate::Severity::Warning));
+            eprintln!("build failed; still serving the last good site");
+            let overlay = overlay_html(&diags);
+            *shared.error.write().unwrap_or_else(|e| e.into_inner()) = Some(overlay.clone());
+            let _ = shared.signals.send(Signal::Failed(overlay));
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = crate::highlight::escape_html(&mut out, s);
+    out
+}
+
+/// The error overlay: every problem with `file:line:col`, message and help, escaped.
+pub fn overlay_html(diags: &Diagnostics) -> String {
+    let mut items = String::new();
+    for d in diags
+        .sorted()
+        .into_iter()
+        .filter(|d| d.severity == crate::Severity::Error)
+    {
+        items.push_str(&format!(
+            "<li><code class=\"ex-loc\">{}</code><p class=\"ex-msg\">{}</p>{}</li>",
+            escape(&d.location()),
+            escape(&d.message),
+            d.help
+                .as_ref()
+                .map(|h| format!("<pre class=\"ex-help\">help: {}</pre>", escape(h)))
+                .unwrap_or_default()
+        ));
+    }
+    format!(
+        "<div id=\"explainer-error-overlay\" role=\"alert\"><h2>The last change did not build</h2><p>The page shows the last good build. Fix these and save:</p><ol>{items}</ol></div>"
+    )
+}
+
+/// The script and styles `serve` adds to every HTML page it serves.
+fn client_snippet(overlay: Option<&str>) -> String {
+    format!(
+        r#"<style>#explainer-error-overlay{{position:fixed;inset:1rem;z-index:99999;overflow:auto;background:#fff;color:#0b0c0c;border:5px solid #d4351c;padding:1rem 1.5rem;font:16px/1.5 system-ui,sans-serif;box-shadow:0 0 0 100vmax rgba(0,0,0,.5)}}#explainer-error-overlay h2{{color:#d4351c;margin-top:0}}#explainer-error-overlay code,#explainer-error-overlay pre{{font:14px/1.4 ui-monospace,monospace;white-space:pre-wrap}}</style>{}<script>(function(){{var es=new EventSource("{LIVERELOAD_PATH}");es.addEventListener("reload",function(){{location.reload()}});es.addEventListener("failed",function(e){{var old=document.getElementById("explainer-error-overlay");if(old)old.remove();document.body.insertAdjacentHTML("beforeend",e.data)}});}})();</script>"#,
+        overlay.unwrap_or("")
+    )
+}
+
+/// Adds the live-reload script (and the overlay, if the last build failed) to a page.
+fn inject(html: &str, overlay: Option<&str>) -> String {
+    let snippet = client_snippet(overlay);
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{}{}", &html[..i], snippet, &html[i..]),
+        None => format!("{html}{snippet}"),
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Decodes `%XX` escapes; `None` for malformed ones or a NUL byte.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    if out.contains(&0) {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The file inside `root` that a request path names, or `None` if it would leave `root`
+/// (`..`, absolute paths, backslashes, symlinks pointing outside) or names nothing.
+pub fn resolve_request_path(root: &Path, request_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(request_path.split(['?', '#']).next().unwrap_or(""))?;
+    if decoded.contains('\\') {
+        return None;
+    }
+    let mut path = root.to_path_buf();
+    for comp in Path::new(decoded.trim_start_matches('/')).components() {
+        match comp {
+            Component::Normal(c) => path.push(c),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    let real = path.canonicalize().ok()?;
+    let real_root = root.canonicalize().ok()?;
+    (real.starts_with(&real_root) && real.is_file()).then_some(real)
+}
+
+async fn serve_file(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response {
+    let overlay = shared
+        .error
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let found = resolve_request_path(&shared.out_dir, req.uri().path());
+    let (status, path) = match found {
+        Some(p) => (StatusCode::OK, p),
+        None => (StatusCode::NOT_FOUND, shared.out_dir.join("404.html")),
+    };
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(_) => {
+            let body = inject(
+                "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>",
+                overlay.as_deref(),
+            );
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response();
+        }
+    };
+    let ctype = content_type(&path);
+    let body = if ctype.starts_with("text/html") {
+        Body::from(inject(&String::from_utf8_lossy(&bytes), overlay.as_deref()))
+    } else {
+        Body::from(bytes)
+    };
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn livereload(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(shared.signals.subscribe())
+        .take_while(|s| !matches!(s, Ok(Signal::Shutdown)))
+        .filter_map(|s| match s {
+            Ok(Signal::Reload) => Some(Ok(Event::default().event("reload").data("reload"))),
+            Ok(Signal::Failed(html)) => Some(Ok(Event::default()
+                .event("failed")
+                .data(html.replace('\n', " ")))),
+            _ => None,
+        });
+    let hello = tokio_stream::once(Ok(Event::default().event("hello").data("connected")));
+    Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Whether a changed path matters: inside content/ or layouts/, or explainer.toml itself,
+/// and not an editor's temporary file or the output.
+fn is_watched(site_dir: &Path, out_dir: &Path, path: &Path) -> bool {
+    if path.starts_with(out_dir) {
+        return false;
+    }
+    let Ok(rel) = path.strip_prefix(site_dir) else {
+        return false;
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if crate::load::is_ignored_name(&name)
+        || rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return false;
+    }
+    rel == Path::new(crate::config::CONFIG_FILE)
+        || rel.starts_with("content")
+        || rel.starts_with("layouts")
+}
+
+/// A cheap fingerprint of a file's contents; `None` if it is gone or is a folder.
+fn file_hash(path: &Path) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| crate::output::fingerprint(&b))
+}
+
+/// Builds once, starts serving, and rebuilds on every change until stopped.
+pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
+    let site_dir = opts.site_dir.canonicalize().map_err(|e| {
+        format!(
+            "cannot open the site folder {}: {e}",
+            opts.site_dir.display()
+        )
+    })?;
+    let out_dir = match &opts.out_dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir()
+            .join(format!("explainer-serve-{}", std::process::id()))
+            .join("public"),
+    };
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let out_dir = out_dir
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))?;
+    let (signals, _) = broadcast::channel(64);
+    let shared = Arc::new(Shared {
+        out_dir: out_dir.clone(),
+        error: RwLock::new(None),
+        signals,
+    });
+
+    {
+        let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
+        tokio::task::spawn_blocking(move || rebuild(&site, &out, &sh))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+
+    // Watch, and rebuild on a thread of its own whenever a watched file really changed.
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(DEBOUNCE, None, tx).map_err(|e| format!("cannot watch files: {e}"))?;
+    debouncer
+        .watch(&site_dir, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", site_dir.display()))?;
+    for dir in ["content", "layouts"] {
+        let d = site_dir.join(dir);
+        if d.is_dir() {
+            debouncer
+                .watch(&d, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", d.display()))?;
+        }
+    }
+    {
+        let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
+        std::thread::spawn(move || watch_loop(&site, &out, &sh, rx));
+    }
+
+    let app = Router::new()
+        .route(LIVERELOAD_PATH, get(livereload))
+        .fallback(serve_file)
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind((opts.bind, opts.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await;
+    });
+    Ok(ServerHandle {
+        addr,
+        out_dir,
+        shared,
+        shutdown: Some(stop_tx),
+        task,
+        _watcher: Box::new(debouncer),
+    })
+}
+
+fn watch_loop(
+    site_dir: &Path,
+    out_dir: &Path,
+    shared: &Shared,
+    rx: std::sync::mpsc::Receiver<DebounceEventResult>,
+) {
+    let mut hashes: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let seed = |dir: &Path, hashes: &mut HashMap<PathBuf, Option<String>>| {
+        for entry in walk(dir) {
+            let h = file_hash(&entry);
+            hashes.insert(entry, h);
+        }
+    };
+    seed(&site_dir.join("content"), &mut hashes);
+    seed(&site_dir.join("layouts"), &mut hashes);
+    let config = site_dir.join(crate::config::CONFIG_FILE);
+    hashes.insert(config.clone(), file_hash(&config));
+
+    while let Ok(result) = rx.recv() {
+        // Take every batch that is already waiting: one rebuild for all of them.
+        let mut batches = vec![result];
+        while let Ok(more) = rx.try_recv() {
+            batches.push(more);
+        }
+        let mut changed = false;
+        for batch in batches {
+            let Ok(events) = batch else { continue };
+            for event in events {
+                if matches!(event.kind, notify::EventKind::Access(_)) {
+                    continue;
+                }
+                for path in &event.paths {
+                    if !is_watched(site_dir, out_dir, path) {
+                        continue;
+                    }
+                    if path.is_dir() {
+                        // A folder appeared, vanished or was renamed: compare what is inside.
+                        for f in walk(path) {
+                            let h = file_hash(&f);
+                            if hashes.get(&f) != Some(&h) {
+                                hashes.insert(f, h);
+                                changed = true;
+                            }
+                        }
+                        continue;
+                    }
+                    let h = file_hash(path);
+                    if hashes.get(path) != Some(&h) {
+                        hashes.insert(path.clone(), h);
+                        changed = true;
+                    }
+                }
+                // A removed or renamed folder: forget the files that were in it.
+                for path in &event.paths {
+                    if !path.exists() {
+                        let gone: Vec<PathBuf> = hashes
+                            .keys()
+                            .filter(|k| k.starts_with(path) && *k != path && !k.exists())
+                            .cloned()
+                            .collect();
+                        for g in gone {
+                            hashes.insert(g, None);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if changed {
+            rebuild(site_dir, out_dir, shared);
+        }
+    }
+}
+
+/// Every file below `dir` (none if it does not exist).
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Runs `serve` until Ctrl-C.
+pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let handle = start(opts).await?;
+        let url = format!("http://{}/", handle.addr);
+        eprintln!(
+            "serving {url} (drafts included; built in {}); press Ctrl-C to stop",
+            handle.out_dir.display()
+        );
+        if open {
+            let opener = if cfg!(target_os = "macos") {
+                "open"
+            } else {
+                "xdg-open"
+            };
+            if std::process::Command::new(opener)
+                .arg(&url)
+                .spawn()
+                .is_err()
+            {
+                eprintln!("could not open a browser; open {url} yourself");
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("stopping");
+        let out = handle.out_dir.clone();
+        handle.stop().await;
+        if out.starts_with(std::env::temp_dir()) {
+            let _ = std::fs::remove_dir_all(out.parent().unwrap_or(&out));
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("public");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/index.html"), "a").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        assert!(
+            resolve_request_path(&root, "/a/")
+                .unwrap()
+                .ends_with("a/index.html")
+        );
+        assert!(resolve_request_path(&root, "/a").is_some());
+        for bad in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2Fsecret.txt",
+            "/a/%00",
+            "/..%5csecret.txt",
+            "/nope",
+        ] {
+            assert_eq!(resolve_request_path(&root, bad), None, "{bad}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt"))
+                .unwrap();
+            assert_eq!(resolve_request_path(&root, "/link.txt"), None);
+        }
+    }
+
+    #[test]
+    fn injection_goes_before_body_end() {
+        let html = inject("<html><body><p>x</p></body></html>", None);
+        assert!(html.contains("EventSource(\"/__livereload\")"));
+        assert!(html.ends_with("</body></html>"));
+    }
+
+    #[test]
+    fn watched_paths() {
+        let site = Path::new("/s");
+        let out = Path::new("/s/public");
+        assert!(is_watched(site, out, Path::new("/s/content/a.md")));
+        assert!(is_watched(site, out, Path::new("/s/explainer.toml")));
+        assert!(!is_watched(site, out, Path::new("/s/public/index.html")));
+        assert!(!is_watched(site, out, Path::new("/s/content/.a.md.swp")));
+        assert!(!is_watched(site, out, Path::new("/s/content/4913")));
+        assert!(!is_watched(site, out, Path::new("/s/target/x")));
+    }
+}
