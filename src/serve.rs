@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
@@ -29,6 +29,9 @@ use tokio_stream::wrappers::BroadcastStream;
 
 /// The path of the live-reload event stream.
 pub const LIVERELOAD_PATH: &str = "/__livereload";
+
+/// The folders watched recursively (explainer.toml is watched through the site folder).
+const WATCHED_DIRS: [&str; 2] = ["content", "layouts"];
 
 /// How long the watcher waits for a burst of saves to settle.
 const DEBOUNCE: Duration = Duration::from_millis(30);
@@ -350,6 +353,9 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         signals,
     });
 
+    // Fingerprint the watched files before the first build, so that a save made while it
+    // runs is seen as a change.
+    let hashes = watched_hashes(&site_dir);
     {
         let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
         tokio::task::spawn_blocking(move || rebuild(&site, &out, &sh))
@@ -364,7 +370,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     debouncer
         .watch(&site_dir, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", site_dir.display()))?;
-    for dir in ["content", "layouts"] {
+    for dir in WATCHED_DIRS {
         let d = site_dir.join(dir);
         if d.is_dir() {
             debouncer
@@ -372,9 +378,25 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
                 .map_err(|e| format!("cannot watch {}: {e}", d.display()))?;
         }
     }
+    let debouncer = Arc::new(Mutex::new(debouncer));
     {
-        let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
-        std::thread::spawn(move || watch_loop(&site, &out, &sh, rx));
+        // A weak handle: the watcher stops when the server drops the debouncer.
+        let (site, out, sh, deb) = (
+            site_dir.clone(),
+            out_dir.clone(),
+            shared.clone(),
+            Arc::downgrade(&debouncer),
+        );
+        std::thread::spawn(move || {
+            let watch_new_dir = move |dir: &Path| {
+                if let Some(d) = deb.upgrade()
+                    && let Ok(mut d) = d.lock()
+                {
+                    let _ = d.watch(dir, RecursiveMode::Recursive);
+                }
+            };
+            watch_loop(&site, &out, &sh, rx, hashes, &watch_new_dir)
+        });
     }
 
     let app = Router::new()
@@ -408,19 +430,9 @@ fn watch_loop(
     out_dir: &Path,
     shared: &Shared,
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
+    mut hashes: HashMap<PathBuf, Option<String>>,
+    watch_new_dir: &dyn Fn(&Path),
 ) {
-    let mut hashes: HashMap<PathBuf, Option<String>> = HashMap::new();
-    let seed = |dir: &Path, hashes: &mut HashMap<PathBuf, Option<String>>| {
-        for entry in walk(dir) {
-            let h = file_hash(&entry);
-            hashes.insert(entry, h);
-        }
-    };
-    seed(&site_dir.join("content"), &mut hashes);
-    seed(&site_dir.join("layouts"), &mut hashes);
-    let config = site_dir.join(crate::config::CONFIG_FILE);
-    hashes.insert(config.clone(), file_hash(&config));
-
     while let Ok(result) = rx.recv() {
         // Take every batch that is already waiting: one rebuild for all of them.
         let mut batches = vec![result];
@@ -439,6 +451,12 @@ fn watch_loop(
                         continue;
                     }
                     if path.is_dir() {
+                        // `content/` or `layouts/` created after the start: watch it too.
+                        if path.parent() == Some(site_dir)
+                            && WATCHED_DIRS.iter().any(|d| path.ends_with(d))
+                        {
+                            watch_new_dir(path);
+                        }
                         // A folder appeared, vanished or was renamed: compare what is inside.
                         for f in walk(path) {
                             let h = file_hash(&f);
@@ -475,6 +493,21 @@ fn watch_loop(
             rebuild(site_dir, out_dir, shared);
         }
     }
+}
+
+/// The fingerprint of every watched file.
+fn watched_hashes(site_dir: &Path) -> HashMap<PathBuf, Option<String>> {
+    let mut hashes = HashMap::new();
+    for dir in WATCHED_DIRS {
+        for file in walk(&site_dir.join(dir)) {
+            let h = file_hash(&file);
+            hashes.insert(file, h);
+        }
+    }
+    let config = site_dir.join(crate::config::CONFIG_FILE);
+    let h = file_hash(&config);
+    hashes.insert(config, h);
+    hashes
 }
 
 /// Every file below `dir` (none if it does not exist).

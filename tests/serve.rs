@@ -1,0 +1,329 @@
+//! The dev server, in process: pages served, saves rebuilt and announced over SSE,
+//! errors shown as an overlay while the last good site stays served, traversal refused.
+
+use explainer::serve::{ServeOptions, ServerHandle, start};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+/// How long to wait for the server to react before a test gives up. This is a limit on
+/// waiting, not a speed target: the speed targets live in the benchmarks.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+/// A plain HTTP/1.1 GET, with the path sent exactly as given (no normalisation).
+async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Reply { status, body }
+}
+
+/// An open `/__livereload` stream.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    async fn open(addr: std::net::SocketAddr) -> Events {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(
+            b"GET /__livereload HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut ev = Events {
+            reader: BufReader::new(s),
+        };
+        assert_eq!(ev.next().await.0, "hello");
+        ev
+    }
+
+    /// The next event's name and data.
+    async fn next(&mut self) -> (String, String) {
+        let (mut name, mut data) = (String::new(), String::new());
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut line = String::new();
+            let left = deadline.saturating_duration_since(Instant::now());
+            let n = tokio::time::timeout(left, self.reader.read_line(&mut line))
+                .await
+                .expect("no event from the server in time")
+                .unwrap();
+            assert!(n > 0, "the event stream closed");
+            let line = line.trim_end();
+            if let Some(v) = line
+                .strip_prefix("event: ")
+                .or_else(|| line.strip_prefix("event:"))
+            {
+                name = v.trim().to_string();
+            } else if let Some(v) = line
+                .strip_prefix("data: ")
+                .or_else(|| line.strip_prefix("data:"))
+            {
+                data.push_str(v);
+            } else if line.is_empty() && !name.is_empty() {
+                return (name, data);
+            }
+        }
+    }
+
+    /// Waits for the next `reload` or `failed` event (skipping keep-alives).
+    async fn outcome(&mut self) -> (String, String) {
+        loop {
+            let (name, data) = self.next().await;
+            if name == "reload" || name == "failed" {
+                return (name, data);
+            }
+        }
+    }
+}
+
+async fn serve(site: &Path) -> (ServerHandle, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let handle = start(ServeOptions {
+        site_dir: site.to_path_buf(),
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        out_dir: Some(out.path().join("public")),
+    })
+    .await
+    .expect("server starts");
+    (handle, out)
+}
+
+fn new_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    explainer::scaffold::new_site(&site).unwrap();
+    dir
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_rebuilds_and_reloads() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let page = get(server.addr, "/concerns/example/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("too broad"));
+    assert!(
+        page.body.contains("/__livereload"),
+        "the reload script is injected"
+    );
+
+    let mut events = Events::open(server.addr).await;
+    let concern = site.join("content/concerns/example.md");
+    edit(&concern, "The writers worry", "The authors fear");
+    assert_eq!(events.outcome().await.0, "reload");
+    let page = get(server.addr, "/concerns/example/").await;
+    assert!(page.body.contains("The authors fear"), "{}", page.body);
+
+    // Nothing of the reload script is written to the output folder.
+    let written =
+        std::fs::read_to_string(server.out_dir.join("concerns/example/index.html")).unwrap();
+    assert!(!written.contains("__livereload"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_build_shows_overlay_and_keeps_last_good_site() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let mut events = Events::open(server.addr).await;
+    let concern = site.join("content/concerns/example.md");
+
+    edit(
+        &concern,
+        "\"the rules are too broad\"",
+        "\"the rules are too narrow < wide\"",
+    );
+    let (name, overlay) = events.outcome().await;
+    assert_eq!(name, "failed");
+    assert!(
+        overlay.contains("content/concerns/example.md:7:"),
+        "{overlay}"
+    );
+    assert!(
+        overlay.contains("narrow &lt; wide"),
+        "the overlay is escaped: {overlay}"
+    );
+
+    let page = get(server.addr, "/concerns/example/").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("too broad"),
+        "the last good page is still served"
+    );
+    assert!(
+        page.body.contains("id=\"explainer-error-overlay\""),
+        "a reloaded page shows the overlay too"
+    );
+
+    edit(
+        &concern,
+        "\"the rules are too narrow < wide\"",
+        "\"the rules are too broad\"",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    let page = get(server.addr, "/concerns/example/").await;
+    assert!(
+        !page.body.contains("id=\"explainer-error-overlay\""),
+        "the overlay goes away on a good build"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_created_deleted_renamed_and_layouts_and_config_take_effect() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let mut events = Events::open(server.addr).await;
+
+    std::fs::write(
+        site.join("content/concerns/second.md"),
+        "---\ntitle: A second concern\n---\n\nSee [the first](example.md).\n",
+    )
+    .unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_eq!(get(server.addr, "/concerns/second/").await.status, 200);
+
+    std::fs::rename(
+        site.join("content/concerns/second.md"),
+        site.join("content/concerns/third.md"),
+    )
+    .unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_eq!(get(server.addr, "/concerns/second/").await.status, 404);
+    assert_eq!(get(server.addr, "/concerns/third/").await.status, 200);
+
+    std::fs::remove_file(site.join("content/concerns/third.md")).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_eq!(get(server.addr, "/concerns/third/").await.status, 404);
+
+    std::fs::create_dir_all(site.join("layouts")).unwrap();
+    std::fs::write(
+        site.join("layouts/page.html"),
+        "<html><body><p>custom layout: {{ page.title }}</p></body></html>",
+    )
+    .unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert!(
+        get(server.addr, "/concerns/example/")
+            .await
+            .body
+            .contains("custom layout: An example concern")
+    );
+
+    edit(
+        &site.join("explainer.toml"),
+        "My explainer",
+        "Renamed explainer",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    assert!(
+        get(server.addr, "/")
+            .await
+            .body
+            .contains("Renamed explainer")
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_files_inside_the_output_are_served() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, out) = serve(&site).await;
+    std::fs::write(out.path().join("secret.txt"), "top secret").unwrap();
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/concerns/../../secret.txt",
+        "/..%5csecret.txt",
+        "//etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    ] {
+        let r = get(server.addr, path).await;
+        assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
+        assert!(
+            !r.body.contains("top secret") && !r.body.contains("root:"),
+            "{path} leaked a file"
+        );
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            out.path().join("secret.txt"),
+            server.out_dir.join("link.txt"),
+        )
+        .unwrap();
+        assert_eq!(get(server.addr, "/link.txt").await.status, 404);
+    }
+    let missing = get(server.addr, "/no/such/page/").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the site's 404 page is served"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_saves_ends_on_the_last_content() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let concern = site.join("content/concerns/example.md");
+    let original = std::fs::read_to_string(&concern).unwrap();
+    for i in 0..200 {
+        std::fs::write(
+            &concern,
+            original.replace("An example concern", &format!("Save number {i}")),
+        )
+        .unwrap();
+    }
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let page = get(server.addr, "/concerns/example/").await;
+        assert_eq!(page.status, 200, "the server stays up");
+        if page.body.contains("Save number 199") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page never showed the last save"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}
