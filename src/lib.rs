@@ -7,7 +7,7 @@
 //! load     content/ → files                        (load)
 //! parse    front matter + Markdown → pages         (frontmatter, markdown, cite)
 //! resolve  links, citations, backlinks → Site      (resolve)
-//! render   templates over the Site → outputs       (theme, render, feeds, highlight)
+//! render   templates over the Site → outputs       (theme, render, feeds, highlight, search)
 //! write    staging folder, swapped in atomically   (output)
 //! ```
 //!
@@ -28,6 +28,7 @@ pub mod page;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod theme;
 
@@ -50,6 +51,19 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Check only: render everything, write nothing.
     pub check_only: bool,
+    /// How to produce the search index (if the site has search on).
+    pub search: SearchIndex,
+}
+
+/// How a build produces its search index.
+#[derive(Clone, Debug, Default)]
+pub enum SearchIndex {
+    /// Index the rendered pages (the default).
+    #[default]
+    Build,
+    /// Write these index files as they are: `serve` reuses the last index so that a save
+    /// is not held up by indexing, and refreshes it after the reload.
+    Reuse(std::sync::Arc<Vec<render::Output>>),
 }
 
 impl BuildOptions {
@@ -60,6 +74,7 @@ impl BuildOptions {
             out_dir: None,
             drafts: false,
             check_only: false,
+            search: SearchIndex::Build,
         }
     }
 
@@ -208,6 +223,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         diags.clone()
     })?;
     let page_count = site.pages.len();
+    if site.config.search {
+        match &opts.search {
+            SearchIndex::Build => {
+                let index = search::index(&pages, &site.config.base_path(), &site.config.language)
+                    .map_err(|d| {
+                        diags.push(d);
+                        diags.clone()
+                    })?;
+                outputs.extend(index);
+            }
+            SearchIndex::Reuse(files) => outputs.extend(files.iter().cloned()),
+        }
+    }
     outputs.extend(pages);
     outputs.push(feeds::sitemap(&site));
     outputs.push(feeds::atom(&site));

@@ -283,7 +283,7 @@ fn fill_body(site: &Site, i: usize) -> String {
                 if let Some(list) = site.cited_by[i].get(n) {
                     let _ = write!(
                         html,
-                        "<aside class=\"cited-by\" aria-label=\"Pages that cite paragraph {n}\"><span class=\"cited-by-label\">Cited by</span> "
+                        "<aside class=\"cited-by\" data-pagefind-ignore aria-label=\"Pages that cite paragraph {n}\"><span class=\"cited-by-label\">Cited by</span> "
                     );
                     for (k, c) in citers(site, list).iter().enumerate() {
                         if k > 0 {

@@ -65,6 +65,8 @@ struct Shared {
     out_dir: PathBuf,
     /// The overlay HTML of the last failed build, if the last build failed.
     error: RwLock<Option<String>>,
+    /// The last search index, reused by the next build and refreshed after it.
+    search_index: RwLock<Option<Arc<Vec<crate::render::Output>>>>,
     signals: broadcast::Sender<Signal>,
 }
 
@@ -99,13 +101,29 @@ impl ServerHandle {
 /// One build, with its outcome printed on the terminal.
 fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
     let started = Instant::now();
+    let reused = shared
+        .search_index
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let opts = BuildOptions {
         out_dir: Some(out_dir.to_path_buf()),
         drafts: true,
+        search: reused
+            .clone()
+            .map(crate::SearchIndex::Reuse)
+            .unwrap_or_default(),
         ..BuildOptions::new(site_dir)
     };
     match crate::build(&opts) {
         Ok(report) => {
+            if reused.is_none() {
+                // The first build indexed inline: keep its index for the next builds.
+                *shared
+                    .search_index
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(read_index(out_dir)));
+            }
             if report.diagnostics.count(crate::Severity::Warning) > 0 {
                 eprint!("{}", report.diagnostics.report(crate::Severity::Warning));
             }
@@ -116,6 +134,9 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
                 report.summary(),
                 started.elapsed().as_secs_f64() * 1000.0
             );
+            if reused.is_some() {
+                refresh_search_index(site_dir, out_dir, shared);
+            }
         }
         Err(diags) => {
             eprint!("{}", diags.report(crate::Severity::Warning));
@@ -124,6 +145,67 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = Some(overlay.clone());
             let _ = shared.signals.send(Signal::Failed(overlay));
         }
+    }
+}
+
+/// The search index files in the output folder, as outputs.
+fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
+    let root = out_dir.join(crate::search::BUNDLE_DIR);
+    walk(&root)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p
+                .strip_prefix(out_dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some(crate::render::Output {
+                path: rel,
+                bytes: std::fs::read(&p).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Indexes the pages just written and puts the new index in place, after the reload was
+/// sent, so that a save never waits for indexing. The next build reuses this index.
+fn refresh_search_index(site_dir: &Path, out_dir: &Path, shared: &Shared) {
+    let Ok(config) = crate::config::Config::load(site_dir) else {
+        return;
+    };
+    if !config.search {
+        return;
+    }
+    let pages: Vec<crate::render::Output> = walk(out_dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .filter_map(|p| {
+            let rel = p
+                .strip_prefix(out_dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some(crate::render::Output {
+                path: rel,
+                bytes: std::fs::read(&p).ok()?,
+            })
+        })
+        .collect();
+    match crate::search::index(&pages, &config.base_path(), &config.language) {
+        Ok(files) => {
+            for f in &files {
+                let path = out_dir.join(&f.path);
+                if let Some(parent) = path.parent() {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+                let _ = std::fs::write(&path, &f.bytes);
+            }
+            *shared
+                .search_index
+                .write()
+                .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(files));
+        }
+        Err(d) => eprint!("{d}"),
     }
 }
 
@@ -350,6 +432,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let shared = Arc::new(Shared {
         out_dir: out_dir.clone(),
         error: RwLock::new(None),
+        search_index: RwLock::new(None),
         signals,
     });
 
