@@ -83,7 +83,10 @@ impl Config {
             let mut d = Diagnostic::error(CONFIG_FILE, position, e.message().trim().to_string());
             if e.message().contains("unknown field") {
                 d = d.with_help(format!("valid keys are: {}", CONFIG_KEYS.join(", ")));
-            } else if e.message().contains("missing field") {
+            } else if !e.message().contains("missing field") {
+                d = d.with_help("explainer.toml is TOML: `key = \"text\"`, `key = true`, one setting per line; put text in double quotes");
+            }
+            if e.message().contains("missing field") {
                 d = d.with_help("explainer.toml needs at least `title` and `base_url`, e.g.\ntitle = \"My site\"\nbase_url = \"https://example.org/\"");
             }
             vec![d.with_source(text)]

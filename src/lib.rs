@@ -15,6 +15,10 @@
 //! problems it can find as [`Diagnostic`]s; the build fails, leaving the previous output
 //! untouched, if any of them is an error.
 
+// Diagnostics are the error values of every stage; they are built on cold paths, so
+// boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod cite;
 pub mod config;
 pub mod diagnostic;
@@ -36,7 +40,7 @@ use config::Config;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 use page::Page;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -113,7 +117,11 @@ impl BuildReport {
 }
 
 /// Parse: front matter and Markdown of every file, in parallel.
-pub fn parse_pages(files: &[load::SourceFile], config: &Config) -> (Vec<Page>, Vec<Diagnostic>) {
+/// Returns the pages, the paths of files that failed to parse, and every problem found.
+pub fn parse_pages(
+    files: &[load::SourceFile],
+    config: &Config,
+) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
     let base_path = config.base_path();
     let results: Vec<Result<Page, Vec<Diagnostic>>> = files
         .par_iter()
@@ -148,17 +156,21 @@ pub fn parse_pages(files: &[load::SourceFile], config: &Config) -> (Vec<Page>, V
         })
         .collect();
     let mut pages = vec![];
+    let mut broken = vec![];
     let mut diags = vec![];
-    for r in results {
+    for (r, f) in results.into_iter().zip(files) {
         match r {
             Ok(mut p) => {
                 diags.append(&mut p.body.diagnostics);
                 pages.push(p);
             }
-            Err(mut d) => diags.append(&mut d),
+            Err(mut d) => {
+                diags.append(&mut d);
+                broken.push(f.rel.clone());
+            }
         }
     }
-    (pages, diags)
+    (pages, broken, diags)
 }
 
 /// Runs the pipeline up to the immutable site model. `Err` carries every problem found.
@@ -176,13 +188,21 @@ pub fn load_site(opts: &BuildOptions) -> Result<(resolve::Site, Diagnostics), Di
             return Err(diags);
         }
     };
-    let (pages, parse_diags) = parse_pages(&loaded.files, &config);
+    let (pages, broken, parse_diags) = parse_pages(&loaded.files, &config);
     diags.extend(parse_diags);
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
-    let draft_rels: HashSet<String> = drafts.into_iter().map(|p| p.rel).collect();
-    let resolved = resolve::resolve(config, pages, loaded.assets, &draft_rels);
+    let mut absent: HashMap<String, resolve::Absence> = drafts
+        .into_iter()
+        .map(|p| (p.rel, resolve::Absence::Draft))
+        .collect();
+    absent.extend(
+        broken
+            .into_iter()
+            .map(|rel| (rel, resolve::Absence::Broken)),
+    );
+    let resolved = resolve::resolve(config, pages, loaded.assets, &absent);
     diags.extend(resolved.diagnostics);
     if diags.has_errors() {
         Err(diags)

@@ -133,7 +133,6 @@ fn options(allow_html: bool) -> Options<'static> {
     o.extension.autolink = true;
     o.extension.tasklist = true;
     o.extension.footnotes = true;
-    o.extension.header_id_prefix = Some(String::new());
     o.parse.smart = true;
     o.render.r#unsafe = allow_html;
     o.render.tasklist_classes = true;
@@ -202,15 +201,22 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     let loc = Locator::new(input.text, input.body_offset);
     let mut out = ParsedBody::default();
 
+    citations_in_links(root, &loc, input, &mut out);
     extract_citations(&arena, root, &loc, input, &mut out);
     rewrite_links(root, &loc, input, &mut out);
 
-    // Headings: the same anchorizer, in the same order, as comrak's HTML formatter.
+    // Headings get GitHub-style ids, unique in the page and never one the theme uses.
     let mut anchorizer = Anchorizer::new();
+    for id in RESERVED_IDS {
+        anchorizer.anchorize(id);
+    }
     for node in root.descendants() {
         if let NodeValue::Heading(h) = node.data().value {
             let text = node.collect_text();
-            let id = anchorizer.anchorize(&text);
+            let mut id = anchorizer.anchorize(&text);
+            if is_generated_id(&id) {
+                id = anchorizer.anchorize(&format!("{id}-section"));
+            }
             out.headings.push(Heading {
                 level: h.level,
                 id,
@@ -240,8 +246,10 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
         number_paragraphs(&arena, root, &mut out);
     }
 
+    let heading_ids = HeadingIds::new(out.headings.iter().map(|h| h.id.clone()).collect());
     let mut plugins = comrak::options::Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
+    plugins.render.heading_adapter = Some(&heading_ids);
     let mut html = String::with_capacity(body.len() * 2);
     if comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).is_err() {
         out.diagnostics.push(
@@ -251,6 +259,83 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     }
     out.parts = split_parts(&html);
     out
+}
+
+/// Ids the theme's templates use; a heading never gets one of them.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "references",
+    "toc-title",
+    "backlinks-title",
+    "cited-whole-title",
+    "home-concerns",
+    "home-matrix",
+    "home-latest",
+    "matrix-letters-caption",
+    "matrix-articles-caption",
+    "search-form",
+    "search-input",
+    "search-status",
+    "search-results",
+    "cite-popover",
+    "explainer-error-overlay",
+];
+
+/// Whether an id has the form of one the generator makes: `p3`, `ref-2`, `cite-5`, `fn-x`.
+fn is_generated_id(id: &str) -> bool {
+    let numbered = |prefix: &str| {
+        id.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    numbered("p")
+        || numbered("ref-")
+        || numbered("cite-")
+        || id.starts_with("fn-")
+        || id.starts_with("fnref-")
+}
+
+/// Writes each heading with the id computed for it, in document order.
+struct HeadingIds {
+    ids: Vec<String>,
+    next: std::sync::Mutex<(usize, String)>,
+}
+
+impl HeadingIds {
+    fn new(ids: Vec<String>) -> Self {
+        HeadingIds {
+            ids,
+            next: std::sync::Mutex::new((0, String::new())),
+        }
+    }
+}
+
+impl comrak::adapters::HeadingAdapter for HeadingIds {
+    fn enter(
+        &self,
+        output: &mut dyn std::fmt::Write,
+        heading: &comrak::adapters::HeadingMeta,
+        _: Option<comrak::nodes::Sourcepos>,
+    ) -> std::fmt::Result {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let id = self.ids.get(next.0).cloned().unwrap_or_default();
+        next.0 += 1;
+        write!(output, "<h{} id=\"{id}\">", heading.level)?;
+        next.1 = id;
+        Ok(())
+    }
+
+    fn exit(
+        &self,
+        output: &mut dyn std::fmt::Write,
+        heading: &comrak::adapters::HeadingMeta,
+    ) -> std::fmt::Result {
+        let next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        write!(
+            output,
+            "<a class=\"anchor\" href=\"#{}\"><span class=\"visually-hidden\">Link to this section</span></a></h{}>",
+            next.1, heading.level
+        )
+    }
 }
 
 /// Text and soft breaks: the nodes a citation may span.
@@ -293,6 +378,31 @@ fn extract_citations<'a>(
                 i += 1;
             }
             process_run(arena, &children[start..i], loc, input, out);
+        }
+    }
+}
+
+/// A citation inside a link's text would be a link inside a link: say so.
+fn citations_in_links<'a>(
+    root: &'a AstNode<'a>,
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) {
+    for link in root
+        .descendants()
+        .filter(|n| matches!(n.data().value, NodeValue::Link(_)))
+    {
+        for text in link.descendants() {
+            if let NodeValue::Text(t) = &text.data().value
+                && t.contains("[@")
+            {
+                out.diagnostics.push(
+                    Diagnostic::error(input.file, Some(loc.node_start(text).1), "a citation cannot be inside a link's text")
+                        .with_help("put the citation after the link: [the letter](../sources/x.md) [@x \"words\"]")
+                        .with_source(input.text),
+                );
+            }
         }
     }
 }

@@ -99,6 +99,15 @@ impl Site {
     }
 }
 
+/// Why a content file that exists is not among the pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// A draft, left out of this build.
+    Draft,
+    /// It failed to parse (its errors are reported).
+    Broken,
+}
+
 /// What `resolve` produces: the site, plus the problems it found.
 pub struct Resolved {
     /// The site (usable for rendering only if there are no errors).
@@ -108,12 +117,13 @@ pub struct Resolved {
 }
 
 /// Builds the [`Site`] from parsed pages: checks links and citations, derives relations.
-/// `drafts_left_out` lists the paths of drafts not built, for clearer link errors.
+/// `absent` names the content files that exist but are not in `pages` (drafts left out,
+/// files that failed to parse), so that links to them get the right message, or none.
 pub fn resolve(
     config: Config,
     mut pages: Vec<Page>,
     assets: Vec<Asset>,
-    drafts_left_out: &HashSet<String>,
+    absent: &HashMap<String, Absence>,
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut diags = vec![];
@@ -156,15 +166,18 @@ pub fn resolve(
                 Diagnostic::error(&page.file, Some(link.position), msg).with_source(&page.text)
             };
             let Some(&target) = by_rel.get(&link.target) else {
-                let d = if drafts_left_out.contains(&link.target) {
-                    at(format!("`{}` links to a draft, which this build leaves out", link.written))
-                        .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link")
-                } else {
+                let d = match absent.get(&link.target) {
+                    // Its own error is reported already; a second one here would only mislead.
+                    Some(Absence::Broken) => continue,
+                    Some(Absence::Draft) => at(format!("`{}` links to a draft, which this build leaves out", link.written))
+                        .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link"),
+                    None => {
                     at(format!(
                         "`{}` links to content/{}, which does not exist",
                         link.written, link.target
                     ))
                     .with_help(suggest_files(&link.target, &by_rel))
+                    }
                 };
                 diags.push(d);
                 continue;
@@ -467,7 +480,9 @@ fn page_anchors(page: &Page) -> HashSet<&str> {
             .take(page.body.paragraphs.len())
             .map(String::as_str),
     );
-    set.insert("references");
+    if !page.body.citations.is_empty() {
+        set.insert("references");
+    }
     set
 }
 
