@@ -116,16 +116,56 @@ impl BuildReport {
     }
 }
 
+/// What one build hands to the next, so that `serve` redoes only what changed: parsed
+/// pages by their text, and what the last build wrote.
+#[derive(Debug, Default)]
+pub struct BuildCache {
+    /// Parsed pages by path, with the fingerprint of what they were parsed from.
+    parsed: HashMap<String, (String, Page)>,
+    /// Fingerprints of the files the last build wrote, by output path; `None` when the
+    /// output folder must be written afresh.
+    written: Option<HashMap<String, String>>,
+}
+
+/// The fingerprint of a file's text and the settings that shape its parse.
+fn parse_key(f: &load::SourceFile, config: &Config) -> String {
+    output::fingerprint(
+        format!(
+            "{}\u{0}{}\u{0}{}",
+            config.allow_html,
+            config.base_path(),
+            f.text
+        )
+        .as_bytes(),
+    )
+}
+
 /// Parse: front matter and Markdown of every file, in parallel.
 /// Returns the pages, the paths of files that failed to parse, and every problem found.
 pub fn parse_pages(
     files: &[load::SourceFile],
     config: &Config,
 ) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
+    parse_pages_cached(files, config, &mut BuildCache::default())
+}
+
+/// [`parse_pages`], reusing the pages of `cache` whose text has not changed.
+fn parse_pages_cached(
+    files: &[load::SourceFile],
+    config: &Config,
+    cache: &mut BuildCache,
+) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
     let base_path = config.base_path();
+    let keys: Vec<String> = files.par_iter().map(|f| parse_key(f, config)).collect();
     let results: Vec<Result<Page, Vec<Diagnostic>>> = files
         .par_iter()
-        .map(|f| {
+        .zip(&keys)
+        .map(|(f, key)| {
+            if let Some((k, page)) = cache.parsed.get(&f.rel)
+                && k == key
+            {
+                return Ok(page.clone());
+            }
             let file = Path::new(&f.display);
             let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
             let section = page::section_of(&f.rel);
@@ -158,10 +198,12 @@ pub fn parse_pages(
     let mut pages = vec![];
     let mut broken = vec![];
     let mut diags = vec![];
-    for (r, f) in results.into_iter().zip(files) {
+    cache.parsed.clear();
+    for ((r, f), key) in results.into_iter().zip(files).zip(keys) {
         match r {
-            Ok(mut p) => {
-                diags.append(&mut p.body.diagnostics);
+            Ok(p) => {
+                diags.extend(p.body.diagnostics.iter().cloned());
+                cache.parsed.insert(f.rel.clone(), (key, p.clone()));
                 pages.push(p);
             }
             Err(mut d) => {
@@ -175,6 +217,13 @@ pub fn parse_pages(
 
 /// Runs the pipeline up to the immutable site model. `Err` carries every problem found.
 pub fn load_site(opts: &BuildOptions) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
+    load_site_cached(opts, &mut BuildCache::default())
+}
+
+fn load_site_cached(
+    opts: &BuildOptions,
+    cache: &mut BuildCache,
+) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let config = Config::load(&opts.site_dir).map_err(|d| {
         let mut all = Diagnostics::new();
@@ -188,7 +237,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<(resolve::Site, Diagnostics), Di
             return Err(diags);
         }
     };
-    let (pages, broken, parse_diags) = parse_pages(&loaded.files, &config);
+    let (pages, broken, parse_diags) = parse_pages_cached(&loaded.files, &config, cache);
     diags.extend(parse_diags);
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
@@ -213,9 +262,18 @@ pub fn load_site(opts: &BuildOptions) -> Result<(resolve::Site, Diagnostics), Di
 
 /// Runs the whole pipeline: load, parse, resolve, render, write.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_cached(opts, &mut BuildCache::default())
+}
+
+/// [`build`], reusing what `cache` holds from the previous build of the same site into the
+/// same folder: unchanged pages are not parsed again, and only changed files are written.
+pub fn build_cached(
+    opts: &BuildOptions,
+    cache: &mut BuildCache,
+) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
     highlight::Highlighter::warm();
-    let (site, mut diags) = load_site(opts)?;
+    let (site, mut diags) = load_site_cached(opts, cache)?;
     let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -268,10 +326,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let files_written = if opts.check_only {
         0
     } else {
-        output::write(&opts.out_dir(), &outputs, &copies).map_err(|d| {
+        let out_dir = opts.out_dir();
+        let written = match cache.written.take().filter(|_| out_dir.is_dir()) {
+            Some(previous) => output::write_changed(&out_dir, &outputs, &copies, previous),
+            None => output::write(&out_dir, &outputs, &copies),
+        }
+        .map_err(|d| {
             diags.push(d);
             diags.clone()
-        })?
+        })?;
+        cache.written = Some(written.fingerprints);
+        written.count
     };
     Ok(BuildReport {
         pages: page_count,

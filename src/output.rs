@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::render::Output;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// FNV-1a: a small, stable hash for fingerprinting asset names.
@@ -47,13 +47,84 @@ fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
         .with_help("check that the folder is writable and the disk is not full")
 }
 
+/// What a write did.
+#[derive(Debug)]
+pub struct Written {
+    /// Files written.
+    pub count: usize,
+    /// The fingerprint of every output, by path, for the next [`write_changed`].
+    pub fingerprints: HashMap<String, String>,
+}
+
+fn fingerprints(outputs: &[Output]) -> HashMap<String, String> {
+    outputs
+        .iter()
+        .map(|o| (o.path.clone(), fingerprint(&o.bytes)))
+        .collect()
+}
+
+fn create_parent(path: &Path) -> Result<(), Diagnostic> {
+    match path.parent() {
+        Some(d) => std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e)),
+        None => Ok(()),
+    }
+}
+
+/// Writes into `out_dir` only the outputs that differ from `previous` (what the last write
+/// put there), copies every asset, and removes the files the new build no longer has.
+/// For `serve`: unlike [`write`] it is not atomic, but the reload is only sent after it.
+pub fn write_changed(
+    out_dir: &Path,
+    outputs: &[Output],
+    copies: &[(String, PathBuf)],
+    previous: HashMap<String, String>,
+) -> Result<Written, Diagnostic> {
+    let now = fingerprints(outputs);
+    let mut count = 0;
+    for o in outputs {
+        if previous.get(&o.path) == now.get(&o.path) {
+            continue;
+        }
+        let p = out_dir.join(&o.path);
+        create_parent(&p)?;
+        std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))?;
+        count += 1;
+    }
+    for (rel, src) in copies {
+        let p = out_dir.join(rel);
+        create_parent(&p)?;
+        std::fs::copy(src, &p).map_err(|e| io_error(src, "copy the file", e))?;
+        count += 1;
+    }
+    let copied: std::collections::HashSet<&str> = copies.iter().map(|(r, _)| r.as_str()).collect();
+    for gone in previous
+        .keys()
+        .filter(|k| !now.contains_key(*k) && !copied.contains(k.as_str()))
+    {
+        let p = out_dir.join(gone);
+        let _ = std::fs::remove_file(&p);
+        // Remove the folders this leaves empty (a page's folder), up to the output folder.
+        let mut dir = p.parent();
+        while let Some(d) = dir {
+            if d == out_dir || std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(Written {
+        count,
+        fingerprints: now,
+    })
+}
+
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
-/// atomically replacing what was there. Returns the number of files written.
+/// atomically replacing what was there.
 pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
-) -> Result<usize, Diagnostic> {
+) -> Result<Written, Diagnostic> {
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -98,7 +169,10 @@ pub fn write(
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
-    result.map(|_| outputs.len() + copies.len())
+    result.map(|_| Written {
+        count: outputs.len() + copies.len(),
+        fingerprints: fingerprints(outputs),
+    })
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one

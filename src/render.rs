@@ -191,6 +191,8 @@ fn matrix(site: &Site) -> Matrix {
                         paragraphs: refs
                             .iter()
                             .filter_map(|r| r.paragraph)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
                             .map(|n| ParagraphLink {
                                 number: n,
                                 url: format!("{}#p{n}", site.config.prefixed(&site.pages[s].url)),

@@ -99,7 +99,7 @@ impl ServerHandle {
 }
 
 /// One build, with its outcome printed on the terminal.
-fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
+fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::BuildCache) {
     let started = Instant::now();
     let reused = shared
         .search_index
@@ -115,7 +115,7 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared) {
             .unwrap_or_default(),
         ..BuildOptions::new(site_dir)
     };
-    match crate::build(&opts) {
+    match crate::build_cached(&opts, cache) {
         Ok(report) => {
             if reused.is_none() {
                 // The first build indexed inline: keep its index for the next builds.
@@ -439,12 +439,16 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     // Fingerprint the watched files before the first build, so that a save made while it
     // runs is seen as a change.
     let hashes = watched_hashes(&site_dir);
-    {
+    let cache = {
         let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
-        tokio::task::spawn_blocking(move || rebuild(&site, &out, &sh))
-            .await
-            .map_err(|e| e.to_string())?;
-    }
+        tokio::task::spawn_blocking(move || {
+            let mut cache = crate::BuildCache::default();
+            rebuild(&site, &out, &sh, &mut cache);
+            cache
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    };
 
     // Watch, and rebuild on a thread of its own whenever a watched file really changed.
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
@@ -478,7 +482,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
                     let _ = d.watch(dir, RecursiveMode::Recursive);
                 }
             };
-            watch_loop(&site, &out, &sh, rx, hashes, &watch_new_dir)
+            watch_loop(&site, &out, &sh, rx, hashes, cache, &watch_new_dir)
         });
     }
 
@@ -514,6 +518,7 @@ fn watch_loop(
     shared: &Shared,
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
     mut hashes: HashMap<PathBuf, Option<String>>,
+    mut cache: crate::BuildCache,
     watch_new_dir: &dyn Fn(&Path),
 ) {
     while let Ok(result) = rx.recv() {
@@ -573,7 +578,7 @@ fn watch_loop(
             }
         }
         if changed {
-            rebuild(site_dir, out_dir, shared);
+            rebuild(site_dir, out_dir, shared, &mut cache);
         }
     }
 }
