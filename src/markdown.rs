@@ -245,6 +245,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     if input.number_paragraphs {
         number_paragraphs(&arena, root, &mut out);
     }
+    wrap_tables(&arena, root);
 
     let heading_ids = HeadingIds::new(out.headings.iter().map(|h| h.id.clone()).collect());
     let mut plugins = comrak::options::Plugins::default();
@@ -713,6 +714,23 @@ fn number_paragraphs<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, out: &mut 
     }
 }
 
+/// Puts each table in a box that scrolls sideways on its own, so a wide table never
+/// widens the page on a phone; the box can take focus, so keyboards can scroll it too.
+fn wrap_tables<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>) {
+    let tables: Vec<&'a AstNode<'a>> = root
+        .descendants()
+        .filter(|n| matches!(n.data().value, NodeValue::Table(_)))
+        .collect();
+    for (i, table) in tables.into_iter().enumerate() {
+        let open = format!(
+            "<section class=\"table-scroll\" tabindex=\"0\" aria-label=\"Table {}\">",
+            i + 1
+        );
+        table.insert_before(arena.alloc(AstNode::from(NodeValue::Raw(open))));
+        table.insert_after(arena.alloc(AstNode::from(NodeValue::Raw("</section>".to_string()))));
+    }
+}
+
 /// Splits formatted HTML at its hole markers.
 fn split_parts(html: &str) -> Vec<Part> {
     let mut parts = vec![];
@@ -814,6 +832,20 @@ mod tests {
         let h = html(&p);
         assert!(h.contains("id=\"p2\" data-para=\"2\""), "{h}");
         assert!(h.contains("[B4]"));
+    }
+
+    #[test]
+    fn tables_scroll_in_their_own_box() {
+        let h = html(&parse(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n",
+            false,
+        ));
+        assert!(
+            h.contains("<section class=\"table-scroll\" tabindex=\"0\" aria-label=\"Table 1\">"),
+            "{h}"
+        );
+        assert!(h.contains("aria-label=\"Table 2\""), "{h}");
+        assert_eq!(h.matches("</section>").count(), 2);
     }
 
     #[test]

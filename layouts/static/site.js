@@ -31,11 +31,45 @@
     head.textContent = source ? source.textContent : "";
     p.appendChild(head);
     var passage = ref.querySelector(".ref-passage");
-    var quote = ref.querySelector("q");
+    var quotes = ref.querySelectorAll("q");
     var body = document.createElement("span");
-    body.textContent = passage ? passage.textContent : (quote ? "“" + quote.textContent + "”" : "");
+    if (passage) {
+      appendMarked(body, passage.textContent, quotes);
+    } else if (quotes.length) {
+      body.textContent = "“" + quotes[0].textContent + "”";
+    }
     p.appendChild(body);
     return true;
+  }
+
+  // Folds quotes and dashes to plain ones, one character for one, so positions in the
+  // folded text are positions in the original.
+  function fold(s) {
+    return s.replace(/[‘’]/g, "'").replace(/[“”]/g, "\"").replace(/[‐‑‒–—]/g, "-");
+  }
+
+  // Writes the paragraph into el with the quoted words marked, so the reader sees which
+  // words of the paragraph the citation rests on.
+  function appendMarked(el, text, quotes) {
+    var folded = fold(text);
+    var ranges = [];
+    for (var i = 0; i < quotes.length; i++) {
+      var q = fold(quotes[i].textContent.trim());
+      var at = q ? folded.indexOf(q) : -1;
+      if (at >= 0) ranges.push([at, at + q.length]);
+    }
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    for (var j = 0; j < ranges.length; j++) {
+      var start = Math.max(ranges[j][0], pos);
+      if (ranges[j][1] <= start) continue;
+      el.appendChild(document.createTextNode(text.slice(pos, start)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(start, ranges[j][1]);
+      el.appendChild(mark);
+      pos = ranges[j][1];
+    }
+    el.appendChild(document.createTextNode(text.slice(pos)));
   }
 
   function show(link) {
