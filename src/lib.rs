@@ -99,6 +99,8 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Wall time of the whole build.
     pub elapsed_ms: f64,
+    /// Wall time of each stage, in order (`EXPLAINER_TIMINGS=1` prints them).
+    pub stages: Vec<(&'static str, f64)>,
     /// Warnings and information (no errors).
     pub diagnostics: Diagnostics,
 }
@@ -120,11 +122,24 @@ impl BuildReport {
 /// pages by their text, and what the last build wrote.
 #[derive(Debug, Default)]
 pub struct BuildCache {
+    /// Whether to keep anything at all: a one-off build has no use for it.
+    retain: bool,
     /// Parsed pages by path, with the fingerprint of what they were parsed from.
     parsed: HashMap<String, (String, Page)>,
     /// Fingerprints of the files the last build wrote, by output path; `None` when the
     /// output folder must be written afresh.
     written: Option<HashMap<String, String>>,
+}
+
+impl BuildCache {
+    /// A cache that keeps what each build leaves for the next (`BuildCache::default()`
+    /// keeps nothing).
+    pub fn retaining() -> Self {
+        BuildCache {
+            retain: true,
+            ..BuildCache::default()
+        }
+    }
 }
 
 /// The fingerprint of a file's text and the settings that shape its parse.
@@ -156,7 +171,11 @@ fn parse_pages_cached(
     cache: &mut BuildCache,
 ) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
     let base_path = config.base_path();
-    let keys: Vec<String> = files.par_iter().map(|f| parse_key(f, config)).collect();
+    let keys: Vec<String> = if cache.retain {
+        files.par_iter().map(|f| parse_key(f, config)).collect()
+    } else {
+        vec![String::new(); files.len()]
+    };
     let results: Vec<Result<Page, Vec<Diagnostic>>> = files
         .par_iter()
         .zip(&keys)
@@ -203,7 +222,9 @@ fn parse_pages_cached(
         match r {
             Ok(p) => {
                 diags.extend(p.body.diagnostics.iter().cloned());
-                cache.parsed.insert(f.rel.clone(), (key, p.clone()));
+                if cache.retain {
+                    cache.parsed.insert(f.rel.clone(), (key, p.clone()));
+                }
                 pages.push(p);
             }
             Err(mut d) => {
@@ -224,6 +245,14 @@ fn load_site_cached(
     opts: &BuildOptions,
     cache: &mut BuildCache,
 ) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
+    load_site_timed(opts, cache, &mut Stages::new())
+}
+
+fn load_site_timed(
+    opts: &BuildOptions,
+    cache: &mut BuildCache,
+    stages: &mut Stages,
+) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let config = Config::load(&opts.site_dir).map_err(|d| {
         let mut all = Diagnostics::new();
@@ -237,7 +266,9 @@ fn load_site_cached(
             return Err(diags);
         }
     };
+    stages.mark("load");
     let (pages, broken, parse_diags) = parse_pages_cached(&loaded.files, &config, cache);
+    stages.mark("parse");
     diags.extend(parse_diags);
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
@@ -252,11 +283,36 @@ fn load_site_cached(
             .map(|rel| (rel, resolve::Absence::Broken)),
     );
     let resolved = resolve::resolve(config, pages, loaded.assets, &absent);
+    stages.mark("resolve");
     diags.extend(resolved.diagnostics);
     if diags.has_errors() {
         Err(diags)
     } else {
         Ok((resolved.site, diags))
+    }
+}
+
+/// Wall time per stage.
+#[derive(Debug)]
+struct Stages {
+    last: Instant,
+    done: Vec<(&'static str, f64)>,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Stages {
+            last: Instant::now(),
+            done: vec![],
+        }
+    }
+
+    /// Records the time since the previous mark as stage `name`.
+    fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.done
+            .push((name, (now - self.last).as_secs_f64() * 1000.0));
+        self.last = now;
     }
 }
 
@@ -272,8 +328,9 @@ pub fn build_cached(
     cache: &mut BuildCache,
 ) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
+    let mut stages = Stages::new();
     highlight::Highlighter::warm();
-    let (site, mut diags) = load_site_cached(opts, cache)?;
+    let (site, mut diags) = load_site_timed(opts, cache, &mut stages)?;
     let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -296,10 +353,12 @@ pub fn build_cached(
         diags.extend(d);
         diags.clone()
     })?;
+    stages.mark("templates");
     let pages = render::render_pages(&site, &theme, &env).map_err(|d| {
         diags.extend(d);
         diags.clone()
     })?;
+    stages.mark("render");
     let page_count = site.pages.len();
     if site.config.search {
         match &opts.search {
@@ -314,6 +373,7 @@ pub fn build_cached(
             SearchIndex::Reuse(files) => outputs.extend(files.iter().cloned()),
         }
     }
+    stages.mark("search");
     outputs.extend(pages);
     outputs.push(feeds::sitemap(&site));
     outputs.push(feeds::atom(&site));
@@ -327,21 +387,45 @@ pub fn build_cached(
         0
     } else {
         let out_dir = opts.out_dir();
-        let written = match cache.written.take().filter(|_| out_dir.is_dir()) {
-            Some(previous) => output::write_changed(&out_dir, &outputs, &copies, previous),
-            None => output::write(&out_dir, &outputs, &copies),
+        let fail = |d: Diagnostic| {
+            let mut all = diags.clone();
+            all.push(d);
+            all
+        };
+        match cache
+            .written
+            .take()
+            .filter(|_| cache.retain && out_dir.is_dir())
+        {
+            Some(previous) => {
+                let (count, now) =
+                    output::write_changed(&out_dir, &outputs, &copies, previous).map_err(fail)?;
+                cache.written = Some(now);
+                count
+            }
+            None => {
+                let count = output::write(&out_dir, &outputs, &copies).map_err(fail)?;
+                if cache.retain {
+                    cache.written = Some(output::fingerprints(&outputs));
+                }
+                count
+            }
         }
-        .map_err(|d| {
-            diags.push(d);
-            diags.clone()
-        })?;
-        cache.written = Some(written.fingerprints);
-        written.count
     };
+    stages.mark("write");
+    if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
+        let list: Vec<String> = stages
+            .done
+            .iter()
+            .map(|(n, ms)| format!("{n} {ms:.0} ms"))
+            .collect();
+        eprintln!("stages: {}", list.join(", "));
+    }
     Ok(BuildReport {
         pages: page_count,
         files_written,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        stages: stages.done,
         diagnostics: diags,
     })
 }

@@ -5,7 +5,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::render::Output;
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// FNV-1a: a small, stable hash for fingerprinting asset names.
@@ -47,56 +48,59 @@ fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
         .with_help("check that the folder is writable and the disk is not full")
 }
 
-/// What a write did.
-#[derive(Debug)]
-pub struct Written {
-    /// Files written.
-    pub count: usize,
-    /// The fingerprint of every output, by path, for the next [`write_changed`].
-    pub fingerprints: HashMap<String, String>,
-}
-
-fn fingerprints(outputs: &[Output]) -> HashMap<String, String> {
+/// The fingerprint of every output, by path, for a later [`write_changed`].
+pub fn fingerprints(outputs: &[Output]) -> HashMap<String, String> {
     outputs
-        .iter()
+        .par_iter()
         .map(|o| (o.path.clone(), fingerprint(&o.bytes)))
         .collect()
 }
 
-fn create_parent(path: &Path) -> Result<(), Diagnostic> {
-    match path.parent() {
-        Some(d) => std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e)),
-        None => Ok(()),
+/// Creates every folder the files need, then writes the outputs and copies the assets
+/// under `root`, in parallel. Returns how many files it wrote.
+fn put_files(
+    root: &Path,
+    outputs: &[&Output],
+    copies: &[(String, PathBuf)],
+) -> Result<usize, Diagnostic> {
+    let dirs: BTreeSet<PathBuf> = outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .chain(copies.iter().map(|(p, _)| p.as_str()))
+        .filter_map(|p| Path::new(p).parent().map(|d| root.join(d)))
+        .collect();
+    for d in &dirs {
+        std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
     }
+    outputs.par_iter().try_for_each(|o| {
+        let p = root.join(&o.path);
+        std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
+    })?;
+    copies.par_iter().try_for_each(|(rel, src)| {
+        std::fs::copy(src, root.join(rel))
+            .map(|_| ())
+            .map_err(|e| io_error(src, "copy the file", e))
+    })?;
+    Ok(outputs.len() + copies.len())
 }
 
-/// Writes into `out_dir` only the outputs that differ from `previous` (what the last write
-/// put there), copies every asset, and removes the files the new build no longer has.
-/// For `serve`: unlike [`write`] it is not atomic, but the reload is only sent after it.
+/// Writes into `out_dir` only the outputs that differ from `previous` (the fingerprints of
+/// what the last write put there), copies every asset, and removes the files the new build
+/// no longer has. For `serve`: unlike [`write`] it is not atomic, but the reload is only
+/// sent after it. Returns how many files it wrote and the new fingerprints.
 pub fn write_changed(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
     previous: HashMap<String, String>,
-) -> Result<Written, Diagnostic> {
+) -> Result<(usize, HashMap<String, String>), Diagnostic> {
     let now = fingerprints(outputs);
-    let mut count = 0;
-    for o in outputs {
-        if previous.get(&o.path) == now.get(&o.path) {
-            continue;
-        }
-        let p = out_dir.join(&o.path);
-        create_parent(&p)?;
-        std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))?;
-        count += 1;
-    }
-    for (rel, src) in copies {
-        let p = out_dir.join(rel);
-        create_parent(&p)?;
-        std::fs::copy(src, &p).map_err(|e| io_error(src, "copy the file", e))?;
-        count += 1;
-    }
-    let copied: std::collections::HashSet<&str> = copies.iter().map(|(r, _)| r.as_str()).collect();
+    let changed: Vec<&Output> = outputs
+        .iter()
+        .filter(|o| previous.get(&o.path) != now.get(&o.path))
+        .collect();
+    let count = put_files(out_dir, &changed, copies)?;
+    let copied: HashSet<&str> = copies.iter().map(|(r, _)| r.as_str()).collect();
     for gone in previous
         .keys()
         .filter(|k| !now.contains_key(*k) && !copied.contains(k.as_str()))
@@ -112,19 +116,16 @@ pub fn write_changed(
             dir = d.parent();
         }
     }
-    Ok(Written {
-        count,
-        fingerprints: now,
-    })
+    Ok((count, now))
 }
 
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
-/// atomically replacing what was there.
+/// atomically replacing what was there. Returns how many files it wrote.
 pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
-) -> Result<Written, Diagnostic> {
+) -> Result<usize, Diagnostic> {
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -139,40 +140,15 @@ pub fn write(
         std::fs::remove_dir_all(&staging)
             .map_err(|e| io_error(&staging, "clear the staging folder", e))?;
     }
-    let result = (|| {
-        std::fs::create_dir_all(&staging)
-            .map_err(|e| io_error(&staging, "create the staging folder", e))?;
-        let mut dirs: std::collections::BTreeSet<PathBuf> = Default::default();
-        for o in outputs {
-            if let Some(d) = Path::new(&o.path).parent() {
-                dirs.insert(staging.join(d));
-            }
-        }
-        for (p, _) in copies {
-            if let Some(d) = Path::new(p).parent() {
-                dirs.insert(staging.join(d));
-            }
-        }
-        for d in &dirs {
-            std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
-        }
-        for o in outputs {
-            let p = staging.join(&o.path);
-            std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))?;
-        }
-        for (rel, src) in copies {
-            let p = staging.join(rel);
-            std::fs::copy(src, &p).map_err(|e| io_error(src, "copy the file", e))?;
-        }
-        swap_in(&staging, out_dir)
-    })();
+    let all: Vec<&Output> = outputs.iter().collect();
+    let result = std::fs::create_dir_all(&staging)
+        .map_err(|e| io_error(&staging, "create the staging folder", e))
+        .and_then(|_| put_files(&staging, &all, copies))
+        .and_then(|count| swap_in(&staging, out_dir).map(|_| count));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
-    result.map(|_| Written {
-        count: outputs.len() + copies.len(),
-        fingerprints: fingerprints(outputs),
-    })
+    result
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one

@@ -520,7 +520,8 @@ pub fn environment<'s>(
             nav => Value::from(Serde(&nav)),
             home => cfg.base_path(),
             matrix => Value::from(Serde(matrix(site))),
-            files => Value::from(Serde(site.pages.iter().map(|p| p.rel.as_str()).collect::<Vec<_>>())),
+            // A map, so that `rel in site.files` is a lookup, not a scan of every page.
+            files => Value::from(Serde(site.pages.iter().map(|p| (p.rel.as_str(), true)).collect::<BTreeMap<_, _>>())),
         },
     );
     env.add_global("sections", Value::from(Serde(&sections)));

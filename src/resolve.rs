@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::Asset;
 use crate::page::Page;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One resolved item of a citation bracket.
@@ -245,149 +246,21 @@ pub fn resolve(
             (i, QuoteIndex::new(&texts))
         })
         .collect();
+    let cited: Vec<PageCitations> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| page_citations(i, page, &source_ids, &indexes))
+        .collect();
     let mut citations = Vec::with_capacity(pages.len());
     let mut references = Vec::with_capacity(pages.len());
     let mut cited_by: Vec<BTreeMap<usize, Vec<Citer>>> = vec![BTreeMap::new(); pages.len()];
-    for (i, page) in pages.iter().enumerate() {
-        let mut refs: Vec<Reference> = vec![];
-        let mut ref_of: HashMap<(usize, Option<usize>), usize> = HashMap::new();
-        let mut counter = 0;
-        let mut page_cites = vec![];
-        for bracket in &page.body.citations {
-            let mut resolved = vec![];
-            for cite in bracket {
-                let item = &cite.item;
-                let at = |msg: String| {
-                    Diagnostic::error(&page.file, Some(cite.position), msg).with_source(&page.text)
-                };
-                let Some(&source) = source_ids.get(item.source.as_str()) else {
-                    let known: Vec<&str> = source_ids.keys().copied().collect();
-                    diags.push(at(format!("unknown source `{}`", item.source)).with_help(
-                        if known.is_empty() {
-                            format!(
-                                "there are no sources yet: add content/sources/{}.md",
-                                item.source
-                            )
-                        } else {
-                            format!("known sources: {}", known.join(", "))
-                        },
-                    ));
-                    resolved.push(None);
-                    continue;
-                };
-                let index = &indexes[&source];
-                let count = index.len();
-                let paragraph = match (item.paragraph, &item.quote) {
-                    (Some(n), _) if n > count => {
-                        diags.push(
-                            at(format!("`{}` has {count} paragraphs, so there is no ¶{n}", item.source))
-                                .with_help(format!("cite a paragraph from #p1 to #p{count}, or quote its words: [@{} \"…\"]", item.source)),
-                        );
-                        resolved.push(None);
-                        continue;
-                    }
-                    (Some(n), Some(q)) => {
-                        if !index.paragraph_contains(n - 1, q) {
-                            let help = match index.find(q) {
-                                QuoteMatch::Unique(k) => format!(
-                                    "the words are in ¶{}: write [@{}#p{} \"{q}\"] or drop `#p{n}`",
-                                    k + 1,
-                                    item.source,
-                                    k + 1
-                                ),
-                                _ => format!(
-                                    "quote words that ¶{n} contains, exactly as the source writes them"
-                                ),
-                            };
-                            diags.push(
-                                at(format!("¶{n} of `{}` does not contain “{q}”", item.source))
-                                    .with_help(help),
-                            );
-                            resolved.push(None);
-                            continue;
-                        }
-                        Some(n)
-                    }
-                    (Some(n), None) => Some(n),
-                    (None, Some(q)) => match index.find(q) {
-                        QuoteMatch::Unique(k) => Some(k + 1),
-                        QuoteMatch::Ambiguous(hits) => {
-                            let list: Vec<String> =
-                                hits.iter().map(|h| format!("¶{}", h + 1)).collect();
-                            diags.push(at(format!("the quote “{q}” is in {} paragraphs of `{}`: {}", hits.len(), item.source, list.join(", "))).with_help(format!(
-                                "quote more words, so that only one paragraph holds them, or name the paragraph: [@{}#p{} \"{q}\"]",
-                                item.source,
-                                hits[0] + 1
-                            )));
-                            resolved.push(None);
-                            continue;
-                        }
-                        QuoteMatch::NotFound(closest) => {
-                            let help = match closest {
-                                Some(c) if c.case_only => format!("¶{} has these words with other capitals: “{}”; quotes are case-sensitive", c.paragraph + 1, c.passage),
-                                Some(c) => {
-                                    let mut h = format!("the closest passage is ¶{}: “{}”", c.paragraph + 1, c.passage);
-                                    if let Some((has, wrote)) = c.difference {
-                                        h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
-                                    }
-                                    h
-                                }
-                                None => "copy the words exactly from the source page; `...` stands for any words within one paragraph".into(),
-                            };
-                            diags.push(
-                                at(format!("the quote “{q}” is not in `{}`", item.source))
-                                    .with_help(help),
-                            );
-                            resolved.push(None);
-                            continue;
-                        }
-                    },
-                    (None, None) => None,
-                };
-                let r = *ref_of.entry((source, paragraph)).or_insert_with(|| {
-                    refs.push(Reference {
-                        number: refs.len() + 1,
-                        source,
-                        paragraph,
-                        quotes: vec![],
-                        uses: vec![],
-                    });
-                    refs.len() - 1
-                });
-                if let Some(q) = &item.quote
-                    && !refs[r].quotes.contains(q)
-                {
-                    refs[r].quotes.push(q.clone());
-                }
-                // One bracket citing the same passage twice shows it once.
-                if resolved
-                    .iter()
-                    .flatten()
-                    .any(|c: &ResolvedCitation| c.reference == r)
-                {
-                    continue;
-                }
-                counter += 1;
-                let anchor = format!("cite-{counter}");
-                refs[r].uses.push(anchor.clone());
-                cited_by[source]
-                    .entry(paragraph.unwrap_or(0))
-                    .or_default()
-                    .push(Citer {
-                        page: i,
-                        anchor: anchor.clone(),
-                    });
-                resolved.push(Some(ResolvedCitation {
-                    reference: r,
-                    source,
-                    paragraph,
-                    anchor,
-                }));
-            }
-            page_cites.push(resolved);
+    for c in cited {
+        diags.extend(c.diagnostics);
+        for (source, paragraph, citer) in c.citers {
+            cited_by[source].entry(paragraph).or_default().push(citer);
         }
-        citations.push(page_cites);
-        references.push(refs);
+        citations.push(c.brackets);
+        references.push(c.references);
     }
 
     // Backlinks: links and citations from other pages.
@@ -469,6 +342,170 @@ pub fn resolve(
         },
         diagnostics: diags,
     }
+}
+
+/// One page's citations, resolved.
+struct PageCitations {
+    brackets: Vec<Vec<Option<ResolvedCitation>>>,
+    references: Vec<Reference>,
+    /// (source page, paragraph or 0 for the whole source, who cites it).
+    citers: Vec<(usize, usize, Citer)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds the source page and paragraph one citation item points to, or says why not
+/// (message, help).
+fn locate(
+    item: &crate::cite::CitationItem,
+    source_ids: &BTreeMap<&str, usize>,
+    indexes: &HashMap<usize, QuoteIndex>,
+) -> Result<(usize, Option<usize>), (String, String)> {
+    let id = &item.source;
+    let Some(&source) = source_ids.get(id.as_str()) else {
+        let known: Vec<&str> = source_ids.keys().copied().collect();
+        let help = if known.is_empty() {
+            format!("there are no sources yet: add content/sources/{id}.md")
+        } else {
+            format!("known sources: {}", known.join(", "))
+        };
+        return Err((format!("unknown source `{id}`"), help));
+    };
+    let index = &indexes[&source];
+    let count = index.len();
+    let paragraph = match (item.paragraph, &item.quote) {
+        (Some(n), _) if n > count => {
+            return Err((
+                format!("`{id}` has {count} paragraphs, so there is no ¶{n}"),
+                format!(
+                    "cite a paragraph from #p1 to #p{count}, or quote its words: [@{id} \"…\"]"
+                ),
+            ));
+        }
+        (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
+            let help = match index.find(q) {
+                QuoteMatch::Unique(k) => format!(
+                    "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
+                    k + 1,
+                    k + 1
+                ),
+                _ => format!("quote words that ¶{n} contains, exactly as the source writes them"),
+            };
+            return Err((format!("¶{n} of `{id}` does not contain “{q}”"), help));
+        }
+        (Some(n), _) => Some(n),
+        (None, Some(q)) => match index.find(q) {
+            QuoteMatch::Unique(k) => Some(k + 1),
+            QuoteMatch::Ambiguous(hits) => {
+                let list: Vec<String> = hits.iter().map(|h| format!("¶{}", h + 1)).collect();
+                return Err((
+                    format!(
+                        "the quote “{q}” is in {} paragraphs of `{id}`: {}",
+                        hits.len(),
+                        list.join(", ")
+                    ),
+                    format!(
+                        "quote more words, so that only one paragraph holds them, or name the paragraph: [@{id}#p{} \"{q}\"]",
+                        hits[0] + 1
+                    ),
+                ));
+            }
+            QuoteMatch::NotFound(closest) => {
+                let help = match closest {
+                    Some(c) if c.case_only => format!(
+                        "¶{} has these words with other capitals: “{}”; quotes are case-sensitive",
+                        c.paragraph + 1,
+                        c.passage
+                    ),
+                    Some(c) => {
+                        let mut h = format!("the closest passage is ¶{}: “{}”", c.paragraph + 1, c.passage);
+                        if let Some((has, wrote)) = c.difference {
+                            h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
+                        }
+                        h
+                    }
+                    None => "copy the words exactly from the source page; `...` stands for any words within one paragraph".into(),
+                };
+                return Err((format!("the quote “{q}” is not in `{id}`"), help));
+            }
+        },
+        (None, None) => None,
+    };
+    Ok((source, paragraph))
+}
+
+/// Resolves the citations of page `i`: numbers its references by first use (one per
+/// passage, however often cited), and gives each citation link its anchor.
+fn page_citations(
+    i: usize,
+    page: &Page,
+    source_ids: &BTreeMap<&str, usize>,
+    indexes: &HashMap<usize, QuoteIndex>,
+) -> PageCitations {
+    let mut out = PageCitations {
+        brackets: vec![],
+        references: vec![],
+        citers: vec![],
+        diagnostics: vec![],
+    };
+    let mut ref_of: HashMap<(usize, Option<usize>), usize> = HashMap::new();
+    let mut counter = 0;
+    for bracket in &page.body.citations {
+        let mut resolved: Vec<Option<ResolvedCitation>> = vec![];
+        for cite in bracket {
+            let item = &cite.item;
+            let (source, paragraph) = match locate(item, source_ids, indexes) {
+                Ok(found) => found,
+                Err((message, help)) => {
+                    out.diagnostics.push(
+                        Diagnostic::error(&page.file, Some(cite.position), message)
+                            .with_help(help)
+                            .with_source(&page.text),
+                    );
+                    resolved.push(None);
+                    continue;
+                }
+            };
+            let refs = &mut out.references;
+            let r = *ref_of.entry((source, paragraph)).or_insert_with(|| {
+                refs.push(Reference {
+                    number: refs.len() + 1,
+                    source,
+                    paragraph,
+                    quotes: vec![],
+                    uses: vec![],
+                });
+                refs.len() - 1
+            });
+            if let Some(q) = &item.quote
+                && !refs[r].quotes.contains(q)
+            {
+                refs[r].quotes.push(q.clone());
+            }
+            // One bracket citing the same passage twice shows it once.
+            if resolved.iter().flatten().any(|c| c.reference == r) {
+                continue;
+            }
+            counter += 1;
+            let anchor = format!("cite-{counter}");
+            refs[r].uses.push(anchor.clone());
+            out.citers.push((
+                source,
+                paragraph.unwrap_or(0),
+                Citer {
+                    page: i,
+                    anchor: anchor.clone(),
+                },
+            ));
+            resolved.push(Some(ResolvedCitation {
+                reference: r,
+                source,
+                paragraph,
+                anchor,
+            }));
+        }
+        out.brackets.push(resolved);
+    }
+    out
 }
 
 /// The anchors a page offers: heading ids, and ¶ anchors on sources.

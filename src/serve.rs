@@ -442,7 +442,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let cache = {
         let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
         tokio::task::spawn_blocking(move || {
-            let mut cache = crate::BuildCache::default();
+            let mut cache = crate::BuildCache::retaining();
             rebuild(&site, &out, &sh, &mut cache);
             cache
         })

@@ -32,7 +32,7 @@ fn incremental_builds_equal_fresh_builds() {
         out_dir: Some(live.clone()),
         ..BuildOptions::new(&site)
     };
-    let mut cache = BuildCache::default();
+    let mut cache = BuildCache::retaining();
     build_cached(&opts, &mut cache).unwrap();
 
     let check = |cache: &mut BuildCache, what: &str| {
