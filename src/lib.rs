@@ -158,78 +158,87 @@ fn parse_key(f: &load::SourceFile, config: &Config) -> String {
 /// Parse: front matter and Markdown of every file, in parallel.
 /// Returns the pages, the paths of files that failed to parse, and every problem found.
 pub fn parse_pages(
-    files: &[load::SourceFile],
+    files: Vec<load::SourceFile>,
     config: &Config,
 ) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
     parse_pages_cached(files, config, &mut BuildCache::default())
 }
 
+/// Parses one file into a page (its text moves into the page).
+fn parse_page(
+    f: load::SourceFile,
+    config: &Config,
+    base_path: &str,
+) -> Result<Page, Vec<Diagnostic>> {
+    let file = Path::new(&f.display);
+    let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
+    let section = page::section_of(&f.rel);
+    let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+    let is_index = name == "_index.md";
+    let is_source = !is_index && section == page::SOURCES_SECTION;
+    let meta = frontmatter::parse(file, &f.text, &split, is_source)?;
+    let body = markdown::parse_body(&markdown::ParseInput {
+        file,
+        rel: &f.rel,
+        text: &f.text,
+        body_offset: split.body_offset,
+        number_paragraphs: is_source,
+        allow_html: config.allow_html,
+        base_path,
+    });
+    Ok(Page {
+        url: page::url_for(&f.rel),
+        slug: name.trim_end_matches(".md").to_string(),
+        section,
+        is_index,
+        rel: f.rel,
+        file: f.display,
+        text: f.text,
+        meta,
+        body,
+    })
+}
+
 /// [`parse_pages`], reusing the pages of `cache` whose text has not changed.
 fn parse_pages_cached(
-    files: &[load::SourceFile],
+    files: Vec<load::SourceFile>,
     config: &Config,
     cache: &mut BuildCache,
 ) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
     let base_path = config.base_path();
-    let keys: Vec<String> = if cache.retain {
-        files.par_iter().map(|f| parse_key(f, config)).collect()
-    } else {
-        vec![String::new(); files.len()]
-    };
-    let results: Vec<Result<Page, Vec<Diagnostic>>> = files
-        .par_iter()
-        .zip(&keys)
-        .map(|(f, key)| {
-            if let Some((k, page)) = cache.parsed.get(&f.rel)
-                && k == key
+    let results: Vec<(String, String, Result<Page, Vec<Diagnostic>>)> = files
+        .into_par_iter()
+        .map(|f| {
+            let rel = f.rel.clone();
+            let key = if cache.retain {
+                parse_key(&f, config)
+            } else {
+                String::new()
+            };
+            if let Some((k, page)) = cache.parsed.get(&rel)
+                && *k == key
             {
-                return Ok(page.clone());
+                return (rel, key, Ok(page.clone()));
             }
-            let file = Path::new(&f.display);
-            let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
-            let section = page::section_of(&f.rel);
-            let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
-            let is_index = name == "_index.md";
-            let is_source = !is_index && section == page::SOURCES_SECTION;
-            let meta = frontmatter::parse(file, &f.text, &split, is_source)?;
-            let body = markdown::parse_body(&markdown::ParseInput {
-                file,
-                rel: &f.rel,
-                text: &f.text,
-                body_offset: split.body_offset,
-                number_paragraphs: is_source,
-                allow_html: config.allow_html,
-                base_path: &base_path,
-            });
-            Ok(Page {
-                url: page::url_for(&f.rel),
-                slug: name.trim_end_matches(".md").to_string(),
-                section,
-                is_index,
-                rel: f.rel.clone(),
-                file: f.display.clone(),
-                text: f.text.clone(),
-                meta,
-                body,
-            })
+            (rel, key, parse_page(f, config, &base_path))
         })
         .collect();
     let mut pages = vec![];
     let mut broken = vec![];
     let mut diags = vec![];
     cache.parsed.clear();
-    for ((r, f), key) in results.into_iter().zip(files).zip(keys) {
-        match r {
+    for (rel, key, result) in results {
+        match result {
             Ok(p) => {
                 diags.extend(p.body.diagnostics.iter().cloned());
                 if cache.retain {
-                    cache.parsed.insert(f.rel.clone(), (key, p.clone()));
+                    cache.parsed.insert(rel, (key, p.clone()));
                 }
                 pages.push(p);
             }
             Err(mut d) => {
                 diags.append(&mut d);
-                broken.push(f.rel.clone());
+                broken.push(rel);
             }
         }
     }
@@ -267,7 +276,7 @@ fn load_site_timed(
         }
     };
     stages.mark("load");
-    let (pages, broken, parse_diags) = parse_pages_cached(&loaded.files, &config, cache);
+    let (pages, broken, parse_diags) = parse_pages_cached(loaded.files, &config, cache);
     stages.mark("parse");
     diags.extend(parse_diags);
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
