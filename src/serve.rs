@@ -34,7 +34,7 @@ pub const LIVERELOAD_PATH: &str = "/__livereload";
 const WATCHED_DIRS: [&str; 2] = ["content", "layouts"];
 
 /// How long the watcher waits for a burst of saves to settle.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// How `serve` runs.
 #[derive(Clone, Debug)]
