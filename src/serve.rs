@@ -148,11 +148,15 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     }
 }
 
-/// The search index files in the output folder, as outputs.
-fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
-    let root = out_dir.join(crate::search::BUNDLE_DIR);
-    walk(&root)
+/// The files below `dir` inside the output folder that `keep` accepts, as outputs.
+fn read_outputs(
+    out_dir: &Path,
+    dir: &Path,
+    keep: impl Fn(&Path) -> bool,
+) -> Vec<crate::render::Output> {
+    walk(dir)
         .into_iter()
+        .filter(|p| keep(p))
         .filter_map(|p| {
             let rel = p
                 .strip_prefix(out_dir)
@@ -167,6 +171,11 @@ fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
         .collect()
 }
 
+/// The search index files in the output folder, as outputs.
+fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
+    read_outputs(out_dir, &out_dir.join(crate::search::BUNDLE_DIR), |_| true)
+}
+
 /// Indexes the pages just written and puts the new index in place, after the reload was
 /// sent, so that a save never waits for indexing. The next build reuses this index.
 fn refresh_search_index(site_dir: &Path, out_dir: &Path, shared: &Shared) {
@@ -176,21 +185,9 @@ fn refresh_search_index(site_dir: &Path, out_dir: &Path, shared: &Shared) {
     if !config.search {
         return;
     }
-    let pages: Vec<crate::render::Output> = walk(out_dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .filter_map(|p| {
-            let rel = p
-                .strip_prefix(out_dir)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some(crate::render::Output {
-                path: rel,
-                bytes: std::fs::read(&p).ok()?,
-            })
-        })
-        .collect();
+    let pages = read_outputs(out_dir, out_dir, |p| {
+        p.extension().is_some_and(|e| e == "html")
+    });
     match crate::search::index(&pages, &config.base_path(), &config.language) {
         Ok(files) => {
             for f in &files {
