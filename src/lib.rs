@@ -369,7 +369,8 @@ pub fn build_cached(
     })?;
     stages.mark("render");
     let page_count = site.pages.len();
-    if site.config.search {
+    // A check writes nothing, so it has no use for a search index.
+    if site.config.search && !opts.check_only {
         match &opts.search {
             SearchIndex::Build => {
                 let index = search::index(&pages, &site.config.base_path(), &site.config.language)

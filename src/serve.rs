@@ -130,7 +130,8 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = None;
             let _ = shared.signals.send(Signal::Reload);
             eprintln!(
-                "rebuilt: {} ({:.0} ms to reload)",
+                "{}: {} ({:.0} ms to reload)",
+                if reused.is_some() { "rebuilt" } else { "built" },
                 report.summary(),
                 started.elapsed().as_secs_f64() * 1000.0
             );

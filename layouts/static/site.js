@@ -83,7 +83,12 @@
     var width = p.offsetWidth;
     var left = Math.max(8, Math.min(r.left + window.scrollX - width / 2, window.scrollX + document.documentElement.clientWidth - width - 8));
     p.style.left = left + "px";
-    p.style.top = (r.bottom + window.scrollY + 6) + "px";
+    // Below the citation, unless it would run off the bottom of the window and fits above.
+    var height = p.offsetHeight;
+    var below = r.bottom + 6;
+    var above = r.top - height - 6;
+    var top = (below + height > window.innerHeight && above >= 0) ? above : below;
+    p.style.top = (top + window.scrollY) + "px";
   }
 
   function hide() {
