@@ -67,6 +67,11 @@ struct Shared {
     error: RwLock<Option<String>>,
     /// The last search index, reused by the next build and refreshed after it.
     search_index: RwLock<Option<Arc<Vec<crate::render::Output>>>>,
+    /// Held while anything writes into the output folder.
+    writing: Mutex<()>,
+    /// Asks the indexer thread to refresh the search index (a full queue means a request
+    /// is already waiting).
+    indexer: std::sync::mpsc::SyncSender<()>,
     signals: broadcast::Sender<Signal>,
 }
 
@@ -115,7 +120,11 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             .unwrap_or_default(),
         ..BuildOptions::new(site_dir)
     };
-    match crate::build_cached(&opts, cache) {
+    let built = {
+        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        crate::build_cached(&opts, cache)
+    };
+    match built {
         Ok(report) => {
             if reused.is_none() {
                 // The first build indexed inline: keep its index for the next builds.
@@ -136,7 +145,7 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
                 started.elapsed().as_secs_f64() * 1000.0
             );
             if reused.is_some() {
-                refresh_search_index(site_dir, out_dir, shared);
+                let _ = shared.indexer.try_send(());
             }
         }
         Err(diags) => {
@@ -177,20 +186,41 @@ fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
     read_outputs(out_dir, &out_dir.join(crate::search::BUNDLE_DIR), |_| true)
 }
 
-/// Indexes the pages just written and puts the new index in place, after the reload was
-/// sent, so that a save never waits for indexing. The next build reuses this index.
-fn refresh_search_index(site_dir: &Path, out_dir: &Path, shared: &Shared) {
+/// The indexer thread: on each request, indexes the pages last written and puts the new
+/// index in place. It runs beside the rebuilds, after their reloads were sent, so that a
+/// save never waits for indexing; the next build reuses the index it stored. It stops when
+/// the server is gone.
+fn indexer_loop(
+    site_dir: &Path,
+    shared: std::sync::Weak<Shared>,
+    requests: std::sync::mpsc::Receiver<()>,
+) {
+    while requests.recv().is_ok() {
+        while requests.try_recv().is_ok() {}
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        refresh_search_index(site_dir, &shared);
+    }
+}
+
+fn refresh_search_index(site_dir: &Path, shared: &Shared) {
     let Ok(config) = crate::config::Config::load(site_dir) else {
         return;
     };
     if !config.search {
         return;
     }
-    let pages = read_outputs(out_dir, out_dir, |p| {
-        p.extension().is_some_and(|e| e == "html")
-    });
+    let out_dir = &shared.out_dir;
+    let pages = {
+        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        read_outputs(out_dir, out_dir, |p| {
+            p.extension().is_some_and(|e| e == "html")
+        })
+    };
     match crate::search::index(&pages, &config.base_path(), &config.language) {
         Ok(files) => {
+            let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
             for f in &files {
                 let path = out_dir.join(&f.path);
                 if let Some(parent) = path.parent() {
@@ -427,12 +457,19 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         .canonicalize()
         .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))?;
     let (signals, _) = broadcast::channel(64);
+    let (indexer, index_requests) = std::sync::mpsc::sync_channel(1);
     let shared = Arc::new(Shared {
         out_dir: out_dir.clone(),
         error: RwLock::new(None),
         search_index: RwLock::new(None),
+        writing: Mutex::new(()),
+        indexer,
         signals,
     });
+    {
+        let (site, weak) = (site_dir.clone(), Arc::downgrade(&shared));
+        std::thread::spawn(move || indexer_loop(&site, weak, index_requests));
+    }
 
     // Fingerprint the watched files before the first build, so that a save made while it
     // runs is seen as a change.

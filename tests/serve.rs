@@ -327,3 +327,45 @@ async fn a_burst_of_saves_ends_on_the_last_content() {
     }
     server.stop().await;
 }
+
+/// Whether any search fragment in the output mentions `word` (fragments are gzipped JSON).
+fn index_mentions(out_dir: &Path, word: &str) -> bool {
+    use std::io::Read;
+    let Ok(entries) = std::fs::read_dir(out_dir.join("pagefind/fragment")) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let Ok(bytes) = std::fs::read(e.path()) else {
+            return false;
+        };
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .is_ok()
+            && text.contains(word)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_index_catches_up_after_the_reload() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    assert!(!index_mentions(&server.out_dir, "Zebraquagga"));
+    let mut events = Events::open(server.addr).await;
+    edit(
+        &site.join("content/concerns/example.md"),
+        "They ask for",
+        "Zebraquagga: they ask for",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    let deadline = Instant::now() + PATIENCE;
+    while !index_mentions(&server.out_dir, "Zebraquagga") {
+        assert!(
+            Instant::now() < deadline,
+            "the search index never included the edit"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}
