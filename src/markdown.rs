@@ -834,6 +834,16 @@ mod tests {
         assert!(h.contains("[B4]"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Whatever an editor types, parsing reports problems; it never panics.
+        #[test]
+        fn parsing_never_panics(body in "([a-z ]|\\[@|\\]|\"|“|”|#p|[0-9]|;|\\*|_|`|\n|\\\\|-|\\||<|>|\\(|\\)|\\.md|\\.\\.\\.|é|\t){0,80}") {
+            let p = parse(&body, true);
+            let _ = html(&p);
+        }
+    }
+
     #[test]
     fn tables_scroll_in_their_own_box() {
         let h = html(&parse(
