@@ -1,17 +1,10 @@
 //! Machine-readable companions of the site: `sitemap.xml`, `atom.xml` (pages with a date)
 //! and `robots.txt`. Built from the [`Site`] alone, in a stable order.
 
+use crate::html::escape;
 use crate::render::Output;
 use crate::resolve::Site;
 use std::fmt::Write as _;
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
 
 /// `sitemap.xml`: every page, by URL.
 pub fn sitemap(site: &Site) -> Output {
@@ -33,10 +26,10 @@ pub fn sitemap(site: &Site) -> Output {
         let _ = write!(
             xml,
             "  <url><loc>{}</loc>",
-            xml_escape(&site.config.absolute_url(url))
+            escape(&site.config.absolute_url(url))
         );
         if let Some(d) = lastmod {
-            let _ = write!(xml, "<lastmod>{}</lastmod>", xml_escape(d));
+            let _ = write!(xml, "<lastmod>{}</lastmod>", escape(d));
         }
         xml.push_str("</url>\n");
     }
@@ -65,38 +58,34 @@ pub fn atom(site: &Site) -> Output {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
     );
-    let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&cfg.title));
+    let _ = writeln!(xml, "  <title>{}</title>", escape(&cfg.title));
     if !cfg.description.is_empty() {
-        let _ = writeln!(
-            xml,
-            "  <subtitle>{}</subtitle>",
-            xml_escape(&cfg.description)
-        );
+        let _ = writeln!(xml, "  <subtitle>{}</subtitle>", escape(&cfg.description));
     }
-    let _ = writeln!(xml, "  <id>{}</id>", xml_escape(&cfg.base_url));
-    let _ = writeln!(xml, "  <link href=\"{}\"/>", xml_escape(&cfg.base_url));
+    let _ = writeln!(xml, "  <id>{}</id>", escape(&cfg.base_url));
+    let _ = writeln!(xml, "  <link href=\"{}\"/>", escape(&cfg.base_url));
     let _ = writeln!(
         xml,
         "  <link rel=\"self\" href=\"{}\"/>",
-        xml_escape(&cfg.absolute_url("/atom.xml"))
+        escape(&cfg.absolute_url("/atom.xml"))
     );
     let _ = writeln!(xml, "  <updated>{newest}T00:00:00Z</updated>");
     let _ = writeln!(
         xml,
         "  <author><name>{}</name></author>",
-        xml_escape(&cfg.title)
+        escape(&cfg.title)
     );
     for (updated, published, p) in dated {
-        let url = xml_escape(&cfg.absolute_url(&p.url));
+        let url = escape(&cfg.absolute_url(&p.url));
         xml.push_str("  <entry>\n");
-        let _ = writeln!(xml, "    <title>{}</title>", xml_escape(&p.meta.title));
+        let _ = writeln!(xml, "    <title>{}</title>", escape(&p.meta.title));
         let _ = writeln!(xml, "    <id>{url}</id>\n    <link href=\"{url}\"/>");
         let _ = writeln!(
             xml,
             "    <published>{published}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>"
         );
         if let Some(s) = p.summary() {
-            let _ = writeln!(xml, "    <summary>{}</summary>", xml_escape(s));
+            let _ = writeln!(xml, "    <summary>{}</summary>", escape(s));
         }
         xml.push_str("  </entry>\n");
     }

@@ -73,21 +73,6 @@ impl Highlighter {
     }
 }
 
-/// Writes `text` HTML-escaped.
-pub fn escape_html(out: &mut dyn Write, text: &str) -> fmt::Result {
-    for c in text.chars() {
-        match c {
-            '<' => out.write_str("&lt;")?,
-            '>' => out.write_str("&gt;")?,
-            '&' => out.write_str("&amp;")?,
-            '"' => out.write_str("&quot;")?,
-            '\'' => out.write_str("&#39;")?,
-            c => out.write_char(c)?,
-        }
-    }
-    Ok(())
-}
-
 impl SyntaxHighlighterAdapter for Highlighter {
     fn write_highlighted(
         &self,
@@ -100,7 +85,7 @@ impl SyntaxHighlighterAdapter for Highlighter {
             .and_then(|l| Highlighter::highlight(l, code))
         {
             Some(html) => output.write_str(&html),
-            None => escape_html(output, code),
+            None => crate::html::write_escaped(output, code),
         }
     }
 
@@ -121,7 +106,7 @@ impl SyntaxHighlighterAdapter for Highlighter {
         output.write_str("<code")?;
         if let Some(class) = attributes.get("class") {
             output.write_str(" class=\"")?;
-            escape_html(output, class)?;
+            crate::html::write_escaped(output, class)?;
             output.write_str("\"")?;
         }
         output.write_str(">")

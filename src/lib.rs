@@ -25,6 +25,7 @@ pub mod diagnostic;
 pub mod feeds;
 pub mod frontmatter;
 pub mod highlight;
+pub mod html;
 pub mod load;
 pub mod markdown;
 pub mod output;

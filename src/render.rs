@@ -6,6 +6,7 @@
 //! site: the same input gives byte-identical output.
 
 use crate::diagnostic::{Diagnostic, Position};
+use crate::html::escape;
 use crate::markdown::Part;
 use crate::resolve::Site;
 use crate::theme::Theme;
@@ -232,12 +233,6 @@ fn citers(site: &Site, list: &[crate::resolve::Citer]) -> Vec<CiterCtx> {
         })
         .collect();
     out.sort_by(|a, b| a.title.cmp(&b.title));
-    out
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = crate::highlight::escape_html(&mut out, s);
     out
 }
 
@@ -578,12 +573,7 @@ fn html_formatter(
         return Ok(());
     }
     if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
-        let text = value.to_string();
-        let mut escaped = String::with_capacity(text.len());
-        crate::highlight::escape_html(&mut escaped, &text).map_err(|_| {
-            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
-        })?;
-        return out.write_str(&escaped).map_err(|_| {
+        return crate::html::write_escaped(out, &value.to_string()).map_err(|_| {
             minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
         });
     }

@@ -156,7 +156,6 @@ pub fn resolve(
     }
 
     let sections = order_sections(&pages);
-    let anchors: Vec<HashSet<&str>> = pages.iter().map(page_anchors).collect();
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
 
     // Links.
@@ -188,11 +187,9 @@ pub fn resolve(
             }
             if let Some(frag) = &link.fragment
                 && !frag.is_empty()
-                && !anchors[target].contains(frag.as_str())
+                && !has_anchor(&pages[target], frag)
             {
-                let mut known: Vec<&str> = anchors[target].iter().copied().collect();
-                known.sort_unstable();
-                let shown: Vec<String> = known.iter().take(30).map(|a| format!("#{a}")).collect();
+                let shown = anchor_list(&pages[target]);
                 diags.push(
                     at(format!(
                         "`{}`: {} has no heading or anchor `#{frag}`",
@@ -508,23 +505,35 @@ fn page_citations(
     out
 }
 
-/// The anchors a page offers: heading ids, and ¶ anchors on sources.
-fn page_anchors(page: &Page) -> HashSet<&str> {
-    let mut set: HashSet<&str> = page.body.headings.iter().map(|h| h.id.as_str()).collect();
-    set.extend(
-        PARAGRAPH_ANCHORS
-            .iter()
-            .take(page.body.paragraphs.len())
-            .map(String::as_str),
-    );
-    if !page.body.citations.is_empty() {
-        set.insert("references");
-    }
-    set
+/// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's
+/// `pN`, or `references` on a page that has them.
+fn has_anchor(page: &Page, frag: &str) -> bool {
+    let paragraph = frag
+        .strip_prefix('p')
+        .and_then(|n| n.parse::<usize>().ok().filter(|k| k.to_string() == n));
+    page.body.headings.iter().any(|h| h.id == frag)
+        || paragraph.is_some_and(|n| (1..=page.body.paragraphs.len()).contains(&n))
+        || (frag == "references" && !page.body.citations.is_empty())
 }
 
-static PARAGRAPH_ANCHORS: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| (1..=2000).map(|n| format!("p{n}")).collect());
+/// The anchors of a page, in page order, for a help line.
+fn anchor_list(page: &Page) -> Vec<String> {
+    let mut list: Vec<String> = page
+        .body
+        .headings
+        .iter()
+        .map(|h| format!("#{}", h.id))
+        .collect();
+    match page.body.paragraphs.len() {
+        0 => {}
+        1 => list.push("#p1".into()),
+        n => list.push(format!("#p1 to #p{n}")),
+    }
+    if !page.body.citations.is_empty() {
+        list.push("#references".into());
+    }
+    list
+}
 
 /// Each section's non-index pages, ordered by weight (unweighted last), then title.
 fn order_sections(pages: &[Page]) -> BTreeMap<String, Vec<usize>> {

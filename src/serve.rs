@@ -7,6 +7,7 @@
 //! an overlay in the browser. The reload script and the overlay are added to HTML responses
 //! in memory only; nothing of them is ever written to the output folder.
 
+use crate::html::escape;
 use crate::{BuildOptions, Diagnostics};
 use axum::Router;
 use axum::body::Body;
@@ -235,12 +236,6 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
         }
         Err(d) => eprint!("{d}"),
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = crate::highlight::escape_html(&mut out, s);
-    out
 }
 
 /// The error overlay: every problem with `file:line:col`, message and help, escaped.

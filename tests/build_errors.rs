@@ -418,17 +418,7 @@ fn every_error_is_reported_sorted_in_one_run() {
         "content/concerns/privacy.md:4:12: error:",
         "content/concerns/privacy.md:6:5: error:",
     ];
-    let positions: Vec<usize> = heads
-        .iter()
-        .map(|h| {
-            err.find(h)
-                .unwrap_or_else(|| panic!("{h} missing in:\n{err}"))
-        })
-        .collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "errors are not sorted by file and position:\n{err}"
-    );
+    assert_in_order(&err, &heads);
 }
 
 #[test]
@@ -475,4 +465,37 @@ fn the_library_reports_the_same_positions() {
             .contains("whole number")
     );
     assert_eq!(weight.source_line.as_deref(), Some("weight: heavy"));
+}
+
+#[test]
+fn paragraph_anchors_exist_only_on_sources_and_within_range() {
+    let letter = "---\ntitle: Letter\n---\n\nOne.\n\nTwo.\n";
+    let ok = Site::new(&[
+        (
+            "content/_index.md",
+            &page("Home", "[two](sources/l.md#p2) [refs](#references)"),
+        ),
+        ("content/sources/l.md", letter),
+    ]);
+    let errors: Vec<String> = ok.errors().into_iter().map(|d| d.message).collect();
+    // #references does not exist on a page without citations.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("`#references`"), "{errors:?}");
+
+    for bad in ["p3", "p0", "p02"] {
+        let site = Site::new(&[
+            (
+                "content/_index.md",
+                &page("Home", &format!("[x](sources/l.md#{bad})")),
+            ),
+            ("content/sources/l.md", letter),
+        ]);
+        let errs = site.errors();
+        assert_eq!(errs.len(), 1, "#{bad}: {errs:?}");
+        assert!(errs[0].message.contains(&format!("`#{bad}`")), "{errs:?}");
+        assert!(
+            errs[0].help.as_deref().unwrap_or("").contains("#p1 to #p2"),
+            "{errs:?}"
+        );
+    }
 }

@@ -496,3 +496,18 @@ pub fn cite_site(body: &str) -> Site {
         ),
     ])
 }
+
+/// Asserts that each needle occurs in `hay`, first occurrences in the given order.
+pub fn assert_in_order(hay: &str, needles: &[&str]) {
+    let positions: Vec<usize> = needles
+        .iter()
+        .map(|n| {
+            hay.find(n)
+                .unwrap_or_else(|| panic!("{n:?} not found in:\n{hay}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "expected {needles:?} in this order, found them at {positions:?}"
+    );
+}
