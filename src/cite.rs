@@ -1,30 +1,47 @@
-//! Citations: the `[@source "quoted words"]` syntax, and the quote matcher that proves
-//! every quoted word is really in the source.
+//! Citations: the `[@id "quoted words"]` syntax, and the quote matcher that proves every
+//! quoted word is really in the source.
 //!
 //! This module is pure text work, free of Markdown and of the site model:
 //! [`find_citations`] finds citation brackets in a run of text, [`parse_items`] reads the
 //! items inside one, and [`QuoteIndex`] finds the one paragraph of a source that holds a
 //! quote, or explains why none (or several) do.
+//!
+//! The grammar of one bracket, after Pandoc's:
+//!
+//! ```text
+//! bracket  = "[" item { ";" item } "]"
+//! item     = "@" id [ "#p" number ] [ quote ] [ "," locator ]
+//! quote    = "\"" words "\""  |  "“" words "”"  |  "„" words "“"
+//! locator  = any text up to the next ";" or the end of the bracket
+//! ```
+//!
+//! Quote marks pair: a quote opened with `"` closes only at a `"`, one opened with `“`
+//! only at its `”`, so a quote may hold the other kind (and nested curly pairs). A quote
+//! matches a paragraph when its words stand there in order, each part (around `...`)
+//! starting and ending on a word boundary: a fragment of a word never matches.
 
 use std::ops::Range;
 
-/// One item of a citation bracket: `@id`, `@id#p5` or `@id "words"`.
+/// One item of a citation bracket: `@id`, `@id#p5`, `@id "words"`, `@id, art. 7(2)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CitationItem {
-    /// The cited source's id: its file name without `.md`.
-    pub source: String,
+    /// The cited id: a source's file name without `.md`, or a bibliography entry's id.
+    pub id: String,
     /// `#pN`: the paragraph number, if given.
     pub paragraph: Option<usize>,
     /// The quoted words as the editor wrote them (without the quote marks), if given.
     pub quote: Option<String>,
-    /// Byte offset of the item's `@` inside the bracket's text.
+    /// The locator after a comma (`art. 7(2)`, `p. 4`), if given.
+    pub locator: Option<String>,
+    /// Byte offset of the item's `@` inside the searched text (or the bracket's text, for
+    /// [`parse_items`]).
     pub offset: usize,
 }
 
 /// A problem with a citation's syntax.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
-    /// Byte offset inside the bracket's text.
+    /// Byte offset inside the searched text (or the bracket's text, for [`parse_items`]).
     pub offset: usize,
     /// What is wrong.
     pub message: String,
@@ -41,71 +58,122 @@ pub struct FoundCitation {
     pub items: Result<Vec<CitationItem>, SyntaxError>,
 }
 
-const OPEN_QUOTES: &[char] = &['"', '\u{201c}', '\u{201e}'];
-const CLOSE_QUOTES: &[char] = &['"', '\u{201d}', '\u{201c}'];
+const SYNTAX_HELP: &str = "write a citation as [@id \"exact words\"], [@id#p3], [@id, art. 7] or [@id]; separate several with `;`";
 
-/// Finds every `[@…]` bracket in `text`. A quote inside a bracket may contain `]` and `;`.
+/// The closing mark that pairs with an opening quote mark, if `c` opens a quote.
+fn closing_mark(c: char) -> Option<char> {
+    match c {
+        '"' => Some('"'),
+        '\u{201c}' => Some('\u{201d}'),
+        '\u{201e}' => Some('\u{201c}'),
+        _ => None,
+    }
+}
+
+/// Follows the quote marks inside a quote: which closing mark each open pair waits for.
+/// The quote ends when the outermost pair closes.
+#[derive(Default)]
+struct QuoteMarks {
+    waiting: Vec<char>,
+}
+
+impl QuoteMarks {
+    /// Starts a quote opened with `open`.
+    fn open(open: char) -> Self {
+        QuoteMarks {
+            waiting: closing_mark(open).into_iter().collect(),
+        }
+    }
+
+    /// Feeds one character of the quote; returns true when it closes the whole quote.
+    fn close_with(&mut self, c: char) -> bool {
+        if self.waiting.last() == Some(&c) {
+            self.waiting.pop();
+            return self.waiting.is_empty();
+        }
+        // A straight quote inside a straight quote can only close it (handled above); any
+        // other opening mark starts an inner pair.
+        if let Some(close) = closing_mark(c).filter(|_| c != '"' || !self.waiting.contains(&'"')) {
+            self.waiting.push(close);
+        }
+        false
+    }
+}
+
+/// Finds every `[@…]` bracket in `text`. A quote inside a bracket may contain `]`, `;`
+/// and the other kind of quote marks. Runs in time linear in the text: a bracket that is
+/// not closed before the next `[@` ends there.
 pub fn find_citations(text: &str) -> Vec<FoundCitation> {
     let mut found = vec![];
     let mut from = 0;
     while let Some(rel) = text[from..].find("[@") {
         let start = from + rel;
-        let mut in_quote = false;
+        let mut quote: Option<QuoteMarks> = None;
         let mut end = None;
-        for (i, c) in text[start + 1..].char_indices() {
-            let i = start + 1 + i;
-            if in_quote {
-                if CLOSE_QUOTES.contains(&c) {
-                    in_quote = false;
+        let mut stop = text.len();
+        let mut chars = text[start + 1..].char_indices().peekable();
+        while let Some((k, c)) = chars.next() {
+            let i = start + 1 + k;
+            if c == '[' && chars.peek().is_some_and(|&(_, n)| n == '@') {
+                stop = i;
+                break;
+            }
+            if let Some(marks) = &mut quote {
+                let closed = marks.close_with(c);
+                if closed {
+                    quote = None;
                 }
-            } else if OPEN_QUOTES.contains(&c) {
-                in_quote = true;
+                continue;
+            }
+            if closing_mark(c).is_some() {
+                quote = Some(QuoteMarks::open(c));
             } else if c == ']' {
                 end = Some(i + 1);
                 break;
             } else if c == '[' {
+                stop = i;
                 break;
             }
         }
         match end {
             Some(end) => {
-                let inner = &text[start + 1..end - 1];
-                let items = parse_items(inner).map_err(|mut e| {
-                    e.offset += 1;
-                    e
-                });
-                let items = items.map(|v| {
-                    v.into_iter()
+                let inner = start + 1..end - 1;
+                let items = parse_items(&text[inner.clone()]).map(|items| {
+                    items
+                        .into_iter()
                         .map(|mut it| {
-                            it.offset += 1;
+                            it.offset += inner.start;
                             it
                         })
                         .collect()
                 });
                 found.push(FoundCitation {
                     range: start..end,
-                    items,
+                    items: items.map_err(|mut e| {
+                        e.offset += inner.start;
+                        e
+                    }),
                 });
                 from = end;
             }
             None => {
-                let line_end = text[start..]
+                let line_end = text[start..stop]
                     .find('\n')
                     .map(|i| start + i)
-                    .unwrap_or(text.len());
+                    .unwrap_or(stop);
                 found.push(FoundCitation {
                     range: start..line_end,
                     items: Err(SyntaxError {
-                        offset: 0,
-                        message: if in_quote {
+                        offset: start,
+                        message: if quote.is_some() {
                             "this citation's quote is never closed".into()
                         } else {
                             "this citation is never closed with `]`".into()
                         },
-                        help: "write a citation as [@source-id \"exact words\"], [@source-id#p3] or [@source-id]".into(),
+                        help: SYNTAX_HELP.into(),
                     }),
                 });
-                from = start + 2;
+                from = stop.max(start + 2);
             }
         }
     }
@@ -116,116 +184,173 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'
 }
 
+/// A cursor over the characters of a bracket's text.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.at += c.len_utf8();
+        Some(c)
+    }
+
+    fn skip_while(&mut self, f: impl Fn(char) -> bool) -> &str {
+        let start = self.at;
+        while self.peek().is_some_and(&f) {
+            self.bump();
+        }
+        &self.text[start..self.at]
+    }
+
+    fn skip_ws(&mut self) {
+        self.skip_while(char::is_whitespace);
+    }
+}
+
+fn syntax_error(offset: usize, message: impl Into<String>, help: impl Into<String>) -> SyntaxError {
+    SyntaxError {
+        offset,
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
 /// Reads the items of one bracket, given its text without the brackets: `@a "x"; @b#p2`.
 pub fn parse_items(inner: &str) -> Result<Vec<CitationItem>, SyntaxError> {
-    let syntax_help = "write a citation as [@source-id \"exact words\"], [@source-id#p3] or [@source-id]; separate several with `;`";
-    let err = |offset: usize, message: String| SyntaxError {
-        offset,
-        message,
-        help: syntax_help.into(),
-    };
+    let mut cur = Cursor { text: inner, at: 0 };
     let mut items = vec![];
-    let chars: Vec<(usize, char)> = inner.char_indices().collect();
-    let mut i = 0;
-    let skip_ws = |i: &mut usize| {
-        while *i < chars.len() && chars[*i].1.is_whitespace() {
-            *i += 1;
-        }
-    };
-    let at = |i: usize| chars.get(i).map(|c| c.0).unwrap_or(inner.len());
     loop {
-        skip_ws(&mut i);
-        if i >= chars.len() || chars[i].1 != '@' {
-            return Err(err(at(i), "expected `@` and a source id here".into()));
-        }
-        let item_offset = at(i);
-        i += 1;
-        let id_start = i;
-        while i < chars.len() && is_id_char(chars[i].1) {
-            i += 1;
-        }
-        let source: String = inner[at(id_start)..at(i)].to_string();
-        if source.is_empty() {
-            return Err(err(
-                item_offset,
-                "a citation needs a source id after `@`".into(),
-            ));
-        }
-        let mut paragraph = None;
-        if i < chars.len() && chars[i].1 == '#' {
-            let hash = at(i);
-            i += 1;
-            if i < chars.len() && chars[i].1 == 'p' {
-                i += 1;
-            }
-            let n_start = i;
-            while i < chars.len() && chars[i].1.is_ascii_digit() {
-                i += 1;
-            }
-            match inner[at(n_start)..at(i)].parse::<usize>() {
-                Ok(n) if n > 0 => paragraph = Some(n),
-                _ => {
-                    return Err(SyntaxError {
-                        offset: hash,
-                        message: format!(
-                            "`{}` is not a paragraph reference",
-                            &inner[hash..at(i).max(hash + 1)]
-                        ),
-                        help: "refer to a paragraph as #p and its number, e.g. [@source-id#p3]"
-                            .into(),
-                    });
-                }
+        items.push(parse_item(&mut cur)?);
+        match cur.bump() {
+            None => return Ok(items),
+            Some(';') => continue,
+            Some(c) => {
+                return Err(syntax_error(
+                    cur.at - c.len_utf8(),
+                    format!("unexpected `{c}` in a citation"),
+                    SYNTAX_HELP,
+                ));
             }
         }
-        skip_ws(&mut i);
-        let mut quote = None;
-        if i < chars.len() && OPEN_QUOTES.contains(&chars[i].1) {
-            let q_open = at(i);
-            i += 1;
-            let q_start = i;
-            while i < chars.len() && !CLOSE_QUOTES.contains(&chars[i].1) {
-                i += 1;
-            }
-            if i >= chars.len() {
-                return Err(SyntaxError {
-                    offset: q_open,
-                    message: "this quote is never closed".into(),
-                    help: "close the quoted words with `\"`".into(),
-                });
-            }
-            let words = inner[at(q_start)..at(i)]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            if words.is_empty() {
-                return Err(SyntaxError {
-                    offset: q_open,
-                    message: "the quote is empty".into(),
-                    help: "put the exact words from the source between the quote marks, or remove the quote marks".into(),
-                });
-            }
-            quote = Some(words);
-            i += 1;
-            skip_ws(&mut i);
-        }
-        items.push(CitationItem {
-            source,
-            paragraph,
-            quote,
-            offset: item_offset,
-        });
-        if i >= chars.len() {
-            return Ok(items);
-        }
-        if chars[i].1 == ';' {
-            i += 1;
-            continue;
-        }
-        return Err(err(
-            at(i),
-            format!("unexpected `{}` in a citation", chars[i].1),
+    }
+}
+
+/// One item, up to (not including) the `;` or the end that follows it.
+fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
+    cur.skip_ws();
+    let offset = cur.at;
+    if cur.bump() != Some('@') {
+        return Err(syntax_error(
+            offset,
+            "expected `@` and an id here",
+            SYNTAX_HELP,
         ));
     }
+    let id = cur.skip_while(is_id_char).to_string();
+    if id.is_empty() {
+        return Err(syntax_error(
+            offset,
+            "a citation needs an id after `@`",
+            SYNTAX_HELP,
+        ));
+    }
+    let paragraph = parse_paragraph(cur)?;
+    cur.skip_ws();
+    let quote = match cur.peek() {
+        Some(c) if closing_mark(c).is_some() => Some(parse_quote(cur)?),
+        _ => None,
+    };
+    cur.skip_ws();
+    let locator = if cur.peek() == Some(',') {
+        let comma = cur.at;
+        cur.bump();
+        let text = cur.skip_while(|c| c != ';').trim();
+        if text.is_empty() {
+            return Err(syntax_error(
+                comma,
+                "a comma in a citation must be followed by a locator",
+                "write the place in the work after the comma, e.g. [@id, art. 7(2)], or remove the comma",
+            ));
+        }
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        None
+    };
+    Ok(CitationItem {
+        id,
+        paragraph,
+        quote,
+        locator,
+        offset,
+    })
+}
+
+/// `#p5` (or `#5`), if the cursor is at a `#`.
+fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
+    if cur.peek() != Some('#') {
+        return Ok(None);
+    }
+    let hash = cur.at;
+    cur.bump();
+    if cur.peek() == Some('p') {
+        cur.bump();
+    }
+    match cur.skip_while(|c| c.is_ascii_digit()).parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => {
+            let end = cur.at.max(hash + 1);
+            Err(syntax_error(
+                hash,
+                format!("`{}` is not a paragraph reference", &cur.text[hash..end]),
+                "refer to a paragraph as #p and its number, e.g. [@source-id#p3]",
+            ))
+        }
+    }
+}
+
+/// A quote, from its opening mark to the mark that closes it; its words, spacing folded.
+fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
+    let open_at = cur.at;
+    let Some(open) = cur.bump() else {
+        return Err(syntax_error(open_at, "expected a quote", SYNTAX_HELP));
+    };
+    let mut marks = QuoteMarks::open(open);
+    let start = cur.at;
+    let end = loop {
+        let before = cur.at;
+        let Some(c) = cur.bump() else {
+            let close = closing_mark(open).unwrap_or('"');
+            return Err(syntax_error(
+                open_at,
+                "this quote is never closed",
+                format!(
+                    "close the quoted words with `{close}`; inside a quote, use the other kind of quote marks"
+                ),
+            ));
+        };
+        if marks.close_with(c) {
+            break before;
+        }
+    };
+    let words = cur.text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if words.is_empty() {
+        return Err(syntax_error(
+            open_at,
+            "the quote is empty",
+            "put the exact words from the source between the quote marks, or remove the quote marks",
+        ));
+    }
+    Ok(words)
 }
 
 /// Text normalised for quote matching: whitespace collapsed, curly quotes made straight,
@@ -269,12 +394,32 @@ fn quote_parts(quote: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the parts occur in `text`, in order, without overlapping.
+/// Letters and digits make words; everything else separates them.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Where `part` first stands in `text` at or after `from` on word boundaries: it neither
+/// starts inside a word nor ends inside one. Returns the byte offset just past it.
+fn find_whole(text: &str, part: &str, from: usize) -> Option<usize> {
+    let starts_word = part.chars().next().is_some_and(is_word_char);
+    let ends_word = part.chars().next_back().is_some_and(is_word_char);
+    text[from..].match_indices(part).find_map(|(i, _)| {
+        let (start, end) = (from + i, from + i + part.len());
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let cut_before = starts_word && before.is_some_and(is_word_char);
+        let cut_after = ends_word && after.is_some_and(is_word_char);
+        (!cut_before && !cut_after).then_some(end)
+    })
+}
+
+/// Whether the parts stand in `text`, in order, without overlapping, each on word boundaries.
 fn contains_in_order(text: &str, parts: &[String]) -> bool {
     let mut from = 0;
     for p in parts {
-        match text[from..].find(p.as_str()) {
-            Some(i) => from += i + p.len(),
+        match find_whole(text, p, from) {
+            Some(end) => from = end,
             None => return false,
         }
     }
@@ -288,7 +433,7 @@ pub enum QuoteMatch {
     Unique(usize),
     /// Several paragraphs hold it (0-based indexes).
     Ambiguous(Vec<usize>),
-    /// No paragraph holds it; the closest passage, if any word matched.
+    /// No paragraph holds it; the closest passage, if any shares a run of words with it.
     NotFound(Option<Closest>),
 }
 
@@ -297,9 +442,11 @@ pub enum QuoteMatch {
 pub struct Closest {
     /// 0-based paragraph index.
     pub paragraph: usize,
-    /// The passage's words, as normalised.
+    /// The passage's words, with the words that differ from the quote marked «like this».
     pub passage: String,
-    /// Where it first differs: (what the source has, what the quote has).
+    /// The longest run of the quote's words that the paragraph has, in words.
+    pub shared_run: usize,
+    /// The first difference: (what the source has, what the quote has).
     pub difference: Option<(String, String)>,
     /// Whether the quote matches if case is ignored.
     pub case_only: bool,
@@ -310,6 +457,9 @@ pub struct Closest {
 pub struct QuoteIndex {
     paragraphs: Vec<String>,
 }
+
+/// The fewest words a paragraph must share with a quote, in one run, to be worth naming.
+const CLOSE_RUN: usize = 3;
 
 impl QuoteIndex {
     /// Indexes a source's paragraphs (their plain text, in order).
@@ -355,66 +505,127 @@ impl QuoteIndex {
         }
     }
 
-    /// The passage that best lines up, word by word, with the quote.
+    /// The paragraph that shares the longest run of words with the quote, and its passage
+    /// lined up with the quote; `None` when no paragraph shares a run of three words (or
+    /// the whole quote, if it is shorter).
     fn closest(&self, parts: &[String]) -> Option<Closest> {
-        let lower_parts: Vec<String> = parts.iter().map(|p| p.to_lowercase()).collect();
-        for (i, p) in self.paragraphs.iter().enumerate() {
-            if contains_in_order(&p.to_lowercase(), &lower_parts) {
-                let start = p.to_lowercase().find(&lower_parts[0]).unwrap_or(0);
-                let passage = p
-                    .get(start..start + lower_parts[0].len())
-                    .unwrap_or(&lower_parts[0])
-                    .to_string();
-                return Some(Closest {
-                    paragraph: i,
-                    passage,
-                    difference: None,
-                    case_only: true,
-                });
+        if let Some(c) = self.case_only_match(parts) {
+            return Some(c);
+        }
+        let quote: Vec<&str> = parts.iter().flat_map(|p| p.split(' ')).collect();
+        let quote_keys: Vec<String> = quote.iter().map(|w| word_key(w)).collect();
+        let mut best: Option<(usize, usize, usize, usize)> = None; // (run, paragraph, q, p)
+        for (pi, para) in self.paragraphs.iter().enumerate() {
+            let keys: Vec<String> = para.split(' ').map(word_key).collect();
+            let (run, q, p) = longest_shared_run(&quote_keys, &keys);
+            if run > 0 && best.is_none_or(|(b, ..)| run > b) {
+                best = Some((run, pi, q, p));
             }
         }
-        let quote_words: Vec<&str> = parts.iter().flat_map(|p| p.split(' ')).collect();
-        let mut best: Option<(usize, usize, usize)> = None; // (score, paragraph, start)
-        for (pi, p) in self.paragraphs.iter().enumerate() {
-            let words: Vec<&str> = p.split(' ').collect();
-            for start in 0..words.len() {
-                let score = quote_words
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, w)| {
-                        words
-                            .get(start + k)
-                            .is_some_and(|x| strip_punct(x) == strip_punct(w))
-                    })
-                    .count();
-                if score > 0 && best.is_none_or(|(s, _, _)| score > s) {
-                    best = Some((score, pi, start));
-                }
-            }
+        let (run, pi, q, p) = best?;
+        if run < CLOSE_RUN.min(quote.len()) {
+            return None;
         }
-        let (_, pi, start) = best?;
         let words: Vec<&str> = self.paragraphs[pi].split(' ').collect();
-        let end = (start + quote_words.len()).min(words.len());
-        let difference =
-            quote_words
-                .iter()
-                .enumerate()
-                .find_map(|(k, q)| match words.get(start + k) {
-                    Some(w) if w == q => None,
-                    Some(w) => Some(((*w).to_string(), (*q).to_string())),
-                    None => Some(("(end of paragraph)".to_string(), (*q).to_string())),
-                });
+        // The window of the paragraph that lines up with the whole quote.
+        let start = p.saturating_sub(q);
+        let end = (p + quote.len() - q).min(words.len());
+        let window = &words[start..end];
+        let (passage, difference) = mark_differences(&quote, window);
         Some(Closest {
             paragraph: pi,
-            passage: words[start..end].join(" "),
+            passage,
+            shared_run: run,
             difference,
             case_only: false,
         })
     }
+
+    /// A paragraph that holds the quote when case is ignored.
+    fn case_only_match(&self, parts: &[String]) -> Option<Closest> {
+        let lower_parts: Vec<String> = parts.iter().map(|p| p.to_lowercase()).collect();
+        self.paragraphs.iter().enumerate().find_map(|(i, p)| {
+            let lower = p.to_lowercase();
+            if !contains_in_order(&lower, &lower_parts) || lower.len() != p.len() {
+                return None;
+            }
+            let end = find_whole(&lower, &lower_parts[0], 0)?;
+            let start = end - lower_parts[0].len();
+            Some(Closest {
+                paragraph: i,
+                passage: p.get(start..end)?.to_string(),
+                shared_run: 0,
+                difference: None,
+                case_only: true,
+            })
+        })
+    }
 }
 
-fn strip_punct(w: &str) -> &str {
+/// A word as compared for closeness: punctuation around it dropped, lower case.
+fn word_key(w: &str) -> String {
     w.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+}
+
+/// The longest run of equal, non-empty keys in `a` and `b`: (length, start in a, start in b).
+fn longest_shared_run(a: &[String], b: &[String]) -> (usize, usize, usize) {
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut best = (0, 0, 0);
+    for (i, x) in a.iter().enumerate() {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if !x.is_empty() && x == y {
+                row[j + 1] = prev[j] + 1;
+                if row[j + 1] > best.0 {
+                    best = (row[j + 1], i + 1 - row[j + 1], j + 1 - row[j + 1]);
+                }
+            }
+        }
+        prev = row;
+    }
+    best
+}
+
+/// Lines up the quote's words with a passage's (longest common subsequence) and marks the
+/// passage's words that the quote does not have «like this». Also returns the first place
+/// they differ: (what the passage has, what the quote has).
+fn mark_differences(quote: &[&str], passage: &[&str]) -> (String, Option<(String, String)>) {
+    let (n, m) = (quote.len(), passage.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if quote[i] == passage[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out: Vec<String> = vec![];
+    let mut difference = None;
+    while i < n || j < m {
+        if i < n && j < m && quote[i] == passage[j] {
+            out.push(passage[j].to_string());
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push(format!("«{}»", passage[j]));
+            if difference.is_none() {
+                let wrote = quote.get(i).map_or("(nothing)", |w| *w);
+                difference = Some((passage[j].to_string(), wrote.to_string()));
+            }
+            j += 1;
+        } else {
+            if difference.is_none() {
+                let has = passage.get(j).map_or("(end of the passage)", |w| *w);
+                difference = Some((has.to_string(), quote[i].to_string()));
+            }
+            i += 1;
+        }
+    }
+    (out.join(" "), difference)
 }
 
 #[cfg(test)]
@@ -429,8 +640,31 @@ mod tests {
         assert_eq!(&t[f[0].range.clone()], "[@x \"b ] c\"]");
         let items = f[1].items.as_ref().unwrap();
         assert_eq!(items[0].paragraph, Some(2));
-        assert_eq!(items[1].source, "z");
-        assert_eq!(&t[f[1].range.start + items[1].offset..][..2], "@z");
+        assert_eq!(items[1].id, "z");
+        assert_eq!(&t[items[1].offset..][..2], "@z");
+    }
+
+    #[test]
+    fn locators_follow_a_comma() {
+        let items = parse_items("@un, art. 7(2); @b#p3 \"words\", p. 4").unwrap();
+        assert_eq!(items[0].locator.as_deref(), Some("art. 7(2)"));
+        assert_eq!(items[1].paragraph, Some(3));
+        assert_eq!(items[1].quote.as_deref(), Some("words"));
+        assert_eq!(items[1].locator.as_deref(), Some("p. 4"));
+        assert!(parse_items("@un,").unwrap_err().message.contains("locator"));
+    }
+
+    #[test]
+    fn quote_marks_pair() {
+        let q = |s: &str| parse_items(s).unwrap()[0].quote.clone().unwrap();
+        assert_eq!(q("@a \"x \u{201c}y\u{201d} z\""), "x \u{201c}y\u{201d} z");
+        assert_eq!(q("@a \u{201c}x \"y\" z\u{201d}"), "x \"y\" z");
+        assert_eq!(
+            q("@a \u{201c}x \u{201c}y\u{201d} z\u{201d}"),
+            "x \u{201c}y\u{201d} z"
+        );
+        let t = "[@a \u{201c}x \"]\" z\u{201d}] after";
+        assert_eq!(find_citations(t)[0].range.end, t.find(" after").unwrap());
     }
 
     #[test]
@@ -458,6 +692,15 @@ mod tests {
     }
 
     #[test]
+    fn an_unclosed_bracket_ends_at_the_next_one() {
+        let t = "[@a \"open [@b] rest";
+        let f = find_citations(t);
+        assert_eq!(f.len(), 2);
+        assert!(f[0].items.is_err());
+        assert_eq!(f[1].items.as_ref().unwrap()[0].id, "b");
+    }
+
+    #[test]
     fn curly_quotes_from_smart_punctuation() {
         let items = parse_items("@a \u{201c}it\u{2019}s here\u{201d}").unwrap();
         assert_eq!(items[0].quote.as_deref(), Some("it\u{2019}s here"));
@@ -472,7 +715,7 @@ mod tests {
     }
 
     #[test]
-    fn matching() {
+    fn matching_is_to_the_word() {
         let idx = QuoteIndex::new(&[
             "The cat sat on the mat.",
             "A dog \u{2014} barked at the cat.",
@@ -481,18 +724,36 @@ mod tests {
         assert_eq!(idx.find("dog - barked"), QuoteMatch::Unique(1));
         assert_eq!(idx.find("cat"), QuoteMatch::Ambiguous(vec![0, 1]));
         assert_eq!(idx.find("The cat ... mat"), QuoteMatch::Unique(0));
-        assert_eq!(
+        assert_eq!(idx.find("mat."), QuoteMatch::Unique(0));
+        assert!(matches!(idx.find("at sat"), QuoteMatch::NotFound(_)));
+        assert!(matches!(idx.find("cat sa"), QuoteMatch::NotFound(_)));
+        assert!(matches!(idx.find("The ... at"), QuoteMatch::NotFound(_)));
+        assert!(matches!(
             idx.find("mat ... The cat"),
-            QuoteMatch::NotFound(idx.closest(&quote_parts("mat ... The cat")))
-        );
-        match idx.find("cat sat on the rug") {
+            QuoteMatch::NotFound(_)
+        ));
+    }
+
+    #[test]
+    fn the_closest_paragraph_is_the_one_sharing_the_longest_run() {
+        let idx = QuoteIndex::new(&[
+            "the water level rose in spring",
+            "in one winter the water level rose by forty centimetres",
+        ]);
+        match idx.find("the water level rose by fifty centimetres") {
             QuoteMatch::NotFound(Some(c)) => {
-                assert_eq!(c.paragraph, 0);
-                assert_eq!(c.difference, Some(("mat.".into(), "rug".into())));
+                assert_eq!(c.paragraph, 1);
+                assert_eq!(c.shared_run, 5);
+                assert_eq!(c.difference, Some(("forty".into(), "fifty".into())));
+                assert!(c.passage.contains("«forty»"), "{}", c.passage);
             }
             other => panic!("{other:?}"),
         }
-        match idx.find("CAT SAT") {
+        assert_eq!(
+            idx.find("nothing like this at all"),
+            QuoteMatch::NotFound(None)
+        );
+        match idx.find("THE WATER LEVEL ROSE BY") {
             QuoteMatch::NotFound(Some(c)) => assert!(c.case_only),
             other => panic!("{other:?}"),
         }

@@ -35,6 +35,96 @@ pub struct Config {
     /// Build the full-text search index.
     #[serde(default = "default_true")]
     pub search: bool,
+    /// The content sections and the role each plays, in navigation order.
+    #[serde(default)]
+    pub sections: Sections,
+}
+
+/// What a content section holds, and so how the citation graph treats its pages.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Pages that make claims and cite sources (the concerns).
+    Topic,
+    /// Pages about the things the topics discuss (the Convention's articles).
+    Subject,
+    /// Full-text sources whose paragraphs can be cited (the letters).
+    Source,
+    /// Other pages shown in the navigation (background, context).
+    Background,
+}
+
+impl Role {
+    /// The role's name as `explainer.toml` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Topic => "topic",
+            Role::Subject => "subject",
+            Role::Source => "source",
+            Role::Background => "background",
+        }
+    }
+}
+
+/// The `[sections]` table: each section folder and its role, in the order written.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Sections(pub Vec<(String, Role)>);
+
+impl Default for Sections {
+    /// Without a `[sections]` table: this project's own names.
+    fn default() -> Self {
+        Sections(vec![
+            ("concerns".into(), Role::Topic),
+            ("articles".into(), Role::Subject),
+            ("sources".into(), Role::Source),
+            ("context".into(), Role::Background),
+        ])
+    }
+}
+
+impl Sections {
+    /// The role of a section folder (`concerns`), if the table names it.
+    pub fn role_of(&self, section: &str) -> Option<Role> {
+        self.0.iter().find(|(s, _)| s == section).map(|(_, r)| *r)
+    }
+
+    /// The sections with a role, in order.
+    pub fn with_role(&self, role: Role) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(move |(_, r)| *r == role)
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// Every section, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(s, _)| s.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Sections {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Sections;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a table of section = \"topic\" | \"subject\" | \"source\" | \"background\"",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Sections, A::Error> {
+                let mut list = vec![];
+                while let Some((name, role)) = map.next_entry::<String, Role>()? {
+                    list.push((name, role));
+                }
+                Ok(Sections(list))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 fn default_language() -> String {
@@ -60,6 +150,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "highlight_theme",
     "highlight_theme_dark",
     "search",
+    "sections",
 ];
 
 impl Config {
@@ -131,6 +222,26 @@ impl Config {
                 );
             }
         }
+        for (name, _) in &self.sections.0 {
+            if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        at(name),
+                        format!("`{name}` is not a section folder name"),
+                    )
+                    .with_help("name a folder directly inside content/, e.g. concerns = \"topic\"")
+                    .with_source(text),
+                );
+            }
+        }
+        if self.sections.with_role(Role::Source).count() > 1 {
+            errors.push(
+                Diagnostic::error(CONFIG_FILE, at("sections"), "more than one section has the role \"source\"")
+                    .with_help("keep every full-text source in one folder, and give only that folder the role \"source\"")
+                    .with_source(text),
+            );
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -178,6 +289,24 @@ mod tests {
         let c = Config::parse("title = \"t\"\nbase_url = \"https://e.org/\"\n").unwrap();
         assert_eq!(c.prefixed("/a/"), "/a/");
         assert_eq!(c.absolute_url("/"), "https://e.org/");
+    }
+
+    #[test]
+    fn sections_keep_their_order_and_default_to_this_site() {
+        let c = Config::parse("title = \"t\"\nbase_url = \"https://e.org/\"\n").unwrap();
+        assert_eq!(c.sections, Sections::default());
+        let c = Config::parse(
+            "title = \"t\"\nbase_url = \"https://e.org/\"\n[sections]\nissues = \"topic\"\ndocuments = \"source\"\nprovisions = \"subject\"\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = c.sections.names().collect();
+        assert_eq!(names, ["issues", "documents", "provisions"]);
+        assert_eq!(c.sections.role_of("documents"), Some(Role::Source));
+        let e = Config::parse(
+            "title = \"t\"\nbase_url = \"https://e.org/\"\n[sections]\nissues = \"topics\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e[0].position.unwrap().line, 4);
     }
 
     #[test]

@@ -19,11 +19,13 @@
 // boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod bibliography;
 pub mod cite;
 pub mod config;
 pub mod diagnostic;
 pub mod feeds;
 pub mod frontmatter;
+pub mod graph;
 pub mod highlight;
 pub mod html;
 pub mod load;
@@ -147,9 +149,10 @@ impl BuildCache {
 fn parse_key(f: &load::SourceFile, config: &Config) -> String {
     output::fingerprint(
         format!(
-            "{}\u{0}{}\u{0}{}",
+            "{}\u{0}{}\u{0}{:?}\u{0}{}",
             config.allow_html,
             config.base_path(),
+            config.sections,
             f.text
         )
         .as_bytes(),
@@ -176,7 +179,8 @@ fn parse_page(
     let section = page::section_of(&f.rel);
     let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
     let is_index = name == "_index.md";
-    let is_source = !is_index && section == page::SOURCES_SECTION;
+    let role = config.sections.role_of(&section);
+    let is_source = !is_index && role == Some(config::Role::Source);
     let meta = frontmatter::parse(file, &f.text, &split, is_source)?;
     let body = markdown::parse_body(&markdown::ParseInput {
         file,
@@ -192,6 +196,7 @@ fn parse_page(
         slug: name.trim_end_matches(".md").to_string(),
         section,
         is_index,
+        role,
         rel: f.rel,
         file: f.display,
         text: f.text,
@@ -277,6 +282,8 @@ fn load_site_timed(
         }
     };
     stages.mark("load");
+    let (bibliography, bib_diags) = bibliography::parse(&loaded.bibliography);
+    diags.extend(bib_diags);
     let (pages, broken, parse_diags) = parse_pages_cached(loaded.files, &config, cache);
     stages.mark("parse");
     diags.extend(parse_diags);
@@ -292,13 +299,26 @@ fn load_site_timed(
             .into_iter()
             .map(|rel| (rel, resolve::Absence::Broken)),
     );
-    let resolved = resolve::resolve(config, pages, loaded.assets, &absent);
+    let resolved = resolve::resolve(config, pages, loaded.assets, bibliography, &absent);
     stages.mark("resolve");
     diags.extend(resolved.diagnostics);
     if diags.has_errors() {
         Err(diags)
     } else {
         Ok((resolved.site, diags))
+    }
+}
+
+/// `citations.json`: the citation graph for anyone who wants to audit it.
+fn citations_json(site: &resolve::Site) -> render::Output {
+    let export = site.graph.export(&site.pages, &site.bibliography, |p| {
+        site.config.prefixed(&p.url)
+    });
+    let mut bytes = serde_json::to_vec_pretty(&export).unwrap_or_default();
+    bytes.push(b'\n');
+    render::Output {
+        path: "citations.json".into(),
+        bytes,
     }
 }
 
@@ -389,6 +409,7 @@ pub fn build_cached(
     outputs.push(feeds::sitemap(&site));
     outputs.push(feeds::atom(&site));
     outputs.push(feeds::robots(&site));
+    outputs.push(citations_json(&site));
     let copies: Vec<(String, PathBuf)> = site
         .assets
         .iter()

@@ -34,6 +34,9 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     /// Other files, sorted by path.
     pub assets: Vec<Asset>,
+    /// The bibliography files (`references.yaml`, `references.json`), which are read,
+    /// not copied.
+    pub bibliography: Vec<crate::bibliography::BibliographyFile>,
 }
 
 /// Whether a file name is an editor's temporary or backup file, or hidden.
@@ -64,6 +67,9 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
     walk(site_dir, content_dir, content_dir, &mut loaded, &mut errors);
     loaded.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     loaded.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    loaded
+        .bibliography
+        .sort_by(|a, b| a.display.cmp(&b.display));
     if errors.is_empty() {
         Ok(loaded)
     } else {
@@ -126,6 +132,23 @@ fn walk(site_dir: &Path, root: &Path, dir: &Path, out: &mut Loaded, errors: &mut
                 Err(e) => errors.push(
                     Diagnostic::error(display(&path), None, format!("cannot read the file: {e}"))
                         .with_help("check the file's permissions"),
+                ),
+            }
+        } else if crate::bibliography::FILES.contains(&rel.as_str()) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => out
+                    .bibliography
+                    .push(crate::bibliography::BibliographyFile {
+                        display: display(&path),
+                        text,
+                    }),
+                Err(e) => errors.push(
+                    Diagnostic::error(
+                        display(&path),
+                        None,
+                        format!("cannot read the bibliography: {e}"),
+                    )
+                    .with_help("save it as UTF-8 text, and check its permissions"),
                 ),
             }
         } else {

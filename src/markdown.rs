@@ -469,7 +469,7 @@ fn process_run<'a>(
                 let uses = items
                     .into_iter()
                     .map(|item| {
-                        let needle = format!("@{}", item.source);
+                        let needle = format!("@{}", item.id);
                         let at = input.text[search_from.min(input.text.len())..]
                             .find(&needle)
                             .map(|i| search_from + i);

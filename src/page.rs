@@ -1,12 +1,10 @@
 //! The page model: one content file after parsing — where it lives, its URL, its front
 //! matter and its parsed body — and the rule that maps a file's path to its URL.
 
+use crate::config::Role;
 use crate::frontmatter::FrontMatter;
 use crate::markdown::ParsedBody;
 use std::path::PathBuf;
-
-/// The section that holds the sources (the letters).
-pub const SOURCES_SECTION: &str = "sources";
 
 /// A parsed content file.
 #[derive(Clone, Debug)]
@@ -25,6 +23,8 @@ pub struct Page {
     pub slug: String,
     /// Whether this is a section index (`_index.md`).
     pub is_index: bool,
+    /// The role of its section in `explainer.toml` (`None` for pages outside them).
+    pub role: Option<Role>,
     /// Its front matter.
     pub meta: FrontMatter,
     /// Its parsed body.
@@ -34,7 +34,12 @@ pub struct Page {
 impl Page {
     /// Whether this page is a source (a letter), whose paragraphs can be cited.
     pub fn is_source(&self) -> bool {
-        !self.is_index && self.section == SOURCES_SECTION
+        !self.is_index && self.role == Some(Role::Source)
+    }
+
+    /// Whether this page plays `role` (section indexes play none).
+    pub fn plays(&self, role: Role) -> bool {
+        !self.is_index && self.role == Some(role)
     }
 
     /// The name used for this page in references: `short_title`, else `title`.

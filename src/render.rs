@@ -6,7 +6,7 @@
 //! site: the same input gives byte-identical output.
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::html::escape;
+use crate::graph::{Pinpoint, Target, Work};
 use crate::markdown::Part;
 use crate::resolve::Site;
 use crate::theme::Theme;
@@ -52,17 +52,38 @@ pub struct ParagraphLink {
     pub url: String,
 }
 
+/// One entry of a page's References list, as templates see it: a paragraph (or the whole)
+/// of a full-text source, or a bibliography entry with an optional locator.
 #[derive(Serialize)]
-struct ReferenceCtx {
+struct ReferenceCtx<'a> {
     number: usize,
-    source_id: String,
-    source_title: String,
-    source_short_title: String,
+    /// `source` or `entry`.
+    kind: &'static str,
+    /// The cited id (the source's file name, or the entry's id).
+    source_id: &'a str,
+    source_title: &'a str,
+    source_short_title: &'a str,
     paragraph: Option<usize>,
+    locator: Option<&'a str>,
+    /// Where the reference leads: the paragraph on this site, or the original publisher.
     url: String,
-    quotes: Vec<String>,
-    passage: Option<String>,
-    uses: Vec<String>,
+    quotes: &'a [String],
+    passage: Option<&'a str>,
+    uses: &'a [String],
+    /// Bibliography entries only.
+    entry: Option<&'a crate::bibliography::Entry>,
+}
+
+/// One citation mark of a bracket, for `partials/cite.html`.
+#[derive(Serialize)]
+struct MarkCtx<'a> {
+    anchor: &'a str,
+    number: usize,
+    id: &'a str,
+    paragraph: Option<usize>,
+    locator: Option<&'a str>,
+    /// What the mark stands for, in words, for screen readers.
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -96,7 +117,7 @@ struct PageCtx<'a> {
     updated: Option<&'a str>,
     content: String,
     toc: Vec<&'a crate::markdown::Heading>,
-    references: Vec<ReferenceCtx>,
+    references: Vec<ReferenceCtx<'a>>,
     backlinks: Vec<PageLink>,
     pages: Vec<PageLink>,
     breadcrumbs: Vec<PageLink>,
@@ -107,24 +128,25 @@ struct PageCtx<'a> {
     cited_whole: Vec<CiterCtx>,
 }
 
-/// One cell of the concern × letter matrix.
+/// One cell of the topic × source matrix.
 #[derive(Serialize)]
-struct LetterCell {
+struct SourceCellCtx {
     count: usize,
     paragraphs: Vec<ParagraphLink>,
 }
 
 #[derive(Serialize)]
 struct MatrixRow {
-    concern: PageLink,
-    letters: Vec<LetterCell>,
-    articles: Vec<bool>,
+    topic: PageLink,
+    sources: Vec<SourceCellCtx>,
+    subjects: Vec<bool>,
 }
 
+/// The matrix as templates see it.
 #[derive(Serialize)]
-struct Matrix {
-    letters: Vec<PageLink>,
-    articles: Vec<PageLink>,
+struct MatrixCtx {
+    sources: Vec<PageLink>,
+    subjects: Vec<PageLink>,
     rows: Vec<MatrixRow>,
 }
 
@@ -166,59 +188,46 @@ fn link(site: &Site, i: usize) -> PageLink {
     }
 }
 
-/// The matrix: concerns × letters (citation counts) and concerns × articles (links).
-fn matrix(site: &Site) -> Matrix {
-    let concerns = site.sections.get("concerns").cloned().unwrap_or_default();
-    let letters = site.sources();
-    let article_pages = site.sections.get("articles").cloned().unwrap_or_default();
-    let linked: Vec<usize> = article_pages
+/// The matrix (derived in [`crate::graph`]) with links for templates.
+fn matrix(site: &Site) -> MatrixCtx {
+    let m = site.matrix();
+    let rows = m
+        .topics
         .iter()
-        .copied()
-        .filter(|a| concerns.iter().any(|c| site.links_to[*c].contains(a)))
-        .collect();
-    let rows = concerns
-        .iter()
-        .map(|&c| MatrixRow {
-            concern: link(site, c),
-            letters: letters
+        .enumerate()
+        .map(|(t, &topic)| MatrixRow {
+            topic: link(site, topic),
+            sources: m.by_source[t]
                 .iter()
-                .map(|&s| {
-                    let refs: Vec<_> = site.references[c]
+                .zip(&m.sources)
+                .map(|(cell, &s)| SourceCellCtx {
+                    count: cell.citations,
+                    paragraphs: cell
+                        .paragraphs
                         .iter()
-                        .filter(|r| r.source == s)
-                        .collect();
-                    LetterCell {
-                        count: refs.iter().map(|r| r.uses.len()).sum(),
-                        paragraphs: refs
-                            .iter()
-                            .filter_map(|r| r.paragraph)
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .into_iter()
-                            .map(|n| ParagraphLink {
-                                number: n,
-                                url: format!("{}#p{n}", site.config.prefixed(&site.pages[s].url)),
-                            })
-                            .collect(),
-                    }
+                        .map(|&n| ParagraphLink {
+                            number: n,
+                            url: format!("{}#p{n}", site.config.prefixed(&site.pages[s].url)),
+                        })
+                        .collect(),
                 })
                 .collect(),
-            articles: linked
-                .iter()
-                .map(|a| site.links_to[c].contains(a))
-                .collect(),
+            subjects: m.by_subject[t].clone(),
         })
         .collect();
-    Matrix {
-        letters: letters.iter().map(|&s| link(site, s)).collect(),
-        articles: linked.iter().map(|&a| link(site, a)).collect(),
+    MatrixCtx {
+        sources: m.sources.iter().map(|&s| link(site, s)).collect(),
+        subjects: m.subjects.iter().map(|&a| link(site, a)).collect(),
         rows,
     }
 }
 
-/// Citers of one source paragraph, grouped by page: one link per page, to its first citation.
-fn citers(site: &Site, list: &[crate::resolve::Citer]) -> Vec<CiterCtx> {
+/// Citers of one source paragraph (citation indexes), grouped by page: one link per page,
+/// to its first citation, and links to its further ones.
+fn citers(site: &Site, list: &[usize]) -> Vec<CiterCtx> {
     let mut by_page: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for c in list {
+    for &k in list {
+        let c = &site.graph.citations[k];
         by_page.entry(c.page).or_default().push(&c.anchor);
     }
     let mut out: Vec<CiterCtx> = by_page
@@ -236,105 +245,135 @@ fn citers(site: &Site, list: &[crate::resolve::Citer]) -> Vec<CiterCtx> {
     out
 }
 
-/// Fills a page body's holes: citation links and "Cited by" lists.
-fn fill_body(site: &Site, i: usize) -> String {
+/// What a target is called in a mark's label: `Senators' letter, paragraph 5`.
+fn target_label(site: &Site, target: &Target) -> String {
+    let name = match target.work {
+        Work::Source(s) => site.pages[s].short_title(),
+        Work::Entry(e) => &site.bibliography.entries[e].title,
+    };
+    match &target.at {
+        Pinpoint::Whole => name.to_string(),
+        Pinpoint::Paragraph(n) => format!("{name}, paragraph {n}"),
+        Pinpoint::Locator(l) => format!("{name}, {l}"),
+    }
+}
+
+/// The id a target is cited by.
+fn target_id<'s>(site: &'s Site, target: &Target) -> &'s str {
+    match target.work {
+        Work::Source(s) => &site.pages[s].slug,
+        Work::Entry(e) => &site.bibliography.entries[e].id,
+    }
+}
+
+/// Fills a page body's holes with the theme's partials: each citation bracket with
+/// `partials/cite.html`, each source paragraph's "Cited by" with `partials/cited-by.html`.
+fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, minijinja::Error> {
     let page = &site.pages[i];
     let mut html = String::with_capacity(page.text.len() * 2);
+    let mut cite = None;
+    let mut cited_by = None;
     for part in &page.body.parts {
         match part {
             Part::Html(h) => html.push_str(h),
             Part::Citation(b) => {
-                html.push_str("<sup class=\"cites\">");
-                let items = site.citations[i]
+                let marks: Vec<MarkCtx> = site.graph.brackets[i]
                     .get(*b)
                     .map(Vec::as_slice)
-                    .unwrap_or_default();
-                for (k, c) in items.iter().flatten().enumerate() {
-                    if k > 0 {
-                        html.push_str("<span class=\"cite-sep\">, </span>");
-                    }
-                    let r = &site.references[i][c.reference];
-                    let source = &site.pages[c.source];
-                    let where_ = c
-                        .paragraph
-                        .map(|n| format!(", paragraph {n}"))
-                        .unwrap_or_default();
-                    let _ = write!(
-                        html,
-                        "<a class=\"cite\" id=\"{}\" href=\"#ref-{}\" data-source=\"{}\"{} aria-label=\"Reference {}: {}{}\">{}</a>",
-                        c.anchor,
-                        r.number,
-                        escape(&source.slug),
-                        c.paragraph
-                            .map(|n| format!(" data-para=\"{n}\""))
-                            .unwrap_or_default(),
-                        r.number,
-                        escape(source.short_title()),
-                        where_,
-                        r.number
-                    );
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&k| {
+                        let c = &site.graph.citations[k];
+                        MarkCtx {
+                            anchor: &c.anchor,
+                            number: site.graph.references[i][c.reference].number,
+                            id: target_id(site, &c.target),
+                            paragraph: c.target.paragraph(),
+                            locator: c.target.locator(),
+                            label: target_label(site, &c.target),
+                        }
+                    })
+                    .collect();
+                if marks.is_empty() {
+                    continue;
                 }
-                html.push_str("</sup>");
+                let t = match &cite {
+                    Some(t) => t,
+                    None => cite.insert(env.get_template("partials/cite.html")?),
+                };
+                html.push_str(&t.render(context! { cites => Value::from(Serde(&marks)) })?);
             }
             Part::CitedBy(n) => {
-                if let Some(list) = site.cited_by[i].get(n) {
-                    let _ = write!(
-                        html,
-                        "<aside class=\"cited-by\" data-pagefind-ignore aria-label=\"Pages that cite paragraph {n}\"><span class=\"cited-by-label\">Cited by</span> "
-                    );
-                    for (k, c) in citers(site, list).iter().enumerate() {
-                        if k > 0 {
-                            html.push_str(", ");
-                        }
-                        let _ = write!(
-                            html,
-                            "<a href=\"{}\">{}</a>",
-                            escape(&c.url),
-                            escape(&c.title)
-                        );
-                        for (m, extra) in c.more.iter().enumerate() {
-                            let _ = write!(
-                                html,
-                                " <a class=\"cited-again\" href=\"{}\" aria-label=\"{}, citation {}\">{}</a>",
-                                escape(extra),
-                                escape(&c.title),
-                                m + 2,
-                                m + 2
-                            );
-                        }
-                    }
-                    html.push_str("</aside>");
+                let list = site.graph.citations_of_paragraph(i, *n);
+                if list.is_empty() {
+                    continue;
                 }
+                let t = match &cited_by {
+                    Some(t) => t,
+                    None => cited_by.insert(env.get_template("partials/cited-by.html")?),
+                };
+                html.push_str(&t.render(context! {
+                    paragraph => n,
+                    citers => Value::from(Serde(citers(site, list))),
+                })?);
             }
         }
     }
-    html
+    Ok(html)
 }
 
-fn page_context<'a>(site: &'a Site, i: usize) -> PageCtx<'a> {
-    let p = &site.pages[i];
+/// A page's References list, as templates see it.
+fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
     let cfg = &site.config;
-    let references = site.references[i]
+    site.graph.references[i]
         .iter()
         .map(|r| {
-            let s = &site.pages[r.source];
-            let base = cfg.prefixed(&s.url);
-            ReferenceCtx {
+            let common = |kind, id, title, short, url| ReferenceCtx {
                 number: r.number,
-                source_id: s.slug.clone(),
-                source_title: s.meta.title.clone(),
-                source_short_title: s.short_title().to_string(),
-                paragraph: r.paragraph,
-                url: r.paragraph.map(|n| format!("{base}#p{n}")).unwrap_or(base),
-                quotes: r.quotes.clone(),
-                passage: r
-                    .paragraph
-                    .and_then(|n| s.body.paragraphs.get(n - 1))
-                    .map(|para| para.text.clone()),
-                uses: r.uses.clone(),
+                kind,
+                source_id: id,
+                source_title: title,
+                source_short_title: short,
+                paragraph: r.target.paragraph(),
+                locator: r.target.locator(),
+                url,
+                quotes: &r.quotes,
+                passage: None,
+                uses: &r.uses,
+                entry: None,
+            };
+            match r.target.work {
+                Work::Source(s) => {
+                    let s = &site.pages[s];
+                    let base = cfg.prefixed(&s.url);
+                    let n = r.target.paragraph();
+                    let url = n.map(|n| format!("{base}#p{n}")).unwrap_or(base);
+                    ReferenceCtx {
+                        passage: n
+                            .and_then(|n| s.body.paragraphs.get(n - 1))
+                            .map(|p| p.text.as_str()),
+                        ..common("source", &s.slug, &s.meta.title, s.short_title(), url)
+                    }
+                }
+                Work::Entry(e) => {
+                    let e = &site.bibliography.entries[e];
+                    ReferenceCtx {
+                        entry: Some(e),
+                        ..common("entry", &e.id, &e.title, &e.title, e.url.clone())
+                    }
+                }
             }
         })
-        .collect();
+        .collect()
+}
+
+fn page_context<'a>(
+    site: &'a Site,
+    i: usize,
+    env: &Environment<'_>,
+) -> Result<PageCtx<'a>, minijinja::Error> {
+    let p = &site.pages[i];
+    let cfg = &site.config;
     let section_list = site.sections.get(&p.section);
     let pos = section_list.and_then(|l| l.iter().position(|&x| x == i));
     let neighbour = |d: isize| -> Option<PageLink> {
@@ -363,16 +402,13 @@ fn page_context<'a>(site: &'a Site, i: usize) -> PageCtx<'a> {
             .map(|para| ParagraphCtx {
                 number: para.number,
                 text: para.text.clone(),
-                cited_by: site.cited_by[i]
-                    .get(&para.number)
-                    .map(|l| citers(site, l))
-                    .unwrap_or_default(),
+                cited_by: citers(site, site.graph.citations_of_paragraph(i, para.number)),
             })
             .collect()
     } else {
         vec![]
     };
-    PageCtx {
+    Ok(PageCtx {
         title: &p.meta.title,
         url: cfg.prefixed(&p.url),
         permalink: cfg.absolute_url(&p.url),
@@ -386,15 +422,18 @@ fn page_context<'a>(site: &'a Site, i: usize) -> PageCtx<'a> {
         description: p.summary().unwrap_or(&cfg.description).to_string(),
         date: p.meta.date.as_deref(),
         updated: p.meta.updated.as_deref(),
-        content: fill_body(site, i),
+        content: fill_body(site, i, env)?,
         toc: p
             .body
             .headings
             .iter()
             .filter(|h| (2..=3).contains(&h.level))
             .collect(),
-        references,
-        backlinks: site.backlinks[i].iter().map(|&b| link(site, b)).collect(),
+        references: references(site, i),
+        backlinks: site.graph.backlinks[i]
+            .iter()
+            .map(|&b| link(site, b))
+            .collect(),
         pages: if p.is_index {
             site.sections
                 .get(&p.section)
@@ -408,11 +447,8 @@ fn page_context<'a>(site: &'a Site, i: usize) -> PageCtx<'a> {
         next: neighbour(1),
         meta: &p.meta,
         paragraphs,
-        cited_whole: site.cited_by[i]
-            .get(&0)
-            .map(|l| citers(site, l))
-            .unwrap_or_default(),
-    }
+        cited_whole: citers(site, site.graph.citations_of_paragraph(i, 0)),
+    })
 }
 
 /// Template problems become diagnostics that name the template file and line.
@@ -476,8 +512,9 @@ pub fn environment<'s>(
         }
     }
     let cfg = &site.config;
-    let nav: Vec<PageLink> = ["concerns", "articles", "sources", "context"]
-        .iter()
+    let nav: Vec<PageLink> = cfg
+        .sections
+        .names()
         .filter_map(|s| site.section_index(s))
         .map(|i| link(site, i))
         .collect();
@@ -608,8 +645,8 @@ pub fn render_pages(
                     template_error(theme, &e)
                 }
             })?;
-            let html = tmpl
-                .render(context! { page => Value::from(Serde(page_context(site, i))) })
+            let html = page_context(site, i, env)
+                .and_then(|page| tmpl.render(context! { page => Value::from(Serde(page)) }))
                 .map_err(|e| {
                     while_rendering(
                         template_error(theme, &e),

@@ -5,50 +5,15 @@
 //!
 //! Nothing here is declared by hand: all relations come from the text of the pages.
 
-use crate::cite::{QuoteIndex, QuoteMatch};
-use crate::config::Config;
+use crate::bibliography::Bibliography;
+use crate::cite::{CitationItem, QuoteIndex, QuoteMatch};
+use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
+use crate::graph::{Graph, PageBrackets, Pinpoint, ResolvedItem, Target, Work};
 use crate::load::Asset;
 use crate::page::Page;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-/// One resolved item of a citation bracket.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResolvedCitation {
-    /// Index into the citing page's references.
-    pub reference: usize,
-    /// The cited source page.
-    pub source: usize,
-    /// The cited paragraph, or `None` for the whole source.
-    pub paragraph: Option<usize>,
-    /// The `id` of this citation's link in the citing page (`cite-3`).
-    pub anchor: String,
-}
-
-/// One entry of a page's References list: one passage, however often it is cited.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reference {
-    /// 1-based, in order of first citation.
-    pub number: usize,
-    /// The source page.
-    pub source: usize,
-    /// The paragraph, or `None` for the whole source.
-    pub paragraph: Option<usize>,
-    /// The distinct quotes cited from this passage, as written.
-    pub quotes: Vec<String>,
-    /// The anchors of the citations that point here, in order.
-    pub uses: Vec<String>,
-}
-
-/// A place that cites a source paragraph.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Citer {
-    /// The citing page.
-    pub page: usize,
-    /// The citation's anchor in that page.
-    pub anchor: String,
-}
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The whole site after resolution. Built once per build; never changed afterwards.
 #[derive(Debug)]
@@ -61,17 +26,10 @@ pub struct Site {
     pub by_rel: HashMap<String, usize>,
     /// Each section's pages (not its index), ordered by weight, then title.
     pub sections: BTreeMap<String, Vec<usize>>,
-    /// Each page's citations: per bracket, per item; `None` where it did not resolve.
-    /// Items of one bracket that cite the same passage are merged into the first.
-    pub citations: Vec<Vec<Vec<Option<ResolvedCitation>>>>,
-    /// Each page's References list.
-    pub references: Vec<Vec<Reference>>,
-    /// For each source page: paragraph number (0 for the whole source) → who cites it.
-    pub cited_by: Vec<BTreeMap<usize, Vec<Citer>>>,
-    /// For each page: the pages that link to it or cite it, by title.
-    pub backlinks: Vec<Vec<usize>>,
-    /// For each page: the pages it links to (not counting citations).
-    pub links_to: Vec<BTreeSet<usize>>,
+    /// The works cited without full text.
+    pub bibliography: Bibliography,
+    /// Links, citations and every relation derived from them.
+    pub graph: Graph,
     /// Files copied as they are.
     pub assets: Vec<Asset>,
 }
@@ -91,12 +49,27 @@ impl Site {
         }
     }
 
-    /// The source pages, in section order.
+    /// The pages that play `role`, in navigation order.
+    pub fn pages_with_role(&self, role: Role) -> Vec<usize> {
+        self.config
+            .sections
+            .with_role(role)
+            .filter_map(|s| self.sections.get(s))
+            .flatten()
+            .copied()
+            .filter(|&p| self.pages[p].plays(role))
+            .collect()
+    }
+
+    /// The full-text source pages, in section order.
     pub fn sources(&self) -> Vec<usize> {
-        self.sections
-            .get(crate::page::SOURCES_SECTION)
-            .cloned()
-            .unwrap_or_default()
+        self.pages_with_role(Role::Source)
+    }
+
+    /// The topic × source and topic × subject matrix.
+    pub fn matrix(&self) -> crate::graph::Matrix {
+        self.graph
+            .matrix(&self.pages, &self.sections, &self.config.sections)
     }
 }
 
@@ -124,6 +97,7 @@ pub fn resolve(
     config: Config,
     mut pages: Vec<Page>,
     assets: Vec<Asset>,
+    bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -133,8 +107,39 @@ pub fn resolve(
         .enumerate()
         .map(|(i, p)| (p.rel.clone(), i))
         .collect();
+    check_urls(&pages, &mut diags);
+    let sections = order_sections(&pages);
+    let links = check_links(&pages, &by_rel, &assets, absent, &mut diags);
+    let works = Works::new(&pages, &bibliography, &config, &mut diags);
+    let brackets: Vec<(PageBrackets, Vec<Diagnostic>)> = pages
+        .par_iter()
+        .map(|page| works.resolve_page(page))
+        .collect();
+    let brackets = brackets
+        .into_iter()
+        .map(|(b, mut d)| {
+            diags.append(&mut d);
+            b
+        })
+        .collect();
+    let graph = Graph::build(&pages, bibliography.entries.len(), &links, brackets);
+    strict_warnings(&pages, &bibliography, &graph, &mut diags);
+    Resolved {
+        site: Site {
+            config,
+            by_rel,
+            sections,
+            bibliography,
+            graph,
+            assets,
+            pages,
+        },
+        diagnostics: diags,
+    }
+}
 
-    // Two files, one URL (`a.md` and `a/_index.md`).
+/// Two files, one URL (`a.md` and `a/_index.md`).
+fn check_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
     let mut by_url: HashMap<&str, usize> = HashMap::new();
     for (i, p) in pages.iter().enumerate() {
         if let Some(&other) = by_url.get(p.url.as_str()) {
@@ -154,12 +159,19 @@ pub fn resolve(
             by_url.insert(&p.url, i);
         }
     }
+}
 
-    let sections = order_sections(&pages);
+/// Checks every link to a content file, its anchor, and every link to an asset; returns
+/// the links between pages as (from, to).
+fn check_links(
+    pages: &[Page],
+    by_rel: &HashMap<String, usize>,
+    assets: &[Asset],
+    absent: &HashMap<String, Absence>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(usize, usize)> {
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
-
-    // Links.
-    let mut links_to = vec![BTreeSet::new(); pages.len()];
+    let mut links = vec![];
     for (i, page) in pages.iter().enumerate() {
         for link in &page.body.links {
             let at = |msg: String| {
@@ -171,20 +183,16 @@ pub fn resolve(
                     Some(Absence::Broken) => continue,
                     Some(Absence::Draft) => at(format!("`{}` links to a draft, which this build leaves out", link.written))
                         .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link"),
-                    None => {
-                    at(format!(
+                    None => at(format!(
                         "`{}` links to content/{}, which does not exist",
                         link.written, link.target
                     ))
-                    .with_help(suggest_files(&link.target, &by_rel))
-                    }
+                    .with_help(suggest_files(&link.target, by_rel)),
                 };
                 diags.push(d);
                 continue;
             };
-            if target != i {
-                links_to[i].insert(target);
-            }
+            links.push((i, target));
             if let Some(frag) = &link.fragment
                 && !frag.is_empty()
                 && !has_anchor(&pages[target], frag)
@@ -223,84 +231,28 @@ pub fn resolve(
             }
         }
     }
+    links
+}
 
-    // Citations.
-    let source_ids: BTreeMap<&str, usize> = pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.is_source())
-        .map(|(i, p)| (p.slug.as_str(), i))
-        .collect();
-    let indexes: HashMap<usize, QuoteIndex> = source_ids
-        .values()
-        .map(|&i| {
-            let texts: Vec<&str> = pages[i]
-                .body
-                .paragraphs
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect();
-            (i, QuoteIndex::new(&texts))
-        })
-        .collect();
-    let cited: Vec<PageCitations> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| page_citations(i, page, &source_ids, &indexes))
-        .collect();
-    let mut citations = Vec::with_capacity(pages.len());
-    let mut references = Vec::with_capacity(pages.len());
-    let mut cited_by: Vec<BTreeMap<usize, Vec<Citer>>> = vec![BTreeMap::new(); pages.len()];
-    for c in cited {
-        diags.extend(c.diagnostics);
-        for (source, paragraph, citer) in c.citers {
-            cited_by[source].entry(paragraph).or_default().push(citer);
-        }
-        citations.push(c.brackets);
-        references.push(c.references);
-    }
-
-    // Backlinks: links and citations from other pages.
-    let mut back: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
-    for (i, targets) in links_to.iter().enumerate() {
-        for &t in targets {
-            back[t].insert(i);
-        }
-    }
-    for (i, refs) in references.iter().enumerate() {
-        for r in refs {
-            if r.source != i {
-                back[r.source].insert(i);
-            }
-        }
-    }
-    let backlinks: Vec<Vec<usize>> = back
-        .into_iter()
-        .map(|set| {
-            let mut v: Vec<usize> = set.into_iter().collect();
-            v.sort_by(|&a, &b| {
-                pages[a]
-                    .meta
-                    .title
-                    .cmp(&pages[b].meta.title)
-                    .then(a.cmp(&b))
-            });
-            v
-        })
-        .collect();
-
-    // Warnings for `check --strict`, and information.
+/// Warnings for `check --strict` (uncited prose, orphan pages, uncited bibliography
+/// entries), and information (source paragraphs nobody cites).
+fn strict_warnings(
+    pages: &[Page],
+    bibliography: &Bibliography,
+    graph: &Graph,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (i, page) in pages.iter().enumerate() {
-        if !page.is_index && matches!(page.section.as_str(), "concerns" | "articles") {
+        if page.plays(Role::Topic) || page.plays(Role::Subject) {
             for pos in &page.body.bare_prose {
                 diags.push(
                     Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
-                        .with_help("cite the passage it rests on, [@source-id \"exact words\"], or link the page it draws on")
+                        .with_help("cite the passage it rests on, [@source-id \"exact words\"] or [@reference-id], or link the page it draws on")
                         .with_source(&page.text),
                 );
             }
         }
-        if !page.is_index && backlinks[i].is_empty() {
+        if !page.is_index && graph.backlinks[i].is_empty() {
             diags.push(
                 Diagnostic::warning(&page.file, None, "no other page links to this page")
                     .with_help("link to it from a related page, so that readers can find it"),
@@ -311,7 +263,7 @@ pub fn resolve(
                 .body
                 .paragraphs
                 .iter()
-                .filter(|p| !cited_by[i].contains_key(&p.number))
+                .filter(|p| !graph.cited_by[i].contains_key(&p.number))
                 .map(|p| format!("¶{}", p.number))
                 .collect();
             if !uncited.is_empty() {
@@ -323,186 +275,292 @@ pub fn resolve(
             }
         }
     }
-
-    Resolved {
-        site: Site {
-            config,
-            by_rel,
-            sections,
-            citations,
-            references,
-            cited_by,
-            backlinks,
-            links_to,
-            assets,
-            pages,
-        },
-        diagnostics: diags,
+    for (e, entry) in bibliography.entries.iter().enumerate() {
+        if graph.entry_cited_by[e].is_empty() {
+            let (file, position) = match &entry.defined {
+                Some(d) => (d.file.clone(), Some(d.position)),
+                None => (Default::default(), None),
+            };
+            diags.push(
+                Diagnostic::warning(file, position, format!("no page cites `{}`", entry.id))
+                    .with_help(format!(
+                        "cite it where a claim rests on it, [@{}], or remove the entry",
+                        entry.id
+                    )),
+            );
+        }
     }
 }
 
-/// One page's citations, resolved.
-struct PageCitations {
-    brackets: Vec<Vec<Option<ResolvedCitation>>>,
-    references: Vec<Reference>,
-    /// (source page, paragraph or 0 for the whole source, who cites it).
-    citers: Vec<(usize, usize, Citer)>,
-    diagnostics: Vec<Diagnostic>,
+/// Everything a citation can point to: the full-text sources (with their quote indexes)
+/// and the bibliography.
+struct Works<'a> {
+    sources: BTreeMap<&'a str, usize>,
+    indexes: HashMap<usize, QuoteIndex>,
+    bibliography: &'a Bibliography,
+    /// The folder of the full-text sources, for help lines.
+    source_folder: String,
 }
 
-/// Finds the source page and paragraph one citation item points to, or says why not
-/// (message, help).
-fn locate(
-    item: &crate::cite::CitationItem,
-    source_ids: &BTreeMap<&str, usize>,
-    indexes: &HashMap<usize, QuoteIndex>,
-) -> Result<(usize, Option<usize>), (String, String)> {
-    let id = &item.source;
-    let Some(&source) = source_ids.get(id.as_str()) else {
-        let known: Vec<&str> = source_ids.keys().copied().collect();
-        let help = if known.is_empty() {
-            format!("there are no sources yet: add content/sources/{id}.md")
-        } else {
-            format!("known sources: {}", known.join(", "))
+impl<'a> Works<'a> {
+    fn new(
+        pages: &'a [Page],
+        bibliography: &'a Bibliography,
+        config: &Config,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let sources: BTreeMap<&str, usize> = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_source())
+            .map(|(i, p)| (p.slug.as_str(), i))
+            .collect();
+        let indexes = sources
+            .values()
+            .map(|&i| {
+                let texts: Vec<&str> = pages[i]
+                    .body
+                    .paragraphs
+                    .iter()
+                    .map(|p| p.text.as_str())
+                    .collect();
+                (i, QuoteIndex::new(&texts))
+            })
+            .collect();
+        for entry in &bibliography.entries {
+            if let Some(&page) = sources.get(entry.id.as_str()) {
+                let (file, position) = match &entry.defined {
+                    Some(d) => (d.file.clone(), Some(d.position)),
+                    None => (Default::default(), None),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        position,
+                        format!(
+                            "the id `{}` is also a full-text source, {}",
+                            entry.id,
+                            pages[page].file.display()
+                        ),
+                    )
+                    .with_help("give the bibliography entry another id: an id must name one work"),
+                );
+            }
+        }
+        let source_folder = config
+            .sections
+            .with_role(Role::Source)
+            .next()
+            .unwrap_or("sources")
+            .to_string();
+        Works {
+            sources,
+            indexes,
+            bibliography,
+            source_folder,
+        }
+    }
+
+    /// Resolves every citation item of a page; `None` (with a diagnostic) where one fails.
+    fn resolve_page(&self, page: &Page) -> (PageBrackets, Vec<Diagnostic>) {
+        let mut diags = vec![];
+        let brackets = page
+            .body
+            .citations
+            .iter()
+            .map(|bracket| {
+                bracket
+                    .iter()
+                    .map(|cite| match self.locate(&cite.item) {
+                        Ok(target) => Some(ResolvedItem {
+                            target,
+                            quote: cite.item.quote.clone(),
+                        }),
+                        Err((message, help)) => {
+                            diags.push(
+                                Diagnostic::error(&page.file, Some(cite.position), message)
+                                    .with_help(help)
+                                    .with_source(&page.text),
+                            );
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        (brackets, diags)
+    }
+
+    /// The target of one citation item, or why it has none (message, help).
+    fn locate(&self, item: &CitationItem) -> Result<Target, (String, String)> {
+        let id = item.id.as_str();
+        if let Some(&source) = self.sources.get(id) {
+            if item.locator.is_some() {
+                return Err((
+                    format!(
+                        "`{id}` is a full-text source: cite it by paragraph or by its words, not with a locator"
+                    ),
+                    format!("write [@{id}#p3] or [@{id} \"exact words\"]"),
+                ));
+            }
+            let at = match self.locate_paragraph(source, item)? {
+                Some(n) => Pinpoint::Paragraph(n),
+                None => Pinpoint::Whole,
+            };
+            return Ok(Target {
+                work: Work::Source(source),
+                at,
+            });
+        }
+        let Some(entry) = self.bibliography.find(id) else {
+            return Err((format!("unknown id `{id}`"), self.suggest_ids(id)));
         };
-        return Err((format!("unknown source `{id}`"), help));
-    };
-    let index = &indexes[&source];
-    let count = index.len();
-    let paragraph = match (item.paragraph, &item.quote) {
-        (Some(n), _) if n > count => {
+        if item.quote.is_some() {
             return Err((
+                format!("`{id}` is a bibliography entry, so a quote from it cannot be checked"),
+                format!(
+                    "quotes can only be checked against full-text sources in content/{}/; cite the entry without the quote, [@{id}], or with a locator, [@{id}, art. 7]",
+                    self.source_folder
+                ),
+            ));
+        }
+        if item.paragraph.is_some() {
+            return Err((
+                format!("`{id}` is a bibliography entry, which has no numbered paragraphs"),
+                format!("name the place with a locator after a comma: [@{id}, art. 7(2)]"),
+            ));
+        }
+        let at = match &item.locator {
+            Some(l) => Pinpoint::Locator(l.clone()),
+            None => Pinpoint::Whole,
+        };
+        Ok(Target {
+            work: Work::Entry(entry),
+            at,
+        })
+    }
+
+    /// A help line naming the known ids closest to an unknown one.
+    fn suggest_ids(&self, id: &str) -> String {
+        let mut known: Vec<(usize, &str)> = self
+            .sources
+            .keys()
+            .copied()
+            .chain(self.bibliography.entries.iter().map(|e| e.id.as_str()))
+            .map(|k| (edit_distance(id, k), k))
+            .collect();
+        if known.is_empty() {
+            return format!(
+                "there is nothing to cite yet: add a source to content/{}/ or an entry to content/references.yaml",
+                self.source_folder
+            );
+        }
+        known.sort();
+        let close: Vec<&str> = known.iter().take(3).map(|(_, k)| *k).collect();
+        format!(
+            "the closest ids are: {}; sources are the files in content/{}/, other works are in content/references.yaml",
+            close.join(", "),
+            self.source_folder
+        )
+    }
+
+    /// The paragraph a citation of a full-text source points to (`None`: the whole source).
+    fn locate_paragraph(
+        &self,
+        source: usize,
+        item: &CitationItem,
+    ) -> Result<Option<usize>, (String, String)> {
+        let id = &item.id;
+        let index = &self.indexes[&source];
+        let count = index.len();
+        match (item.paragraph, &item.quote) {
+            (Some(n), _) if n > count => Err((
                 format!("`{id}` has {count} paragraphs, so there is no ¶{n}"),
                 format!(
                     "cite a paragraph from #p1 to #p{count}, or quote its words: [@{id} \"…\"]"
                 ),
-            ));
-        }
-        (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
-            let help = match index.find(q) {
-                QuoteMatch::Unique(k) => format!(
-                    "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
-                    k + 1,
-                    k + 1
-                ),
-                _ => format!("quote words that ¶{n} contains, exactly as the source writes them"),
-            };
-            return Err((format!("¶{n} of `{id}` does not contain “{q}”"), help));
-        }
-        (Some(n), _) => Some(n),
-        (None, Some(q)) => match index.find(q) {
-            QuoteMatch::Unique(k) => Some(k + 1),
-            QuoteMatch::Ambiguous(hits) => {
-                let list: Vec<String> = hits.iter().map(|h| format!("¶{}", h + 1)).collect();
-                return Err((
-                    format!(
-                        "the quote “{q}” is in {} paragraphs of `{id}`: {}",
-                        hits.len(),
-                        list.join(", ")
+            )),
+            (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
+                let help = match index.find(q) {
+                    QuoteMatch::Unique(k) => format!(
+                        "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
+                        k + 1,
+                        k + 1
                     ),
-                    format!(
-                        "quote more words, so that only one paragraph holds them, or name the paragraph: [@{id}#p{} \"{q}\"]",
-                        hits[0] + 1
+                    _ => format!(
+                        "quote whole words that ¶{n} contains, exactly as the source writes them"
                     ),
-                ));
-            }
-            QuoteMatch::NotFound(closest) => {
-                let help = match closest {
-                    Some(c) if c.case_only => format!(
-                        "¶{} has these words with other capitals: “{}”; quotes are case-sensitive",
-                        c.paragraph + 1,
-                        c.passage
-                    ),
-                    Some(c) => {
-                        let mut h = format!("the closest passage is ¶{}: “{}”", c.paragraph + 1, c.passage);
-                        if let Some((has, wrote)) = c.difference {
-                            h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
-                        }
-                        h
-                    }
-                    None => "copy the words exactly from the source page; `...` stands for any words within one paragraph".into(),
                 };
-                return Err((format!("the quote “{q}” is not in `{id}`"), help));
+                Err((format!("¶{n} of `{id}` does not contain “{q}”"), help))
             }
-        },
-        (None, None) => None,
-    };
-    Ok((source, paragraph))
+            (Some(n), _) => Ok(Some(n)),
+            (None, Some(q)) => match index.find(q) {
+                QuoteMatch::Unique(k) => Ok(Some(k + 1)),
+                QuoteMatch::Ambiguous(hits) => {
+                    let list: Vec<String> = hits.iter().map(|h| format!("¶{}", h + 1)).collect();
+                    Err((
+                        format!(
+                            "the quote “{q}” is in {} paragraphs of `{id}`: {}",
+                            hits.len(),
+                            list.join(", ")
+                        ),
+                        format!(
+                            "quote more words, so that only one paragraph holds them, or name the paragraph: [@{id}#p{} \"{q}\"]",
+                            hits[0] + 1
+                        ),
+                    ))
+                }
+                QuoteMatch::NotFound(closest) => Err((
+                    format!("the quote “{q}” is not in `{id}`"),
+                    not_found_help(closest),
+                )),
+            },
+            (None, None) => Ok(None),
+        }
+    }
 }
 
-/// Resolves the citations of page `i`: numbers its references by first use (one per
-/// passage, however often cited), and gives each citation link its anchor.
-fn page_citations(
-    i: usize,
-    page: &Page,
-    source_ids: &BTreeMap<&str, usize>,
-    indexes: &HashMap<usize, QuoteIndex>,
-) -> PageCitations {
-    let mut out = PageCitations {
-        brackets: vec![],
-        references: vec![],
-        citers: vec![],
-        diagnostics: vec![],
-    };
-    let mut ref_of: HashMap<(usize, Option<usize>), usize> = HashMap::new();
-    let mut counter = 0;
-    for bracket in &page.body.citations {
-        let mut resolved: Vec<Option<ResolvedCitation>> = vec![];
-        for cite in bracket {
-            let item = &cite.item;
-            let (source, paragraph) = match locate(item, source_ids, indexes) {
-                Ok(found) => found,
-                Err((message, help)) => {
-                    out.diagnostics.push(
-                        Diagnostic::error(&page.file, Some(cite.position), message)
-                            .with_help(help)
-                            .with_source(&page.text),
-                    );
-                    resolved.push(None);
-                    continue;
-                }
-            };
-            let refs = &mut out.references;
-            let r = *ref_of.entry((source, paragraph)).or_insert_with(|| {
-                refs.push(Reference {
-                    number: refs.len() + 1,
-                    source,
-                    paragraph,
-                    quotes: vec![],
-                    uses: vec![],
-                });
-                refs.len() - 1
-            });
-            if let Some(q) = &item.quote
-                && !refs[r].quotes.contains(q)
-            {
-                refs[r].quotes.push(q.clone());
+/// The help for a quote no paragraph holds: the best paragraph and how it differs, or
+/// that nothing comes close.
+fn not_found_help(closest: Option<crate::cite::Closest>) -> String {
+    match closest {
+        Some(c) if c.case_only => format!(
+            "¶{} has these words with other capitals: “{}”; quotes are case-sensitive",
+            c.paragraph + 1,
+            c.passage
+        ),
+        Some(c) => {
+            let mut h = format!(
+                "the closest passage is ¶{} (it shares {} words in a row with the quote; words that differ are marked «»): “{}”",
+                c.paragraph + 1,
+                c.shared_run,
+                c.passage
+            );
+            if let Some((has, wrote)) = c.difference {
+                h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
             }
-            // One bracket citing the same passage twice shows it once.
-            if resolved.iter().flatten().any(|c| c.reference == r) {
-                continue;
-            }
-            counter += 1;
-            let anchor = format!("cite-{counter}");
-            refs[r].uses.push(anchor.clone());
-            out.citers.push((
-                source,
-                paragraph.unwrap_or(0),
-                Citer {
-                    page: i,
-                    anchor: anchor.clone(),
-                },
-            ));
-            resolved.push(Some(ResolvedCitation {
-                reference: r,
-                source,
-                paragraph,
-                anchor,
-            }));
+            h
         }
-        out.brackets.push(resolved);
+        None => "nothing in the source comes close: no paragraph shares three words in a row with the quote; copy the words from the source page (whole words; `...` skips words within one paragraph)".into(),
     }
-    out
+}
+
+/// The number of single-character edits between two ids.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's

@@ -454,7 +454,7 @@ fn matrix_marks_the_articles_a_concern_links_to() {
 fn templates_get_the_matrix() {
     let site = render_site(&[(
         "layouts/matrix.html",
-        "{% for row in site.matrix.rows %}[{{ row.concern.url }}|{% for c in row.letters %}{{ c.count }},{% endfor %}|{% for a in row.articles %}{% if a %}Y{% else %}N{% endif %},{% endfor %}]{% endfor %}",
+        "{% for row in site.matrix.rows %}[{{ row.topic.url }}|{% for c in row.sources %}{{ c.count }},{% endfor %}|{% for a in row.subjects %}{% if a %}Y{% else %}N{% endif %},{% endfor %}]{% endfor %}",
     )]);
     site.build_ok();
     assert_eq!(

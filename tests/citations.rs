@@ -22,14 +22,17 @@ fn resolved(body: &str) -> Vec<Vec<(String, Option<usize>)>> {
     let site = cite_site(body);
     let (model, _) = site.load().unwrap_or_else(|d| panic!("should build:\n{d}"));
     let i = model.page("concerns/citing.md").unwrap();
-    model.citations[i]
+    model.graph.brackets[i]
         .iter()
         .map(|bracket| {
             bracket
                 .iter()
-                .map(|c| {
-                    let c = c.as_ref().expect("resolved");
-                    (model.pages[c.source].slug.clone(), c.paragraph)
+                .map(|&k| {
+                    let c = &model.graph.citations[k];
+                    let explainer::graph::Work::Source(s) = c.target.work else {
+                        panic!("cites a letter")
+                    };
+                    (model.pages[s].slug.clone(), c.target.paragraph())
                 })
                 .collect()
         })
@@ -157,7 +160,7 @@ fn unknown_source_lists_the_known_ids() {
     assert_error(
         &d,
         Position { line: 4, col: 10 },
-        &["unknown source `nosuch`"],
+        &["unknown id `nosuch`"],
         &["letter-a", "letter-b"],
     );
 }
@@ -169,7 +172,7 @@ fn the_error_points_at_the_failing_item_of_a_bracket() {
     assert_error(
         &d,
         at(body, 2, "@nosuch"),
-        &["unknown source `nosuch`"],
+        &["unknown id `nosuch`"],
         &["letter-a, letter-b"],
     );
     assert_eq!(d.position, Some(Position { line: 5, col: 24 }));
@@ -197,7 +200,7 @@ fn quote_in_no_paragraph_shows_the_closest_passage_and_the_difference() {
         &["do not require criminal motive", "is not in `letter-a`"],
         &[
             "¶3",
-            "do not require criminal intent",
+            "do not require criminal «intent.»",
             "“intent.”",
             "“motive”",
         ],
@@ -240,7 +243,7 @@ fn malformed_citations_are_errors_at_the_bracket() {
             "Claim [@letter-a junk] here.\n",
             "unexpected `j` in a citation",
         ),
-        ("Claim [@ letter-a] here.\n", "needs a source id after `@`"),
+        ("Claim [@ letter-a] here.\n", "needs an id after `@`"),
         ("Claim [@letter-a \"\"] here.\n", "the quote is empty"),
         ("Claim [@letter-a#p2; ] here.\n", "expected `@`"),
         ("Claim [@letter-a \"never closed] here.\n", "never closed"),

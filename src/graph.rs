@@ -1,0 +1,410 @@
+//! The citation graph: which page links to which, and which page cites which work, where.
+//!
+//! Nodes are the pages, the full-text sources and their paragraphs, and the bibliography's
+//! entries; edges are links (page → page) and citations (page → a [`Target`]: a work and
+//! a [`Pinpoint`] in it). Everything the site shows about relations is derived here and
+//! nowhere else: each page's numbered References, the "Cited by" list of every source
+//! paragraph and bibliography entry, backlinks, the topic × source and topic × subject
+//! [`Matrix`], and the audit export `citations.json`.
+
+use crate::config::Role;
+use crate::page::Page;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What a citation points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Work {
+    /// A full-text source page (by page index), whose paragraphs can be cited and quoted.
+    Source(usize),
+    /// A bibliography entry (by index in the bibliography).
+    Entry(usize),
+}
+
+/// Where in the work.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pinpoint {
+    /// The whole work.
+    Whole,
+    /// A numbered paragraph of a full-text source.
+    Paragraph(usize),
+    /// A place in a bibliography entry, as the editor wrote it (`art. 7(2)`).
+    Locator(String),
+}
+
+/// A work and a place in it: what one reference in a page's References list stands for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    /// The work.
+    pub work: Work,
+    /// Where in it.
+    pub at: Pinpoint,
+}
+
+impl Target {
+    /// The paragraph number, for a paragraph of a source.
+    pub fn paragraph(&self) -> Option<usize> {
+        match self.at {
+            Pinpoint::Paragraph(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The locator, for a place in a bibliography entry.
+    pub fn locator(&self) -> Option<&str> {
+        match &self.at {
+            Pinpoint::Locator(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// One page's citation brackets after resolution: per bracket, per item, the resolved
+/// item or `None` where it did not resolve.
+pub type PageBrackets = Vec<Vec<Option<ResolvedItem>>>;
+
+/// One citation item after resolution, before it is numbered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedItem {
+    /// What it cites.
+    pub target: Target,
+    /// The quoted words, as written, if any.
+    pub quote: Option<String>,
+}
+
+/// A citation edge: a mark in a page that points to a target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citation {
+    /// The citing page.
+    pub page: usize,
+    /// The mark's `id` in the citing page (`cite-3`).
+    pub anchor: String,
+    /// What it cites.
+    pub target: Target,
+    /// The quoted words, as written, if any.
+    pub quote: Option<String>,
+    /// Its reference: an index into the citing page's References list.
+    pub reference: usize,
+}
+
+/// One entry of a page's References list: one target, however often it is cited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// 1-based, in order of first citation.
+    pub number: usize,
+    /// What it stands for.
+    pub target: Target,
+    /// The distinct quotes cited from it, as written.
+    pub quotes: Vec<String>,
+    /// The anchors of the citation marks that point here, in order.
+    pub uses: Vec<String>,
+}
+
+/// The relations of the whole site.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// Every citation, by page, then in the order written.
+    pub citations: Vec<Citation>,
+    /// For each page, each citation bracket: the citations it shows (indexes into
+    /// `citations`; an item that did not resolve, or repeats the bracket's target, has none).
+    pub brackets: Vec<Vec<Vec<usize>>>,
+    /// Each page's References list.
+    pub references: Vec<Vec<Reference>>,
+    /// For each page that is a source: paragraph number (0 for the whole) → its citations.
+    pub cited_by: Vec<BTreeMap<usize, Vec<usize>>>,
+    /// For each bibliography entry: its citations.
+    pub entry_cited_by: Vec<Vec<usize>>,
+    /// For each page: the pages it links to (not counting citations).
+    pub links_to: Vec<BTreeSet<usize>>,
+    /// For each page: the pages that link to it or cite it, by title.
+    pub backlinks: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    /// Derives every relation from the links (from, to) and each page's resolved citation
+    /// brackets (per page, per bracket, per item; `None` where an item did not resolve).
+    pub fn build(
+        pages: &[Page],
+        entries: usize,
+        links: &[(usize, usize)],
+        brackets: Vec<PageBrackets>,
+    ) -> Graph {
+        let mut g = Graph {
+            cited_by: vec![BTreeMap::new(); pages.len()],
+            entry_cited_by: vec![vec![]; entries],
+            links_to: vec![BTreeSet::new(); pages.len()],
+            ..Graph::default()
+        };
+        for &(from, to) in links {
+            if from != to {
+                g.links_to[from].insert(to);
+            }
+        }
+        for (page, page_brackets) in brackets.into_iter().enumerate() {
+            g.add_page_citations(page, page_brackets);
+        }
+        for (k, c) in g.citations.iter().enumerate() {
+            match c.target.work {
+                Work::Source(s) => g.cited_by[s]
+                    .entry(c.target.paragraph().unwrap_or(0))
+                    .or_default()
+                    .push(k),
+                Work::Entry(e) => g.entry_cited_by[e].push(k),
+            }
+        }
+        g.backlinks = g.derive_backlinks(pages);
+        g
+    }
+
+    /// Numbers one page's references by first use (one per target) and gives each
+    /// citation mark its anchor.
+    fn add_page_citations(&mut self, page: usize, brackets: PageBrackets) {
+        let mut refs: Vec<Reference> = vec![];
+        let mut ref_of: HashMap<Target, usize> = HashMap::new();
+        let mut page_brackets = Vec::with_capacity(brackets.len());
+        let mut marks = 0;
+        for bracket in brackets {
+            let mut shown: Vec<usize> = vec![];
+            for item in bracket.into_iter().flatten() {
+                let r = *ref_of.entry(item.target.clone()).or_insert_with(|| {
+                    refs.push(Reference {
+                        number: refs.len() + 1,
+                        target: item.target.clone(),
+                        quotes: vec![],
+                        uses: vec![],
+                    });
+                    refs.len() - 1
+                });
+                if let Some(q) = &item.quote
+                    && !refs[r].quotes.contains(q)
+                {
+                    refs[r].quotes.push(q.clone());
+                }
+                // One bracket citing the same target twice shows it once.
+                if shown.iter().any(|&k| self.citations[k].reference == r) {
+                    continue;
+                }
+                marks += 1;
+                let anchor = format!("cite-{marks}");
+                refs[r].uses.push(anchor.clone());
+                shown.push(self.citations.len());
+                self.citations.push(Citation {
+                    page,
+                    anchor,
+                    target: item.target,
+                    quote: item.quote,
+                    reference: r,
+                });
+            }
+            page_brackets.push(shown);
+        }
+        self.brackets.push(page_brackets);
+        self.references.push(refs);
+    }
+
+    /// Backlinks: the pages that link to a page, and the pages that cite a source.
+    fn derive_backlinks(&self, pages: &[Page]) -> Vec<Vec<usize>> {
+        let mut back: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
+        for (from, targets) in self.links_to.iter().enumerate() {
+            for &t in targets {
+                back[t].insert(from);
+            }
+        }
+        for c in &self.citations {
+            if let Work::Source(s) = c.target.work
+                && s != c.page
+            {
+                back[s].insert(c.page);
+            }
+        }
+        back.into_iter()
+            .map(|set| {
+                let mut v: Vec<usize> = set.into_iter().collect();
+                v.sort_by(|&a, &b| {
+                    pages[a]
+                        .meta
+                        .title
+                        .cmp(&pages[b].meta.title)
+                        .then(a.cmp(&b))
+                });
+                v
+            })
+            .collect()
+    }
+
+    /// The citations of a source paragraph (0 for the whole source).
+    pub fn citations_of_paragraph(&self, source: usize, paragraph: usize) -> &[usize] {
+        self.cited_by
+            .get(source)
+            .and_then(|m| m.get(&paragraph))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The topic × source and topic × subject matrix. `sections` lists each section's
+    /// pages in order; `order` names the sections with their roles, in navigation order.
+    pub fn matrix(
+        &self,
+        pages: &[Page],
+        sections: &BTreeMap<String, Vec<usize>>,
+        order: &crate::config::Sections,
+    ) -> Matrix {
+        let with_role = |role: Role| -> Vec<usize> {
+            order
+                .with_role(role)
+                .filter_map(|s| sections.get(s))
+                .flatten()
+                .copied()
+                .filter(|&p| pages[p].plays(role))
+                .collect()
+        };
+        let topics = with_role(Role::Topic);
+        let sources = with_role(Role::Source);
+        let subjects: Vec<usize> = with_role(Role::Subject)
+            .into_iter()
+            .filter(|s| topics.iter().any(|t| self.links_to[*t].contains(s)))
+            .collect();
+        let by_source = topics
+            .iter()
+            .map(|&t| {
+                sources
+                    .iter()
+                    .map(|&s| {
+                        let refs = self.references[t]
+                            .iter()
+                            .filter(|r| r.target.work == Work::Source(s));
+                        let mut cell = SourceCell::default();
+                        for r in refs {
+                            cell.citations += r.uses.len();
+                            cell.paragraphs.extend(r.target.paragraph());
+                        }
+                        cell
+                    })
+                    .collect()
+            })
+            .collect();
+        let by_subject = topics
+            .iter()
+            .map(|&t| {
+                subjects
+                    .iter()
+                    .map(|s| self.links_to[t].contains(s))
+                    .collect()
+            })
+            .collect();
+        Matrix {
+            topics,
+            sources,
+            subjects,
+            by_source,
+            by_subject,
+        }
+    }
+}
+
+/// How one topic page cites one source.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceCell {
+    /// How many citation marks point into the source.
+    pub citations: usize,
+    /// Which of its paragraphs.
+    pub paragraphs: BTreeSet<usize>,
+}
+
+/// Topics × sources (how each topic cites each source) and topics × subjects (which
+/// subject pages each topic links to), all as page indexes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Matrix {
+    /// The topic pages (rows), in navigation order.
+    pub topics: Vec<usize>,
+    /// The source pages (columns of the first table).
+    pub sources: Vec<usize>,
+    /// The subject pages some topic links to (columns of the second table).
+    pub subjects: Vec<usize>,
+    /// `by_source[topic][source]`.
+    pub by_source: Vec<Vec<SourceCell>>,
+    /// `by_subject[topic][subject]`: whether the topic links to the subject.
+    pub by_subject: Vec<Vec<bool>>,
+}
+
+/// The audit export, `citations.json`: every full-text source with its paragraphs, every
+/// bibliography entry, and every citation with the page, the work, the paragraph or
+/// locator and the quote. Sorted (maps by id, citations by page URL then position), so two
+/// builds of the same site write the same bytes.
+#[derive(serde::Serialize)]
+pub struct Export<'a> {
+    sources: BTreeMap<&'a str, ExportSource<'a>>,
+    references: BTreeMap<&'a str, &'a crate::bibliography::Entry>,
+    citations: Vec<ExportCitation<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ExportSource<'a> {
+    title: &'a str,
+    url: String,
+    original_url: Option<&'a str>,
+    paragraphs: Vec<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ExportCitation<'a> {
+    page: String,
+    source: &'a str,
+    paragraph: Option<usize>,
+    locator: Option<&'a str>,
+    quote: Option<&'a str>,
+}
+
+impl Graph {
+    /// The audit export of this graph (see [`Export`]); `url` makes a page's public URL.
+    pub fn export<'a>(
+        &'a self,
+        pages: &'a [Page],
+        bibliography: &'a crate::bibliography::Bibliography,
+        url: impl Fn(&Page) -> String,
+    ) -> Export<'a> {
+        let sources = pages
+            .iter()
+            .filter(|p| p.is_source())
+            .map(|p| {
+                let source = ExportSource {
+                    title: &p.meta.title,
+                    url: url(p),
+                    original_url: p.meta.original_url.as_deref(),
+                    paragraphs: p.body.paragraphs.iter().map(|x| x.text.as_str()).collect(),
+                };
+                (p.slug.as_str(), source)
+            })
+            .collect();
+        let references = bibliography
+            .entries
+            .iter()
+            .map(|e| (e.id.as_str(), e))
+            .collect();
+        let mut citations: Vec<(String, usize, ExportCitation)> = self
+            .citations
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let source = match c.target.work {
+                    Work::Source(s) => pages[s].slug.as_str(),
+                    Work::Entry(e) => bibliography.entries[e].id.as_str(),
+                };
+                let page = url(&pages[c.page]);
+                let item = ExportCitation {
+                    page: page.clone(),
+                    source,
+                    paragraph: c.target.paragraph(),
+                    locator: c.target.locator(),
+                    quote: c.quote.as_deref(),
+                };
+                (page, k, item)
+            })
+            .collect();
+        citations.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        Export {
+            sources,
+            references,
+            citations: citations.into_iter().map(|(_, _, c)| c).collect(),
+        }
+    }
+}
