@@ -67,9 +67,12 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
     walk(site_dir, content_dir, content_dir, &mut loaded, &mut errors);
     loaded.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     loaded.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
-    loaded
-        .bibliography
-        .sort_by(|a, b| a.display.cmp(&b.display));
+    // references.yaml first: a duplicate id is reported where it is repeated.
+    loaded.bibliography.sort_by_key(|b| {
+        crate::bibliography::FILES
+            .iter()
+            .position(|f| b.display.ends_with(f))
+    });
     if errors.is_empty() {
         Ok(loaded)
     } else {

@@ -584,17 +584,20 @@ pub fn environment<'s>(
 }
 
 /// `{{ date|date_format }}` → `29 October 2024`; `date_format("us")` → `October 29, 2024`.
+/// A month alone (`2025-10`) gives `October 2025`.
 fn date_format(value: &str, style: Option<&str>) -> Result<String, minijinja::Error> {
-    let date: jiff::civil::Date = value.parse().map_err(|e| {
-        minijinja::Error::new(
-            minijinja::ErrorKind::InvalidOperation,
-            format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}"),
-        )
-    })?;
-    let pattern = if style == Some("us") {
-        "%B %-d, %Y"
-    } else {
-        "%-d %B %Y"
+    let (date, pattern) = match value.parse::<jiff::civil::Date>() {
+        Ok(d) if style == Some("us") => (d, "%B %-d, %Y"),
+        Ok(d) => (d, "%-d %B %Y"),
+        Err(e) => match format!("{value}-01").parse::<jiff::civil::Date>() {
+            Ok(d) if value.len() == 7 => (d, "%B %Y"),
+            _ => {
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}"),
+                ));
+            }
+        },
     };
     Ok(date.strftime(pattern).to_string())
 }

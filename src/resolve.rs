@@ -276,7 +276,8 @@ fn strict_warnings(
         }
     }
     for (e, entry) in bibliography.entries.iter().enumerate() {
-        if graph.entry_cited_by[e].is_empty() {
+        let is_source = pages.iter().any(|p| p.is_source() && p.slug == entry.id);
+        if graph.entry_cited_by[e].is_empty() && !is_source {
             let (file, position) = match &entry.defined {
                 Some(d) => (d.file.clone(), Some(d.position)),
                 None => (Default::default(), None),
