@@ -70,34 +70,63 @@ fn closing_mark(c: char) -> Option<char> {
     }
 }
 
-/// Follows the quote marks inside a quote: which closing mark each open pair waits for.
-/// The quote ends when the outermost pair closes.
-#[derive(Default)]
-struct QuoteMarks {
-    waiting: Vec<char>,
-}
+/// The longest quote, in bytes (the longest paragraph of the letters is about 1,600).
+const MAX_QUOTE: usize = 8_000;
 
-impl QuoteMarks {
-    /// Starts a quote opened with `open`.
-    fn open(open: char) -> Self {
-        QuoteMarks {
-            waiting: closing_mark(open).into_iter().collect(),
+/// Where the quote opened at `text[open..]` ends: the byte offset of its closing mark.
+///
+/// A quote ends at a closing mark of its own kind (`"` for `"`, `”` for `“`) that is
+/// followed by the end of the item: `]`, `;`, `,` or the end of the text. Quote marks
+/// nest, so when several such marks qualify, the one that closes the outer pair wins
+/// (“…“inner”; more…” ends at the last `”`). A quote may therefore hold the other kind of
+/// marks, a whole inner quotation, or a part of one that starts or stops inside it.
+/// `text` must end before the next `[@`; a quote is at most [`MAX_QUOTE`] bytes long,
+/// which keeps the scan of any input linear.
+fn quote_end(text: &str, open: usize) -> Option<usize> {
+    let first = text[open..].chars().next()?;
+    let outer = closing_mark(first)?;
+    let from = open + first.len_utf8();
+    let mut limit = (from + MAX_QUOTE).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let ends_item = |k: usize| {
+        matches!(
+            text[k..].trim_start().chars().next(),
+            None | Some(']' | ';' | ',')
+        )
+    };
+    let mut waiting = vec![outer];
+    let mut first_candidate = None;
+    let mut balanced = None;
+    for (k, c) in text[from..limit].char_indices() {
+        let at = from + k;
+        let candidate = c == outer && ends_item(at + c.len_utf8());
+        if candidate && first_candidate.is_none() {
+            first_candidate = Some(at);
+        }
+        if waiting.is_empty() {
+            // The pairs balanced earlier, but not at the end of the item: keep looking
+            // for the first mark that ends it.
+            if candidate {
+                return Some(at);
+            }
+        } else if waiting.last() == Some(&c) {
+            waiting.pop();
+            if waiting.is_empty() {
+                if candidate {
+                    return Some(at);
+                }
+                balanced = Some(at);
+            }
+        } else if let Some(close) = closing_mark(c).filter(|_| c != '"' || !waiting.contains(&'"'))
+        {
+            waiting.push(close);
         }
     }
-
-    /// Feeds one character of the quote; returns true when it closes the whole quote.
-    fn close_with(&mut self, c: char) -> bool {
-        if self.waiting.last() == Some(&c) {
-            self.waiting.pop();
-            return self.waiting.is_empty();
-        }
-        // A straight quote inside a straight quote can only close it (handled above); any
-        // other opening mark starts an inner pair.
-        if let Some(close) = closing_mark(c).filter(|_| c != '"' || !self.waiting.contains(&'"')) {
-            self.waiting.push(close);
-        }
-        false
-    }
+    // No mark ends the item: end where the pairs balance, so that the parser can name
+    // what follows the quote.
+    first_candidate.or(balanced)
 }
 
 /// Finds every `[@…]` bracket in `text`. A quote inside a bracket may contain `]`, `;`
@@ -108,32 +137,34 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
     let mut from = 0;
     while let Some(rel) = text[from..].find("[@") {
         let start = from + rel;
-        let mut quote: Option<QuoteMarks> = None;
+        let next_bracket = text[start + 2..]
+            .find("[@")
+            .map_or(text.len(), |i| start + 2 + i);
+        let mut open_quote = false;
         let mut end = None;
-        let mut stop = text.len();
-        let mut chars = text[start + 1..].char_indices().peekable();
-        while let Some((k, c)) = chars.next() {
-            let i = start + 1 + k;
-            if c == '[' && chars.peek().is_some_and(|&(_, n)| n == '@') {
-                stop = i;
-                break;
-            }
-            if let Some(marks) = &mut quote {
-                let closed = marks.close_with(c);
-                if closed {
-                    quote = None;
-                }
-                continue;
-            }
+        let mut i = start + 1;
+        while let Some(c) = text[i..next_bracket].chars().next() {
             if closing_mark(c).is_some() {
-                quote = Some(QuoteMarks::open(c));
-            } else if c == ']' {
+                match quote_end(&text[..next_bracket], i) {
+                    Some(e) => {
+                        let close = text[e..].chars().next().map_or(1, char::len_utf8);
+                        i = e + close;
+                        continue;
+                    }
+                    None => {
+                        open_quote = true;
+                        break;
+                    }
+                }
+            }
+            if c == ']' {
                 end = Some(i + 1);
                 break;
-            } else if c == '[' {
-                stop = i;
+            }
+            if c == '[' {
                 break;
             }
+            i += c.len_utf8();
         }
         match end {
             Some(end) => {
@@ -157,15 +188,20 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                 from = end;
             }
             None => {
+                let stop = if open_quote {
+                    next_bracket
+                } else {
+                    i.max(start + 2)
+                };
                 let line_end = text[start..stop]
                     .find('\n')
-                    .map(|i| start + i)
+                    .map(|k| start + k)
                     .unwrap_or(stop);
                 found.push(FoundCitation {
                     range: start..line_end,
                     items: Err(SyntaxError {
                         offset: start,
-                        message: if quote.is_some() {
+                        message: if open_quote {
                             "this citation's quote is never closed".into()
                         } else {
                             "this citation is never closed with `]`".into()
@@ -173,7 +209,7 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                         help: SYNTAX_HELP.into(),
                     }),
                 });
-                from = stop.max(start + 2);
+                from = stop.min(next_bracket).max(start + 2);
             }
         }
     }
@@ -318,27 +354,19 @@ fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
 /// A quote, from its opening mark to the mark that closes it; its words, spacing folded.
 fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
     let open_at = cur.at;
-    let Some(open) = cur.bump() else {
-        return Err(syntax_error(open_at, "expected a quote", SYNTAX_HELP));
+    let open = cur.peek().unwrap_or('"');
+    let start = open_at + open.len_utf8();
+    let Some(end) = quote_end(cur.text, open_at) else {
+        let close = closing_mark(open).unwrap_or('"');
+        return Err(syntax_error(
+            open_at,
+            "this quote is never closed",
+            format!(
+                "close the quoted words with `{close}`; a quote may hold the other kind of quote marks"
+            ),
+        ));
     };
-    let mut marks = QuoteMarks::open(open);
-    let start = cur.at;
-    let end = loop {
-        let before = cur.at;
-        let Some(c) = cur.bump() else {
-            let close = closing_mark(open).unwrap_or('"');
-            return Err(syntax_error(
-                open_at,
-                "this quote is never closed",
-                format!(
-                    "close the quoted words with `{close}`; inside a quote, use the other kind of quote marks"
-                ),
-            ));
-        };
-        if marks.close_with(c) {
-            break before;
-        }
-    };
+    cur.at = end + cur.text[end..].chars().next().map_or(1, char::len_utf8);
     let words = cur.text[start..end]
         .split_whitespace()
         .collect::<Vec<_>>()

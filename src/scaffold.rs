@@ -6,7 +6,7 @@ use std::path::Path;
 const FILES: &[(&str, &str)] = &[
     (
         "explainer.toml",
-        "title = \"My explainer\"\nbase_url = \"https://example.org/\"\nlanguage = \"en\"\ndescription = \"What a document says, and why it matters.\"\n",
+        "title = \"My explainer\"\nbase_url = \"https://example.org/\"\nlanguage = \"en\"\ndescription = \"What a document says, and why it matters.\"\n\n# Each folder of content/ and the role it plays: topics make claims and cite sources;\n# subjects are what the topics discuss; sources are full-text documents whose\n# paragraphs can be quoted; background pages are listed in the navigation.\n[sections]\nconcerns = \"topic\"\nsources = \"source\"\n",
     ),
     (
         "content/_index.md",
@@ -18,7 +18,11 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/concerns/example.md",
-        "---\ntitle: An example concern\nsummary: A concern, cited to the exact words of the letter.\nweight: 1\n---\n\nThe writers worry that the rules are too broad [@example-letter \"the rules are too broad\"].\n\n## What they ask for\n\nThey ask for a narrower text [@example-letter#p3].\n",
+        "---\ntitle: An example concern\nsummary: A concern, cited to the exact words of the letter.\nweight: 1\n---\n\nThe writers worry that the rules are too broad [@example-letter \"the rules are too broad\"].\n\n## What they ask for\n\nThey ask for a narrower text [@example-letter#p3].\n\n## Background\n\nA claim about a work without full text on the site cites the bibliography, with an optional locator [@example-report, p. 4].\n",
+    ),
+    (
+        "content/references.yaml",
+        "# Works cited without their full text: cite them as [@id] or [@id, p. 4].\nexample-report:\n  title: An example report\n  publisher: Example Institute\n  date: 2024-02\n  url: https://example.org/report\n  kind: analysis\n",
     ),
     (
         "content/sources/_index.md",

@@ -802,6 +802,14 @@ fn new_site_builds_with_no_warnings_and_passes_strict_check() {
     assert!(stdout.contains("(0 warning(s))"), "{stdout}");
     assert!(!stderr.contains("warning"), "{stderr}");
     assert!(dir.join("public/index.html").is_file());
+    let toml = std::fs::read_to_string(dir.join("explainer.toml")).unwrap();
+    assert!(toml.contains("[sections]"), "{toml}");
+    let concern = std::fs::read_to_string(dir.join("public/concerns/example/index.html")).unwrap();
+    assert!(
+        concern.contains("An example report"),
+        "the starter cites its bibliography"
+    );
+    assert!(dir.join("public/citations.json").is_file());
 
     let check = explainer()
         .args(["check", "--strict"])
