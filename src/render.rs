@@ -82,6 +82,8 @@ struct MarkCtx<'a> {
     id: &'a str,
     paragraph: Option<usize>,
     locator: Option<&'a str>,
+    /// The words this citation quotes, as written, if any.
+    quote: Option<&'a str>,
     /// What the mark stands for, in words, for screen readers.
     label: String,
 }
@@ -290,6 +292,7 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
                             id: target_id(site, &c.target),
                             paragraph: c.target.paragraph(),
                             locator: c.target.locator(),
+                            quote: c.quote.as_deref(),
                             label: target_label(site, &c.target),
                         }
                     })
