@@ -34,6 +34,7 @@ pub mod output;
 pub mod page;
 pub mod render;
 pub mod resolve;
+pub mod reuse;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
@@ -100,6 +101,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Files written (0 for a check).
     pub files_written: usize,
+    /// Pages rendered; the others were kept as the last build wrote them.
+    pub pages_rendered: usize,
     /// Wall time of the whole build.
     pub elapsed_ms: f64,
     /// Wall time of each stage, in order (`EXPLAINER_TIMINGS=1` prints them).
@@ -132,6 +135,8 @@ pub struct BuildCache {
     /// Fingerprints of the files the last build wrote, by output path; `None` when the
     /// output folder must be written afresh.
     written: Option<HashMap<String, String>>,
+    /// What each page's last render depended on, to keep pages nothing changed for.
+    render: reuse::RenderMemo,
 }
 
 impl BuildCache {
@@ -379,26 +384,45 @@ pub fn build_cached(
         .into_bytes(),
     ));
     let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
-    let env = render::environment(&site, &theme, &asset_urls).map_err(|d| {
+    let (env, hashes) = render::environment(&site, &theme, &asset_urls).map_err(|d| {
         diags.extend(d);
         diags.clone()
     })?;
     stages.mark("templates");
-    let pages = render::render_pages(&site, &theme, &env).map_err(|d| {
+    let out_dir = opts.out_dir();
+    // Pages may be kept from the last build only when its output is there to keep.
+    let fresh_memo = reuse::RenderMemo::default();
+    let memo = match (cache.retain, &cache.written) {
+        (true, Some(_)) if !opts.check_only && out_dir.is_dir() => Some(&cache.render),
+        (true, _) => Some(&fresh_memo),
+        (false, _) => None,
+    };
+    let rendering = render::render_pages(&site, &theme, &env, &hashes, memo).map_err(|d| {
         diags.extend(d);
         diags.clone()
     })?;
+    let pages = rendering.outputs;
+    let pages_rendered = site.pages.len() - rendering.kept.len();
     stages.mark("render");
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
     if site.config.search && !opts.check_only {
         match &opts.search {
             SearchIndex::Build => {
-                let index = search::index(&pages, &site.config.base_path(), &site.config.language)
-                    .map_err(|d| {
-                        diags.push(d);
-                        diags.clone()
-                    })?;
+                let kept = output::read_back(&out_dir, &rendering.kept).map_err(|d| {
+                    diags.push(d);
+                    diags.clone()
+                })?;
+                let mut indexed: Vec<render::Output> = pages.iter().cloned().chain(kept).collect();
+                // The index depends on the order pages go in: make it the same for a
+                // build that kept pages and one that rendered them all.
+                indexed.sort_by(|a, b| a.path.cmp(&b.path));
+                let index =
+                    search::index(&indexed, &site.config.base_path(), &site.config.language)
+                        .map_err(|d| {
+                            diags.push(d);
+                            diags.clone()
+                        })?;
                 outputs.extend(index);
             }
             SearchIndex::Reuse(files) => outputs.extend(files.iter().cloned()),
@@ -418,7 +442,6 @@ pub fn build_cached(
     let files_written = if opts.check_only {
         0
     } else {
-        let out_dir = opts.out_dir();
         let fail = |d: Diagnostic| {
             let mut all = diags.clone();
             all.push(d);
@@ -431,7 +454,8 @@ pub fn build_cached(
         {
             Some(previous) => {
                 let (count, now) =
-                    output::write_changed(&out_dir, &outputs, &copies, previous).map_err(fail)?;
+                    output::write_changed(&out_dir, &outputs, &rendering.kept, &copies, previous)
+                        .map_err(fail)?;
                 cache.written = Some(now);
                 count
             }
@@ -444,6 +468,11 @@ pub fn build_cached(
             }
         }
     };
+    if let Some(memo) = rendering.memo
+        && !opts.check_only
+    {
+        cache.render = memo;
+    }
     stages.mark("write");
     if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
         let list: Vec<String> = stages
@@ -451,11 +480,15 @@ pub fn build_cached(
             .iter()
             .map(|(n, ms)| format!("{n} {ms:.0} ms"))
             .collect();
-        eprintln!("stages: {}", list.join(", "));
+        eprintln!(
+            "stages: {} ({pages_rendered} of {page_count} pages rendered, {files_written} files written)",
+            list.join(", ")
+        );
     }
     Ok(BuildReport {
         pages: page_count,
         files_written,
+        pages_rendered,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         stages: stages.done,
         diagnostics: diags,

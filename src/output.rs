@@ -91,10 +91,16 @@ fn put_files(
 pub fn write_changed(
     out_dir: &Path,
     outputs: &[Output],
+    kept: &[String],
     copies: &[(String, PathBuf)],
     previous: HashMap<String, String>,
 ) -> Result<(usize, HashMap<String, String>), Diagnostic> {
-    let now = fingerprints(outputs);
+    let mut now = fingerprints(outputs);
+    for path in kept {
+        if let Some(f) = previous.get(path) {
+            now.insert(path.clone(), f.clone());
+        }
+    }
     let changed: Vec<&Output> = outputs
         .iter()
         .filter(|o| previous.get(&o.path) != now.get(&o.path))
@@ -117,6 +123,22 @@ pub fn write_changed(
         }
     }
     Ok((count, now))
+}
+
+/// Reads back files a build kept as the last one wrote them (for indexing them again).
+pub fn read_back(out_dir: &Path, paths: &[String]) -> Result<Vec<Output>, Diagnostic> {
+    paths
+        .par_iter()
+        .map(|p| {
+            let file = out_dir.join(p);
+            std::fs::read(&file)
+                .map(|bytes| Output {
+                    path: p.clone(),
+                    bytes,
+                })
+                .map_err(|e| io_error(&file, "read", e))
+        })
+        .collect()
 }
 
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,

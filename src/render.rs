@@ -9,13 +9,16 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::graph::{Pinpoint, Target, Work};
 use crate::markdown::Part;
 use crate::resolve::Site;
+use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered};
 use crate::theme::Theme;
-use minijinja::value::{Serde, Value};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// One file of the built site.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -488,12 +491,74 @@ fn template_error(theme: &Theme, err: &minijinja::Error) -> Diagnostic {
     ))
 }
 
-/// A minijinja environment with the theme's templates, helpers and site-wide values.
+/// The site-wide values templates read, as hashes, for deciding what a rebuild may keep
+/// (see [`crate::reuse`]).
+pub struct SiteHashes {
+    /// Settings, theme files and asset URLs: a change here re-renders every page.
+    pub setup: u64,
+    /// `site.nav`.
+    pub nav: u64,
+    /// `site.matrix`.
+    pub matrix: u64,
+}
+
+/// `site` in templates: the settings and site-wide lists. Reading `nav`, `files` or
+/// `matrix` is recorded, so that a rebuild knows which pages depend on them.
+#[derive(Debug)]
+struct SiteValues(BTreeMap<&'static str, Value>);
+
+impl Object for SiteValues {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        match key {
+            "nav" => reuse::record(Read::Nav),
+            "files" => reuse::record(Read::Files),
+            "matrix" => reuse::record(Read::Matrix),
+            _ => {}
+        }
+        self.0.get(key).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        reuse::record(Read::Nav);
+        reuse::record(Read::Files);
+        reuse::record(Read::Matrix);
+        Enumerator::Values(self.0.keys().map(|k| Value::from(*k)).collect())
+    }
+}
+
+/// `sections` in templates: each section's pages. Reading one is recorded.
+#[derive(Debug)]
+struct SectionValues(BTreeMap<String, Value>);
+
+impl Object for SectionValues {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        reuse::record(Read::Section(key.to_string()));
+        self.0.get(key).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        reuse::record(Read::AllSections);
+        Enumerator::Values(self.0.keys().map(|k| Value::from(k.as_str())).collect())
+    }
+}
+
+/// A minijinja environment with the theme's templates, helpers and site-wide values, and
+/// the hashes of those values.
 pub fn environment<'s>(
     site: &Site,
     theme: &'s Theme,
     assets: &BTreeMap<String, String>,
-) -> Result<Environment<'s>, Vec<Diagnostic>> {
+) -> Result<(Environment<'s>, SiteHashes), Vec<Diagnostic>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_formatter(html_formatter);
@@ -521,10 +586,13 @@ pub fn environment<'s>(
         .filter_map(|s| site.section_index(s))
         .map(|i| link(site, i))
         .collect();
-    let sections: BTreeMap<&str, Vec<PageLink>> = site
+    let sections: BTreeMap<String, Value> = site
         .sections
         .iter()
-        .map(|(k, v)| (k.as_str(), v.iter().map(|&i| link(site, i)).collect()))
+        .map(|(k, v)| {
+            let links: Vec<PageLink> = v.iter().map(|&i| link(site, i)).collect();
+            (k.clone(), Value::from(Serde(links)))
+        })
         .collect();
     let all: BTreeMap<&str, Value> = site
         .pages
@@ -543,29 +611,37 @@ pub fn environment<'s>(
             (p.rel.as_str(), context! { ..Value::from(Serde(&l)), ..context! { headings => headings } })
         })
         .collect();
-    env.add_global(
-        "site",
-        context! {
-            title => cfg.title.clone(),
-            description => cfg.description.clone(),
-            base_url => cfg.base_url.clone(),
-            base_path => cfg.base_path(),
-            language => cfg.language.clone(),
-            search => cfg.search,
-            nav => Value::from(Serde(&nav)),
-            home => cfg.base_path(),
-            matrix => Value::from(Serde(matrix(site))),
-            // A map, so that `rel in site.files` is a lookup, not a scan of every page.
-            files => Value::from(Serde(site.pages.iter().map(|p| (p.rel.as_str(), true)).collect::<BTreeMap<_, _>>())),
-        },
-    );
-    env.add_global("sections", Value::from(Serde(&sections)));
+    let matrix = matrix(site);
+    let hashes = SiteHashes {
+        setup: setup_hash(site, theme, assets),
+        nav: reuse::hash_json(&nav),
+        matrix: reuse::hash_json(&matrix),
+    };
+    // A map, so that `rel in site.files` is a lookup, not a scan of every page.
+    let files: BTreeMap<&str, bool> = site.pages.iter().map(|p| (p.rel.as_str(), true)).collect();
+    let values: BTreeMap<&'static str, Value> = [
+        ("title", Value::from(cfg.title.clone())),
+        ("description", Value::from(cfg.description.clone())),
+        ("base_url", Value::from(cfg.base_url.clone())),
+        ("base_path", Value::from(cfg.base_path())),
+        ("language", Value::from(cfg.language.clone())),
+        ("search", Value::from(cfg.search)),
+        ("nav", Value::from(Serde(&nav))),
+        ("home", Value::from(cfg.base_path())),
+        ("matrix", Value::from(Serde(matrix))),
+        ("files", Value::from(Serde(files))),
+    ]
+    .into_iter()
+    .collect();
+    env.add_global("site", Value::from_object(SiteValues(values)));
+    env.add_global("sections", Value::from_object(SectionValues(sections)));
     env.add_filter("date_format", date_format);
     env.add_global("assets", Value::from(Serde(assets)));
     let pages = Value::from(all);
     env.add_function(
         "get_page",
         move |rel: &str| -> Result<Value, minijinja::Error> {
+            reuse::record(Read::Page(rel.to_string()));
             let v = pages
                 .get_item(&Value::from(rel))
                 .unwrap_or(Value::UNDEFINED);
@@ -580,10 +656,22 @@ pub fn environment<'s>(
         },
     );
     if errors.is_empty() {
-        Ok(env)
+        Ok((env, hashes))
     } else {
         Err(errors)
     }
+}
+
+/// The hash of what every page's rendering depends on: the settings, every theme file and
+/// the asset URLs.
+fn setup_hash(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    reuse::hash_json(&site.config).hash(&mut h);
+    for (name, file) in &theme.templates {
+        (name, &file.bytes).hash(&mut h);
+    }
+    assets.hash(&mut h);
+    h.finish()
 }
 
 /// `{{ date|date_format }}` → `29 October 2024`; `date_format("us")` → `October 29, 2024`.
@@ -623,83 +711,172 @@ fn html_formatter(
     minijinja::escape_formatter(out, state, value)
 }
 
-/// Renders every page, and `404.html`, in parallel.
+/// What the render stage produced: the outputs it rendered, the pages it kept from the
+/// last build (their output paths), and what the next build needs to decide again.
+pub struct Rendering {
+    /// The files rendered.
+    pub outputs: Vec<Output>,
+    /// Output paths of pages kept as the last build wrote them.
+    pub kept: Vec<String>,
+    /// For the next build (`None` when no memo was given).
+    pub memo: Option<RenderMemo>,
+}
+
+/// One page's result: rendered (with what it read), kept, or failed.
+enum PageResult {
+    Rendered(Output, Rendered),
+    Kept(Rendered),
+}
+
+/// Renders every page, and `404.html`, in parallel. With `memo` (the last build's), a page
+/// whose setup, context and recorded reads are unchanged is kept, not rendered again.
 pub fn render_pages(
     site: &Site,
     theme: &Theme,
     env: &Environment<'_>,
-) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    let results: Vec<Result<Output, Diagnostic>> = (0..site.pages.len())
+    hashes: &SiteHashes,
+    memo: Option<&RenderMemo>,
+) -> Result<Rendering, Vec<Diagnostic>> {
+    let faces: Vec<u64> = match memo {
+        Some(_) => site.pages.par_iter().map(reuse::face).collect(),
+        None => vec![],
+    };
+    let values = memo.map(|_| ReadValues::new(site, hashes.nav, hashes.matrix, &faces));
+    let results: Vec<Result<PageResult, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let name = template_for(site, i, theme);
-            let tmpl = env.get_template(&name).map_err(|e| {
-                let p = &site.pages[i];
-                if p.meta.layout.is_some() {
-                    Diagnostic::error(&p.file, None, format!("the layout `{name}` does not exist"))
-                        .with_help(format!(
-                            "use one of: {}",
-                            theme
-                                .templates
-                                .keys()
-                                .filter(|k| k.ends_with(".html"))
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                } else {
-                    template_error(theme, &e)
-                }
-            })?;
-            let html = page_context(site, i, env)
-                .and_then(|page| tmpl.render(context! { page => Value::from(Serde(page)) }))
-                .map_err(|e| {
-                    while_rendering(
-                        template_error(theme, &e),
-                        &site.pages[i].file.display().to_string(),
-                    )
-                })?;
-            let url = &site.pages[i].url;
-            Ok(Output {
-                path: format!("{}index.html", url.trim_start_matches('/')),
-                bytes: html.into_bytes(),
-            })
+            let key = memo
+                .map(|_| reuse::context_key(site, i, &faces))
+                .unwrap_or(0);
+            if let (Some(m), Some(v)) = (memo, &values)
+                && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, key, &name, v)
+            {
+                return Ok(PageResult::Kept(r.clone()));
+            }
+            let (output, reads) = reuse::recording(|| render_page(site, i, theme, env, &name));
+            let output = output?;
+            let reads = reads
+                .into_iter()
+                .filter_map(|r| Some((r.clone(), values.as_ref()?.value(&r)?)))
+                .collect();
+            let record = Rendered {
+                context: key,
+                template: name,
+                path: output.path.clone(),
+                reads,
+            };
+            Ok(PageResult::Rendered(output, record))
         })
         .collect();
-    let mut outputs = vec![];
+    let mut rendering = Rendering {
+        outputs: vec![],
+        kept: vec![],
+        memo: memo.map(|_| RenderMemo {
+            setup: hashes.setup,
+            pages: Default::default(),
+        }),
+    };
     let mut errors = vec![];
-    for r in results {
-        match r {
-            Ok(o) => outputs.push(o),
-            Err(e) => errors.push(e),
+    for (i, r) in results.into_iter().enumerate() {
+        let record = match r {
+            Ok(PageResult::Rendered(o, rec)) => {
+                rendering.outputs.push(o);
+                rec
+            }
+            Ok(PageResult::Kept(rec)) => {
+                rendering.kept.push(rec.path.clone());
+                rec
+            }
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some(m) = &mut rendering.memo {
+            m.pages.insert(site.pages[i].rel.clone(), record);
         }
     }
-    if theme.has_template("404.html") {
-        let cfg = &site.config;
-        let page = context! {
-            title => "Page not found",
-            description => cfg.description.clone(),
-            url => format!("{}404.html", cfg.base_path()),
-            permalink => cfg.absolute_url("/404.html"),
-            is_home => false,
-            content => "",
-        };
-        match env
-            .get_template("404.html")
-            .and_then(|t| t.render(context! { page }))
-        {
-            Ok(html) => outputs.push(Output {
-                path: "404.html".into(),
-                bytes: html.into_bytes(),
-            }),
-            Err(e) => errors.push(while_rendering(template_error(theme, &e), "404.html")),
-        }
+    match render_404(site, theme, env) {
+        Ok(Some(o)) => rendering.outputs.push(o),
+        Ok(None) => {}
+        Err(e) => errors.push(e),
     }
     if errors.is_empty() {
-        Ok(outputs)
+        Ok(rendering)
     } else {
         Err(errors)
     }
+}
+
+/// Renders page `i` with template `name`.
+fn render_page(
+    site: &Site,
+    i: usize,
+    theme: &Theme,
+    env: &Environment<'_>,
+    name: &str,
+) -> Result<Output, Diagnostic> {
+    let tmpl = env.get_template(name).map_err(|e| {
+        let p = &site.pages[i];
+        if p.meta.layout.is_some() {
+            Diagnostic::error(&p.file, None, format!("the layout `{name}` does not exist"))
+                .with_help(format!(
+                    "use one of: {}",
+                    theme
+                        .templates
+                        .keys()
+                        .filter(|k| k.ends_with(".html"))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+        } else {
+            template_error(theme, &e)
+        }
+    })?;
+    let html = page_context(site, i, env)
+        .and_then(|page| tmpl.render(context! { page => Value::from(Serde(page)) }))
+        .map_err(|e| {
+            while_rendering(
+                template_error(theme, &e),
+                &site.pages[i].file.display().to_string(),
+            )
+        })?;
+    let url = &site.pages[i].url;
+    Ok(Output {
+        path: format!("{}index.html", url.trim_start_matches('/')),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// `404.html`, if the theme has a template for it.
+fn render_404(
+    site: &Site,
+    theme: &Theme,
+    env: &Environment<'_>,
+) -> Result<Option<Output>, Diagnostic> {
+    if !theme.has_template("404.html") {
+        return Ok(None);
+    }
+    let cfg = &site.config;
+    let page = context! {
+        title => "Page not found",
+        description => cfg.description.clone(),
+        url => format!("{}404.html", cfg.base_path()),
+        permalink => cfg.absolute_url("/404.html"),
+        is_home => false,
+        content => "",
+    };
+    env.get_template("404.html")
+        .and_then(|t| t.render(context! { page }))
+        .map(|html| {
+            Some(Output {
+                path: "404.html".into(),
+                bytes: html.into_bytes(),
+            })
+        })
+        .map_err(|e| while_rendering(template_error(theme, &e), "404.html"))
 }
 
 /// Says which page was being rendered when a template failed.

@@ -1,9 +1,11 @@
-//! `serve`'s incremental builds (cached parses, only changed files written) must leave
-//! exactly what a fresh build would: same files, same bytes, nothing stale.
+//! `serve`'s incremental builds (cached parses, pages kept when nothing they depend on
+//! changed, only changed files written) must leave exactly what a fresh build would: same
+//! files, same bytes, nothing stale. Each kind of edit an editor makes is tried in turn,
+//! and the build must also actually keep pages (or the test would pass by rendering all).
 
 use explainer::{BuildCache, BuildOptions, build, build_cached};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -22,60 +24,238 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-#[test]
-fn incremental_builds_equal_fresh_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    explainer::scaffold::new_site(&site).unwrap();
-    let live = dir.path().join("live");
-    let opts = BuildOptions {
-        out_dir: Some(live.clone()),
-        ..BuildOptions::new(&site)
-    };
-    let mut cache = BuildCache::retaining();
-    build_cached(&opts, &mut cache).unwrap();
+struct Live {
+    dir: tempfile::TempDir,
+    site: PathBuf,
+    live: PathBuf,
+    cache: BuildCache,
+}
 
-    let check = |cache: &mut BuildCache, what: &str| {
-        build_cached(&opts, cache).unwrap();
-        let fresh = dir.path().join("fresh");
+impl Live {
+    fn new(files: &[(&str, &str)]) -> Live {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        for (rel, text) in files {
+            let p = site.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let live = dir.path().join("live");
+        let mut l = Live {
+            dir,
+            site,
+            live,
+            cache: BuildCache::retaining(),
+        };
+        l.build();
+        l
+    }
+
+    fn opts(&self) -> BuildOptions {
+        BuildOptions {
+            out_dir: Some(self.live.clone()),
+            ..BuildOptions::new(&self.site)
+        }
+    }
+
+    fn build(&mut self) -> explainer::BuildReport {
+        build_cached(&self.opts(), &mut self.cache).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let p = self.site.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        std::fs::write(p, text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Rebuilds incrementally, compares with a fresh build, and returns how many pages
+    /// the incremental build rendered.
+    fn check(&mut self, what: &str) -> usize {
+        let report = self.build();
+        let fresh = self.dir.path().join("fresh");
         let _ = std::fs::remove_dir_all(&fresh);
         build(&BuildOptions {
             out_dir: Some(fresh.clone()),
-            ..BuildOptions::new(&site)
+            ..BuildOptions::new(&self.site)
         })
         .unwrap();
-        let (a, b) = (tree(&live), tree(&fresh));
+        let (a, b) = (tree(&self.live), tree(&fresh));
         assert_eq!(
             a.keys().collect::<Vec<_>>(),
             b.keys().collect::<Vec<_>>(),
             "{what}: the same files"
         );
         for (k, v) in &a {
-            assert!(v == &b[k], "{what}: {k} differs");
+            assert!(
+                v == &b[k],
+                "{what}: {k} differs from a fresh build:\n--- incremental\n{}\n--- fresh\n{}",
+                String::from_utf8_lossy(v),
+                String::from_utf8_lossy(&b[k])
+            );
         }
-    };
+        report.pages_rendered
+    }
+}
 
-    let concern = site.join("content/concerns/example.md");
-    let text = std::fs::read_to_string(&concern).unwrap();
+const CONFIG: &str = "title = \"Site\"\nbase_url = \"https://example.org/\"\nsearch = false\n";
+
+fn files() -> Vec<(&'static str, String)> {
+    let fm = |t: &str, w: i64, body: &str| format!("---\ntitle: {t}\nweight: {w}\n---\n{body}");
+    let mut v = vec![
+        ("explainer.toml", CONFIG.to_string()),
+        ("content/_index.md", fm("Home", 0, "See [concern a](concerns/a.md) and [the matrix](matrix.md).\n")),
+        ("content/matrix.md", "---\ntitle: Matrix\nlayout: matrix\n---\nThe matrix.\n".to_string()),
+        ("content/concerns/_index.md", fm("Concerns", 0, "All concerns.\n")),
+        ("content/articles/_index.md", fm("Articles", 0, "All articles.\n")),
+        ("content/sources/_index.md", fm("Sources", 0, "All sources.\n")),
+        (
+            "content/sources/letter.md",
+            "---\ntitle: The letter\nshort_title: Letter\n---\n\nThe rules are too broad.\n\nWe ask for a narrower text.\n\nSincerely.\n".to_string(),
+        ),
+        (
+            "content/references.yaml",
+            "report:\n  title: A report\n  publisher: An institute\n  url: https://example.org/report\n".to_string(),
+        ),
+        ("content/articles/art-1.md", fm("Article 1", 1, "## Scope\n\nIt covers things. See [concern b](../concerns/b.md).\n")),
+        ("content/articles/art-2.md", fm("Article 2", 2, "## Scope\n\nIt covers other things.\n")),
+    ];
+    for (k, name) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let rel: &'static str = Box::leak(format!("content/concerns/{name}.md").into_boxed_str());
+        v.push((
+            rel,
+            fm(
+                &format!("Concern {name}"),
+                k as i64 + 1,
+                "The letter says the rules are too broad [@letter \"rules are too broad\"]. See [Article 1](../articles/art-1.md#scope) and [the report][r].\n\n[r]: ../articles/art-2.md\n\n## More\n\nA report agrees [@report, p. 2].\n",
+            ),
+        ));
+    }
+    v
+}
+
+#[test]
+fn every_kind_of_edit_rebuilds_to_exactly_a_fresh_build() {
+    let owned = files();
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut s = Live::new(&refs);
+    let total = s.build().pages;
+
+    // Nothing changed: nothing is rendered.
+    assert_eq!(s.check("after no change"), 0);
+
+    // A body edit that changes nothing another page shows: only that page.
+    s.edit(
+        "content/concerns/c.md",
+        "A report agrees",
+        "A report, it seems, agrees",
+    );
+    assert_eq!(s.check("after a body edit"), 1);
+
+    // A new link: the page, and the page it now links to (its backlinks), and the
+    // matrix (concern × article) with the pages that show it.
+    s.edit(
+        "content/concerns/c.md",
+        "## More",
+        "Also [concern a](a.md).\n\n## More",
+    );
+    let n = s.check("after adding a link");
+    assert!(n > 1 && n < total, "{n} of {total}");
+
+    // A new citation: the page, the source's cited-by, the matrix.
+    s.edit(
+        "content/concerns/d.md",
+        "## More",
+        "They ask [@letter \"We ask for a narrower text.\"].\n\n## More",
+    );
+    let n = s.check("after adding a citation");
+    assert!(n > 1 && n < total, "{n} of {total}");
+
+    // A title: everything that shows it (backlinks, lists, neighbours, the matrix).
+    s.edit(
+        "content/concerns/b.md",
+        "title: Concern b",
+        "title: Concern B renamed",
+    );
+    let n = s.check("after a title change");
+    assert!(n > 1 && n < total, "{n} of {total}");
+
+    // Order within a section.
+    s.edit("content/concerns/f.md", "weight: 6", "weight: 0");
+    s.check("after a weight change");
+
+    // A heading (anchors, tables of contents, get_page headings).
+    s.edit("content/articles/art-2.md", "## Scope", "## What it covers");
+    s.check("after renaming a heading");
+
+    // A source paragraph's words (the passages shown in citing pages' References).
+    s.edit(
+        "content/sources/letter.md",
+        "Sincerely.",
+        "Yours sincerely.",
+    );
+    s.check("after editing a source paragraph");
+
+    // A bibliography entry (the References of the pages that cite it).
+    s.edit(
+        "content/references.yaml",
+        "title: A report",
+        "title: A longer report",
+    );
+    let n = s.check("after editing the bibliography");
+    assert!(n >= 6, "every page citing the report: {n}");
+
+    // A template: every page.
+    std::fs::create_dir_all(s.site.join("layouts")).unwrap();
     std::fs::write(
-        &concern,
-        text.replace("An example concern", "A changed concern"),
+        s.site.join("layouts/page.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.content|safe }}{% endblock %}",
     )
     .unwrap();
-    check(&mut cache, "after an edit");
+    assert_eq!(s.check("after adding a template"), total);
 
+    // Settings: every page.
+    s.edit(
+        "explainer.toml",
+        "title = \"Site\"",
+        "title = \"Renamed site\"",
+    );
+    assert_eq!(s.check("after changing the settings"), total);
+
+    // Pages come and go.
     std::fs::write(
-        site.join("content/concerns/extra.md"),
-        "---\ntitle: Extra\n---\n\nSee [the example](example.md).\n",
+        s.site.join("content/concerns/g.md"),
+        "---\ntitle: Concern g\n---\nSee [concern a](a.md).\n",
     )
     .unwrap();
-    check(&mut cache, "after adding a page");
-    assert!(live.join("concerns/extra/index.html").exists());
-
-    std::fs::remove_file(site.join("content/concerns/extra.md")).unwrap();
-    check(&mut cache, "after removing a page");
+    s.check("after adding a page");
+    assert!(s.live.join("concerns/g/index.html").exists());
+    std::fs::remove_file(s.site.join("content/concerns/g.md")).unwrap();
+    s.check("after removing a page");
     assert!(
-        !live.join("concerns/extra").exists(),
+        !s.live.join("concerns/g").exists(),
         "the removed page's folder is gone"
     );
+}
+
+#[test]
+fn the_starter_site_rebuilds_to_exactly_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    explainer::scaffold::new_site(&site).unwrap();
+    let files: Vec<(String, String)> = tree(&site)
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut s = Live::new(&refs);
+    s.edit(
+        "content/concerns/example.md",
+        "An example concern",
+        "A changed concern",
+    );
+    s.check("after an edit (search on)");
 }
