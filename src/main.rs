@@ -148,10 +148,9 @@ fn main() -> ExitCode {
         }
         Command::New { dir } => match explainer::scaffold::new_site(&dir) {
             Ok(()) => {
+                let d = dir.display();
                 println!(
-                    "created {}; build it with: explainer build {}",
-                    dir.display(),
-                    dir.display()
+                    "created {d}\n\nPreview it (reloads as you edit):  explainer serve {d}\nBuild it into {d}/public/:         explainer build {d}\n\n`explainer` not found? Install it from the generator's folder with\n    cargo install --path .\nor run it from there without installing: cargo run --release -- serve {d}"
                 );
                 ExitCode::SUCCESS
             }

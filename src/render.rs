@@ -303,6 +303,9 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
                 if marks.is_empty() {
                     continue;
                 }
+                // The mark follows its word directly, so a line never starts with it.
+                let kept = html.trim_end_matches([' ', '\t', '\n']).len();
+                html.truncate(kept);
                 let t = match &cite {
                     Some(t) => t,
                     None => cite.insert(env.get_template("partials/cite.html")?),

@@ -10,6 +10,19 @@ use pagefind::options::PagefindServiceConfig;
 /// The folder the index is written to, under the output folder.
 pub const BUNDLE_DIR: &str = "pagefind";
 
+/// Markup that is not the page's text, kept out of the index and so out of the excerpts:
+/// heading anchors ("Link to this section"), paragraph numbers, citation marks, reference
+/// lists, "Cited by" asides and labels. Themes can mark more with `data-pagefind-ignore`.
+const NOISE: &[&str] = &[
+    ".anchor",
+    ".para-num",
+    "sup.cites",
+    ".references",
+    ".cited-by",
+    ".source-meta",
+    ".visually-hidden",
+];
+
 /// Indexes the HTML pages among `outputs` (those marked `data-pagefind-body`) and returns
 /// the index files, under [`BUNDLE_DIR`].
 pub fn index(
@@ -33,6 +46,7 @@ pub fn index(
     runtime.block_on(async {
         let config = PagefindServiceConfig::builder()
             .force_language(lang)
+            .exclude_selectors(NOISE.iter().map(|s| s.to_string()).collect())
             .build();
         let mut idx = PagefindIndex::new(Some(config)).map_err(|e| fail(e.to_string()))?;
         for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {

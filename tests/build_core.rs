@@ -794,6 +794,18 @@ fn new_site_builds_with_no_warnings_and_passes_strict_check() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(dir.join("explainer.toml").is_file());
     assert!(dir.join("content/_index.md").is_file());
+    // It says how to get `explainer` onto the PATH, and how to preview and build.
+    let said = String::from_utf8_lossy(&r.stdout);
+    for what in [
+        "cargo install --path .",
+        "explainer serve",
+        "explainer build",
+    ] {
+        assert!(
+            said.contains(what),
+            "`explainer new` does not mention {what}: {said}"
+        );
+    }
 
     let build = explainer().arg("build").arg(&dir).output().unwrap();
     let stdout = String::from_utf8_lossy(&build.stdout);
@@ -810,6 +822,13 @@ fn new_site_builds_with_no_warnings_and_passes_strict_check() {
         "the starter cites its bibliography"
     );
     assert!(dir.join("public/citations.json").is_file());
+    // The starter has no search page, so no page links to one (it would be a 404).
+    let home = std::fs::read_to_string(dir.join("public/index.html")).unwrap();
+    assert!(!dir.join("public/search/index.html").exists());
+    assert!(
+        !home.contains("/search/"),
+        "the starter links to a search page it lacks"
+    );
 
     let check = explainer()
         .args(["check", "--strict"])

@@ -8,11 +8,11 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, buildRealSite, launchChromium, listHtmlPages, parseInBrowser, urlPathOf } from "./lib.mjs";
+import { SITE, buildRealSite, launchChromium, listHtmlPages, parseInBrowser, urlPathOf } from "./lib.mjs";
 
 const OUT = buildRealSite();
 const PAGES = listHtmlPages(OUT);
-const BASE_URL = readFileSync(join(ROOT, "explainer.toml"), "utf8").match(/^\s*base_url\s*=\s*"([^"]+)"/m)?.[1];
+const BASE_URL = readFileSync(join(SITE, "explainer.toml"), "utf8").match(/^\s*base_url\s*=\s*"([^"]+)"/m)?.[1];
 const BASE = new URL(BASE_URL ?? "http://localhost/");
 const LOCAL = "http://crawl.invalid"; // stands in for the site's origin while resolving links
 

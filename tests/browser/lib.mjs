@@ -1,4 +1,4 @@
-// Shared helpers for the browser suite: build the real site with the release binary,
+// Shared helpers for the browser suite: build the real site with the debug binary,
 // serve a folder like a static host does (with the site's own security headers), and
 // launch the machine's Chromium. Not a test file itself (node --test only picks up
 // *.test.mjs here).
@@ -12,7 +12,15 @@ import { chromium } from "playwright-core";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "..", "..");
-export const BIN = join(ROOT, "target", "release", process.platform === "win32" ? "explainer.exe" : "explainer");
+// The debug binary `cargo test` builds (tests/run), so the suite compiles nothing of its
+// own; EXPLAINER_BIN picks another (e.g. target/release/explainer).
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, "target");
+export const BIN = process.env.EXPLAINER_BIN
+  ? resolve(process.env.EXPLAINER_BIN)
+  : join(TARGET, "debug", process.platform === "win32" ? "explainer.exe" : "explainer");
+// The site the suite builds: this repository, or EXPLAINER_SITE (a folder with
+// explainer.toml and content/), e.g. to test the theme against another copy of the content.
+export const SITE = process.env.EXPLAINER_SITE ? resolve(process.env.EXPLAINER_SITE) : ROOT;
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 // The flags keep Chromium from phoning home (updates, sync, safe browsing lists...),
@@ -29,7 +37,7 @@ export const CHROMIUM_ARGS = [
 
 export function requireBinary() {
   if (!existsSync(BIN)) {
-    throw new Error(`${relative(ROOT, BIN)} is missing: run \`cargo build --release\` first (tests/run does).`);
+    throw new Error(`${relative(ROOT, BIN)} is missing: run \`cargo build\` first (tests/run does), or set EXPLAINER_BIN.`);
   }
 }
 
@@ -44,7 +52,7 @@ export function tempDir(prefix) {
 export function buildRealSite() {
   requireBinary();
   const out = join(tempDir("site"), "public");
-  const r = spawnSync(BIN, ["build", ROOT, "--out", out], { encoding: "utf8" });
+  const r = spawnSync(BIN, ["build", SITE, "--out", out], { encoding: "utf8" });
   if (r.status !== 0) {
     throw new Error(`explainer build failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }

@@ -3,7 +3,7 @@
 // width has no axe-core violations at WCAG 2.1 AA, no console errors (CSP violations are
 // console errors), no failed requests, no request off the host, and no sideways scrolling;
 // full-page screenshots go to tests/browser/screenshots/ (git-ignored). Then the features
-// readers use: search, citation popovers from the keyboard, reading without JavaScript,
+// readers use: search, reading without JavaScript,
 // printing, the 404 page; and a check that the harness really enforces the CSP.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -34,7 +34,8 @@ let server;
 let browser;
 
 before(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
+  // Only this file's own folders: readers.test.mjs writes to screenshots/readers/.
+  for (const [label] of PASSES) rmSync(join(SHOTS, label), { recursive: true, force: true });
   server = await serveStatic(OUT, netlifyHeaders());
   browser = await launchChromium();
 });
@@ -275,81 +276,8 @@ describe("features", () => {
     }
   });
 
-  test("a citation's popover opens on keyboard focus and shows the cited paragraph", async () => {
-    const path = "/concerns/security-research/";
-    const { context, page, problems } = await openWatched({ viewport: { width: 1280, height: 900 } });
-    try {
-      await page.goto(server.url + path);
-      await page.waitForLoadState("networkidle");
-      assert.ok((await page.locator("a.cite").count()) > 0, `${path} has no a.cite to test`);
-      let focused = false;
-      for (let i = 0; i < 200 && !focused; i++) {
-        await page.keyboard.press("Tab");
-        focused = await page.evaluate(() => document.activeElement?.matches("a.cite") ?? false);
-      }
-      assert.ok(focused, `Tab never reached an a.cite on ${path} in 200 presses`);
-      const cite = await page.evaluate(() => {
-        const a = document.activeElement;
-        return {
-          id: a.id,
-          href: a.getAttribute("href"),
-          source: a.dataset.source,
-          para: a.dataset.para,
-          describedby: a.getAttribute("aria-describedby"),
-        };
-      });
-      const popover = page.locator('[role="tooltip"].cite-popover');
-      await popover.waitFor({ state: "visible", timeout: 3_000 });
-      const popoverId = await popover.getAttribute("id");
-      assert.equal(cite.describedby, popoverId, `the focused citation #${cite.id} is not aria-describedby its popover`);
-
-      // The popover must show the very paragraph the citation points at, as the source page has it.
-      assert.ok(cite.source && cite.para, `#${cite.id} lacks data-source/data-para`);
-      const sourcePage = await context.newPage();
-      await sourcePage.goto(`${server.url}/sources/${cite.source}/`);
-      const paraText = squash(await sourcePage.locator(`#p${cite.para} .para-text`).innerText());
-      await sourcePage.close();
-      const shown = squash(await popover.innerText());
-      assert.ok(paraText.length > 20, `paragraph ${cite.para} of ${cite.source} is empty`);
-      assert.ok(
-        shown.includes(paraText),
-        `popover for #${cite.id} does not contain ¶${cite.para} of ${cite.source}.\n  popover: ${shown}\n  paragraph: ${paraText}`,
-      );
-
-      // The words the page quotes are marked in the paragraph.
-      const quoted = await page.locator(`li${cite.href} q`).count();
-      if (quoted) {
-        const marked = await popover.locator("mark").allInnerTexts();
-        assert.ok(marked.length > 0, `the popover for #${cite.id} marks none of the quoted words`);
-      }
-
-      // The popover sits on screen, below the citation, and Escape closes it.
-      await page.screenshot({ path: join(SHOTS, "popover-1280.png") });
-      const box = await popover.boundingBox();
-      assert.ok(box && box.x >= 0 && box.x + box.width <= 1280, `popover off screen: ${JSON.stringify(box)}`);
-      await page.keyboard.press("Escape");
-      await popover.waitFor({ state: "hidden", timeout: 2_000 });
-      assert.deepEqual(problems, [], problems.join("\n"));
-    } finally {
-      await context.close();
-    }
-  });
-
-  test("a citation's popover stays inside a 390px screen", async () => {
-    const { context, page, problems } = await openWatched({ viewport: { width: 390, height: 800 } });
-    try {
-      await page.goto(server.url + "/concerns/security-research/");
-      await page.locator("a.cite").first().focus();
-      const popover = page.locator('[role="tooltip"].cite-popover');
-      await popover.waitFor({ state: "visible", timeout: 3_000 });
-      await page.screenshot({ path: join(SHOTS, "popover-390.png") });
-      const box = await popover.boundingBox();
-      assert.ok(box.x >= 0 && box.x + box.width <= 390, `popover does not fit a 390px screen: ${JSON.stringify(box)}`);
-      assert.deepEqual(problems, [], problems.join("\n"));
-    } finally {
-      await context.close();
-    }
-  });
+  // Citation popovers, one-hop arrival at the letter, tap targets, the matrix, header
+  // search and the table of contents are tested at 390 and 1280 px in readers.test.mjs.
 
   test("pages read and navigate without JavaScript", async () => {
     const { context, page, problems } = await openWatched({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
