@@ -166,6 +166,9 @@ impl fmt::Display for Diagnostic {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// What a failed build did to the output folder, if it is not exactly as it was.
+    #[serde(skip)]
+    output_changed: Option<String>,
 }
 
 impl Diagnostics {
@@ -214,6 +217,17 @@ impl Diagnostics {
                 d.severity = Severity::Error;
             }
         }
+    }
+
+    /// Records that a failed build changed the output folder, and how.
+    pub fn set_output_changed(&mut self, what: impl Into<String>) {
+        self.output_changed = Some(what.into());
+    }
+
+    /// `None` if the output folder is exactly as it was before the build; otherwise what
+    /// happened to it.
+    pub fn output_changed(&self) -> Option<&str> {
+        self.output_changed.as_deref()
     }
 
     /// All problems, in the order found.

@@ -158,6 +158,27 @@ pub fn split<'t>(file: &Path, text: &'t str) -> Result<Split<'t>, Diagnostic> {
     .with_source(text))
 }
 
+/// Where `key` is written in the front matter of `text`, if it is.
+pub fn key_position(text: &str, key: &str) -> Option<Position> {
+    let split = split(Path::new(""), text).ok()?;
+    key_position_in(text, &split, key)
+}
+
+fn key_position_in(text: &str, split: &Split<'_>, key: &str) -> Option<Position> {
+    let mut off = split.front_offset;
+    for line in split.front.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(&format!("{key}:"))
+            || t.starts_with(&format!("{key} ="))
+            || t.starts_with(&format!("{key}="))
+        {
+            return Some(LineIndex::new(text).position(text, off + (line.len() - t.len())));
+        }
+        off += line.len();
+    }
+    None
+}
+
 /// Parses front matter text (YAML or TOML) and checks its values.
 pub fn parse(
     file: &Path,
@@ -167,20 +188,7 @@ pub fn parse(
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
     let front_offset = split.front_offset;
     let lines = LineIndex::new(text);
-    let key_position = |key: &str| -> Option<Position> {
-        let mut off = front_offset;
-        for line in split.front.split_inclusive('\n') {
-            let t = line.trim_start();
-            if t.starts_with(&format!("{key}:"))
-                || t.starts_with(&format!("{key} ="))
-                || t.starts_with(&format!("{key}="))
-            {
-                return Some(lines.position(text, off + (line.len() - t.len())));
-            }
-            off += line.len();
-        }
-        None
-    };
+    let key_position = |key: &str| key_position_in(text, split, key);
     let fm: FrontMatter = if split.toml {
         toml::from_str(split.front).map_err(|e| {
             let position = e

@@ -283,6 +283,9 @@ fn load_site_timed(
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
+    if let Some(d) = missing_home_page(&pages, &drafts, &broken) {
+        diags.push(d);
+    }
     let mut absent: HashMap<String, resolve::Absence> = drafts
         .into_iter()
         .map(|p| (p.rel, resolve::Absence::Draft))
@@ -300,6 +303,29 @@ fn load_site_timed(
     } else {
         Ok((resolved.site, diags))
     }
+}
+
+/// The error for a site without a home page (`content/_index.md`), if it has none: a
+/// site without one has no `index.html`, and a host would serve its folder listing or
+/// nothing at all. `None` if the home page is there or failed to parse (its own errors
+/// are reported).
+fn missing_home_page(pages: &[Page], drafts: &[Page], broken: &[String]) -> Option<Diagnostic> {
+    const HOME: &str = "_index.md";
+    if pages.iter().any(|p| p.rel == HOME) || broken.iter().any(|b| b == HOME) {
+        return None;
+    }
+    let file = Path::new("content").join(HOME);
+    Some(match drafts.iter().find(|p| p.rel == HOME) {
+        Some(home) => Diagnostic::error(
+            &home.file,
+            frontmatter::key_position(&home.text, "draft"),
+            "the site has no home page: content/_index.md is a draft, which this build leaves out",
+        )
+        .with_help("remove `draft: true` from the home page, or build with --drafts")
+        .with_source(&home.text),
+        None => Diagnostic::error(file, None, "the site has no home page")
+            .with_help("create content/_index.md, the home page, starting with:\n---\ntitle: The site's title\n---"),
+    })
 }
 
 /// Wall time per stage.
@@ -338,6 +364,13 @@ pub fn build_cached(
     cache: &mut BuildCache,
 ) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
+    if !opts.check_only {
+        output::check_out_dir(&opts.site_dir, &opts.out_dir()).map_err(|d| {
+            let mut all = Diagnostics::new();
+            all.push(d);
+            all
+        })?;
+    }
     let mut stages = Stages::new();
     highlight::Highlighter::warm();
     let (site, mut diags) = load_site_timed(opts, cache, &mut stages)?;
@@ -403,6 +436,14 @@ pub fn build_cached(
             all.push(d);
             all
         };
+        let fail_write = |f: output::WriteFailure| {
+            let mut all = diags.clone();
+            all.push(f.diagnostic);
+            if let Some(what) = f.output_changed {
+                all.set_output_changed(what);
+            }
+            all
+        };
         match cache
             .written
             .take()
@@ -415,7 +456,9 @@ pub fn build_cached(
                 count
             }
             None => {
-                let count = output::write(&out_dir, &outputs, &copies).map_err(fail)?;
+                let (count, warnings) =
+                    output::write(&out_dir, &outputs, &copies).map_err(fail_write)?;
+                diags.extend(warnings);
                 if cache.retain {
                     cache.written = Some(output::fingerprints(&outputs));
                 }

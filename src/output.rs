@@ -119,13 +119,110 @@ pub fn write_changed(
     Ok((count, now))
 }
 
+/// An absolute form of `path` with `.` and `..` resolved and symbolic links followed as
+/// far as the path exists, so that two spellings of one folder compare equal.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = vec![];
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    c => out.push(c),
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Refuses an output folder that a build must never replace: the site folder itself, a
+/// folder that holds it, anything inside `content/` or `layouts/`, or an existing file.
+/// Runs before anything is written.
+pub fn check_out_dir(site_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
+    let site = real_path(site_dir);
+    let out = real_path(out_dir);
+    let refuse = |what: String| {
+        Err(Diagnostic::error(out_dir, None, format!("the output folder {what}"))
+            .with_help("choose a folder outside the site's content/ and layouts/, e.g. the default public/ (leave out --out); nothing was written"))
+    };
+    if out == site {
+        return refuse(
+            "is the site folder itself: building there would replace the whole site".into(),
+        );
+    }
+    if site.starts_with(&out) {
+        return refuse(format!(
+            "contains the site folder {}: building there would replace the whole site",
+            site.display()
+        ));
+    }
+    for inner in ["content", "layouts"] {
+        if out.starts_with(site.join(inner)) {
+            return refuse(format!(
+                "is inside the site's {inner}/ folder: building there would replace or copy the site's own files"
+            ));
+        }
+    }
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            "the output folder is an existing file, not a folder",
+        )
+        .with_help("give --out a folder (a new one, or one that holds an earlier build); nothing was written"));
+    }
+    Ok(())
+}
+
+/// Why [`write`] failed, and whether the previous output is still where it was.
+#[derive(Debug)]
+pub struct WriteFailure {
+    /// What went wrong.
+    pub diagnostic: Diagnostic,
+    /// `None` if the output folder is exactly as it was before; otherwise what happened to it.
+    pub output_changed: Option<String>,
+}
+
+impl From<Diagnostic> for WriteFailure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        WriteFailure {
+            diagnostic,
+            output_changed: None,
+        }
+    }
+}
+
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
-/// atomically replacing what was there. Returns how many files it wrote.
+/// atomically replacing what was there. Returns how many files it wrote, and warnings
+/// about what it could not tidy up once the new output was in place.
 pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
-) -> Result<usize, Diagnostic> {
+) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            "the output folder is an existing file, not a folder",
+        )
+        .with_help("give --out a folder; nothing was written")
+        .into());
+    }
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -141,41 +238,88 @@ pub fn write(
             .map_err(|e| io_error(&staging, "clear the staging folder", e))?;
     }
     let all: Vec<&Output> = outputs.iter().collect();
-    let result = std::fs::create_dir_all(&staging)
+    let written = std::fs::create_dir_all(&staging)
         .map_err(|e| io_error(&staging, "create the staging folder", e))
-        .and_then(|_| put_files(&staging, &all, copies))
-        .and_then(|count| swap_in(&staging, out_dir).map(|_| count));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+        .and_then(|_| put_files(&staging, &all, copies));
+    let count = match written {
+        Ok(count) => count,
+        Err(d) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(d.into());
+        }
+    };
+    match swap_in(
+        &staging,
+        out_dir,
+        &parent.join(format!(".{name}.old-{}", std::process::id())),
+    ) {
+        Ok(warnings) => Ok((count, warnings)),
+        Err(failure) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(failure)
+        }
     }
-    result
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one
-/// step, so a server reading `out_dir` never finds it missing.
-fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
-    if out_dir.exists() {
-        #[cfg(target_os = "linux")]
-        {
-            use rustix::fs::{CWD, RenameFlags, renameat_with};
-            if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
-                // `staging` now holds the previous output.
-                return std::fs::remove_dir_all(staging)
-                    .map_err(|e| io_error(staging, "remove the previous output", e));
-            }
-        }
-        let old = staging.with_extension("old");
-        std::fs::rename(out_dir, &old)
-            .map_err(|e| io_error(out_dir, "move the previous output aside", e))?;
-        if let Err(e) = std::fs::rename(staging, out_dir) {
-            let _ = std::fs::rename(&old, out_dir);
-            return Err(io_error(out_dir, "put the new output in place", e));
-        }
-        std::fs::remove_dir_all(&old).map_err(|e| io_error(&old, "remove the previous output", e))
-    } else {
+/// step, so a server reading `out_dir` never finds it missing. Once the new output is
+/// in place, a previous output that cannot be removed is a warning naming where it is
+/// (`old`), not an error: the build did what it was asked.
+fn swap_in(staging: &Path, out_dir: &Path, old: &Path) -> Result<Vec<Diagnostic>, WriteFailure> {
+    let left_behind = |at: &Path, e: std::io::Error| {
+        vec![Diagnostic::warning(
+            out_dir,
+            None,
+            format!(
+                "the new site is in place, but the previous output could not be removed ({e}); it is now in {}",
+                at.display()
+            ),
+        )
+        .with_help(format!("remove {} by hand", at.display()))]
+    };
+    if !out_dir.exists() {
         std::fs::rename(staging, out_dir)
-            .map_err(|e| io_error(out_dir, "put the new output in place", e))
+            .map_err(|e| io_error(out_dir, "put the new output in place", e))?;
+        return Ok(vec![]);
     }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous output.
+            return Ok(match std::fs::remove_dir_all(staging) {
+                Ok(()) => vec![],
+                Err(e) => {
+                    // Give what is left a name that says what it is.
+                    let at = if std::fs::rename(staging, old).is_ok() {
+                        old
+                    } else {
+                        staging
+                    };
+                    left_behind(at, e)
+                }
+            });
+        }
+    }
+    std::fs::rename(out_dir, old)
+        .map_err(|e| io_error(out_dir, "move the previous output aside", e))?;
+    if let Err(e) = std::fs::rename(staging, out_dir) {
+        let diagnostic = io_error(out_dir, "put the new output in place", e);
+        return Err(match std::fs::rename(old, out_dir) {
+            Ok(()) => diagnostic.into(),
+            Err(_) => WriteFailure {
+                diagnostic,
+                output_changed: Some(format!(
+                    "the previous output was moved to {} and could not be put back",
+                    old.display()
+                )),
+            },
+        });
+    }
+    Ok(match std::fs::remove_dir_all(old) {
+        Ok(()) => vec![],
+        Err(e) => left_behind(old, e),
+    })
 }
 
 #[cfg(test)]
