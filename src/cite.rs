@@ -45,13 +45,20 @@ const OPEN_QUOTES: &[char] = &['"', '\u{201c}', '\u{201e}'];
 const CLOSE_QUOTES: &[char] = &['"', '\u{201d}', '\u{201c}'];
 
 /// Finds every `[@…]` bracket in `text`. A quote inside a bracket may contain `]` and `;`.
+///
+/// The scan is linear in the length of `text`: a bracket that is never closed is
+/// reported once, and the search goes on where its scan stopped (at the next `[`, or at
+/// the end of a quote that never closes), so no character is scanned twice.
 pub fn find_citations(text: &str) -> Vec<FoundCitation> {
     let mut found = vec![];
     let mut from = 0;
+    // The end of the line the last unclosed bracket was on, and where that search began.
+    let mut newline: Option<(usize, usize)> = None;
     while let Some(rel) = text[from..].find("[@") {
         let start = from + rel;
         let mut in_quote = false;
         let mut end = None;
+        let mut stop = text.len();
         for (i, c) in text[start + 1..].char_indices() {
             let i = start + 1 + i;
             if in_quote {
@@ -64,6 +71,7 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                 end = Some(i + 1);
                 break;
             } else if c == '[' {
+                stop = i;
                 break;
             }
         }
@@ -89,10 +97,14 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                 from = end;
             }
             None => {
-                let line_end = text[start..]
-                    .find('\n')
-                    .map(|i| start + i)
-                    .unwrap_or(text.len());
+                let line_end = match newline {
+                    Some((searched, at)) if searched <= start && start <= at => at,
+                    _ => text[start..]
+                        .find('\n')
+                        .map(|i| start + i)
+                        .unwrap_or(text.len()),
+                };
+                newline = Some((start, line_end));
                 found.push(FoundCitation {
                     range: start..line_end,
                     items: Err(SyntaxError {
@@ -105,7 +117,7 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                         help: "write a citation as [@source-id \"exact words\"], [@source-id#p3] or [@source-id]".into(),
                     }),
                 });
-                from = start + 2;
+                from = stop.max(start + 2);
             }
         }
     }

@@ -255,7 +255,23 @@ fn load_site_cached(
     opts: &BuildOptions,
     cache: &mut BuildCache,
 ) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
-    load_site_timed(opts, cache, &mut Stages::new())
+    capped(load_site_timed(opts, cache, &mut Stages::new()))
+}
+
+/// Keeps at most [`diagnostic::MAX_ERRORS_PER_FILE`] errors per file, either way.
+fn capped<T>(
+    result: Result<(T, Diagnostics), Diagnostics>,
+) -> Result<(T, Diagnostics), Diagnostics> {
+    match result {
+        Ok((value, mut d)) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Ok((value, d))
+        }
+        Err(mut d) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Err(d)
+        }
+    }
 }
 
 fn load_site_timed(
@@ -363,6 +379,21 @@ pub fn build_cached(
     opts: &BuildOptions,
     cache: &mut BuildCache,
 ) -> Result<BuildReport, Diagnostics> {
+    match build_uncapped(opts, cache) {
+        Ok(mut report) => {
+            report
+                .diagnostics
+                .cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Ok(report)
+        }
+        Err(mut d) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Err(d)
+        }
+    }
+}
+
+fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
     if !opts.check_only {
         output::check_out_dir(&opts.site_dir, &opts.out_dir()).map_err(|d| {

@@ -141,8 +141,10 @@ fn clean(text: String) -> String {
         .strip_prefix('\u{feff}')
         .map(str::to_owned)
         .unwrap_or(text);
+    // A lone CR ends a line too (CommonMark): make it a LF, so that line numbers agree
+    // with the parser's.
     let text = if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     };

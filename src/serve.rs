@@ -123,7 +123,12 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     let built = {
         let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-        crate::build_cached(&opts, cache)
+        let built = guarded(|| crate::build_cached(&opts, cache));
+        if built.is_err() {
+            // A crash may have left the cache half updated: start afresh next time.
+            *cache = crate::BuildCache::retaining();
+        }
+        built
     };
     match built {
         Ok(report) => {
@@ -157,6 +162,24 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             let _ = shared.signals.send(Signal::Failed(overlay));
         }
     }
+}
+
+/// Runs one build, turning a panic into an error, so that a bug in the build never stops
+/// `serve` from watching: the overlay shows it and the next save builds again.
+fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let mut diags = Diagnostics::new();
+        diags.push(
+            crate::Diagnostic::error("content", None, format!("the build crashed: {what}"))
+                .with_help("this is a bug in explainer; please report it with the file you last saved. Saving again rebuilds"),
+        );
+        Err(diags)
+    })
 }
 
 /// The files below `dir` inside the output folder that `keep` accepts, as outputs.
@@ -720,6 +743,17 @@ mod tests {
                 .unwrap();
             assert_eq!(resolve_request_path(&root, "/link.txt"), None);
         }
+    }
+
+    #[test]
+    fn a_panicking_build_becomes_an_error() {
+        let r: Result<(), Diagnostics> = guarded(|| panic!("boom at {}", 473));
+        let d = r.unwrap_err();
+        let first = d.iter().next().unwrap();
+        assert_eq!(first.message, "the build crashed: boom at 473");
+        assert!(overlay_html(&d).contains("the build crashed"));
+        let r: Result<u8, Diagnostics> = guarded(|| Ok(1));
+        assert_eq!(r.unwrap(), 1);
     }
 
     #[test]

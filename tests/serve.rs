@@ -369,3 +369,35 @@ async fn the_search_index_catches_up_after_the_reload() {
     }
     server.stop().await;
 }
+
+/// Issue 10, item 5: the body that crashed the build (a lone CR, inline HTML, a citation
+/// and multibyte text) killed the rebuild thread: no overlay, later saves never built.
+/// Now it builds, and the next save is rebuilt too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_crashed_the_build_does_not_stop_rebuilds() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (handle, _out) = serve(&site).await;
+    let mut events = Events::open(handle.addr).await;
+    std::fs::write(
+        site.join("content/crash.md"),
+        "---\ntitle: Crash\n---\na\rb\n-<b>[@example-letter]\n中文\n",
+    )
+    .unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    std::fs::write(
+        site.join("content/crash.md"),
+        "---\ntitle: Crash fixed\n---\nText.\n",
+    )
+    .unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert!(
+        get(handle.addr, "/crash/")
+            .await
+            .body
+            .contains("Crash fixed")
+    );
+    handle.stop().await;
+}
