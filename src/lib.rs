@@ -344,6 +344,72 @@ fn missing_home_page(pages: &[Page], drafts: &[Page], broken: &[String]) -> Opti
     })
 }
 
+/// Every output path the build will write, with who writes it: the theme's static
+/// files (`statics`, already turned into outputs), pages, generated files and the files
+/// copied from `content/`. The search index is named by its folder.
+fn writers(
+    site: &resolve::Site,
+    theme: &theme::Theme,
+    statics: &[render::Output],
+) -> Vec<(String, output::Writer)> {
+    let generated = |what: &str| output::Writer {
+        file: PathBuf::from("content"),
+        what: what.to_string(),
+    };
+    let mut all: Vec<(String, output::Writer)> = statics
+        .iter()
+        .zip(theme.statics.iter().map(Some).chain(std::iter::once(None)))
+        .map(|(o, file)| {
+            let what = match file {
+                Some((name, f)) => format!(
+                    "the theme's {}",
+                    f.display(name, "layouts/static/").display()
+                ),
+                None => "the generated highlight.css".to_string(),
+            };
+            (o.path.clone(), generated(&what))
+        })
+        .collect();
+    for (path, what) in [
+        ("sitemap.xml", "the generated sitemap.xml"),
+        ("atom.xml", "the generated atom.xml"),
+        ("robots.txt", "the generated robots.txt"),
+    ] {
+        all.push((path.to_string(), generated(what)));
+    }
+    if theme.has_template("404.html") {
+        all.push(("404.html".into(), generated("the generated 404 page")));
+    }
+    if site.config.search {
+        all.push((
+            format!("{}/pagefind.js", search::BUNDLE_DIR),
+            generated("the search index"),
+        ));
+    }
+    // Two pages with one URL are reported by `resolve`, which knows why.
+    let mut urls = std::collections::HashSet::new();
+    for p in site.pages.iter().filter(|p| urls.insert(p.url.as_str())) {
+        all.push((
+            format!("{}index.html", p.url.trim_start_matches('/')),
+            output::Writer {
+                file: p.file.clone(),
+                what: p.file.display().to_string(),
+            },
+        ));
+    }
+    for a in &site.assets {
+        let file = Path::new("content").join(&a.rel);
+        all.push((
+            a.rel.clone(),
+            output::Writer {
+                what: file.display().to_string(),
+                file,
+            },
+        ));
+    }
+    all
+}
+
 /// Wall time per stage.
 #[derive(Debug)]
 struct Stages {
@@ -423,6 +489,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         .into_bytes(),
     ));
     let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
+    diags.extend(output::check_collisions(&writers(&site, &theme, &outputs)));
     let env = render::environment(&site, &theme, &asset_urls).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -433,6 +500,9 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         diags.clone()
     })?;
     stages.mark("render");
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
     if site.config.search && !opts.check_only {
@@ -491,7 +561,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
                     output::write(&out_dir, &outputs, &copies).map_err(fail_write)?;
                 diags.extend(warnings);
                 if cache.retain {
-                    cache.written = Some(output::fingerprints(&outputs));
+                    cache.written = Some(output::fingerprints(&outputs, &copies));
                 }
                 count
             }

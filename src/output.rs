@@ -6,7 +6,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::render::Output;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// FNV-1a: a small, stable hash for fingerprinting asset names.
@@ -48,12 +48,85 @@ fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
         .with_help("check that the folder is writable and the disk is not full")
 }
 
-/// The fingerprint of every output, by path, for a later [`write_changed`].
-pub fn fingerprints(outputs: &[Output]) -> HashMap<String, String> {
-    outputs
+/// The fingerprint of every output, by path, for a later [`write_changed`]; copied files
+/// are in it too (by their source), so that one deleted from the site is deleted from
+/// the output.
+pub fn fingerprints(outputs: &[Output], copies: &[(String, PathBuf)]) -> HashMap<String, String> {
+    let mut all: HashMap<String, String> = outputs
         .par_iter()
         .map(|o| (o.path.clone(), fingerprint(&o.bytes)))
-        .collect()
+        .collect();
+    for (rel, src) in copies {
+        all.insert(rel.clone(), format!("copy of {}", src.display()));
+    }
+    all
+}
+
+/// Who writes an output path, for the error when two do.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    /// The file the error is reported at.
+    pub file: PathBuf,
+    /// How to name it in the message (`content/_index.md`, `the generated sitemap`).
+    pub what: String,
+}
+
+/// Errors for output paths that two writers share, exactly or up to case (which is the
+/// same file on the case-insensitive disks of macOS and Windows), and for a file whose
+/// path is a folder another writer needs.
+pub fn check_collisions(entries: &[(String, Writer)]) -> Vec<Diagnostic> {
+    let mut errors = vec![];
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let collide = |errors: &mut Vec<Diagnostic>, path: &str, a: &Writer, b: &Writer, how: &str| {
+        errors.push(
+            Diagnostic::error(
+                &b.file,
+                None,
+                format!(
+                    "{} and {} would both write {how}public/{path}",
+                    b.what, a.what
+                ),
+            )
+            .with_help("rename or move one of the two, so that each output file has one source"),
+        );
+    };
+    for (k, (path, writer)) in entries.iter().enumerate() {
+        let key = path.to_lowercase();
+        match seen.get(&key) {
+            Some(&j) => {
+                let how = if entries[j].0 == *path {
+                    ""
+                } else {
+                    "(on a disk that ignores case) "
+                };
+                collide(&mut errors, path, &entries[j].1, writer, how);
+            }
+            None => {
+                seen.insert(key, k);
+            }
+        }
+    }
+    // A file where another output needs a folder (`content/about` and `about/index.html`).
+    for (path, writer) in entries {
+        let lower = path.to_lowercase();
+        let mut at = 0;
+        while let Some(i) = lower[at..].find('/') {
+            let dir = &lower[at..][..i];
+            let dir = &lower[..at + dir.len()];
+            if let Some(&j) = seen.get(dir) {
+                collide(
+                    &mut errors,
+                    &entries[j].0,
+                    &entries[j].1,
+                    writer,
+                    "in the same place ",
+                );
+                break;
+            }
+            at += i + 1;
+        }
+    }
+    errors
 }
 
 /// Creates every folder the files need, then writes the outputs and copies the assets
@@ -94,17 +167,13 @@ pub fn write_changed(
     copies: &[(String, PathBuf)],
     previous: HashMap<String, String>,
 ) -> Result<(usize, HashMap<String, String>), Diagnostic> {
-    let now = fingerprints(outputs);
+    let now = fingerprints(outputs, copies);
     let changed: Vec<&Output> = outputs
         .iter()
         .filter(|o| previous.get(&o.path) != now.get(&o.path))
         .collect();
     let count = put_files(out_dir, &changed, copies)?;
-    let copied: HashSet<&str> = copies.iter().map(|(r, _)| r.as_str()).collect();
-    for gone in previous
-        .keys()
-        .filter(|k| !now.contains_key(*k) && !copied.contains(k.as_str()))
-    {
+    for gone in previous.keys().filter(|k| !now.contains_key(*k)) {
         let p = out_dir.join(gone);
         let _ = std::fs::remove_file(&p);
         // Remove the folders this leaves empty (a page's folder), up to the output folder.

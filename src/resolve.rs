@@ -141,14 +141,15 @@ pub fn resolve(
             diags.push(
                 Diagnostic::error(
                     &p.file,
-                    None,
+                    Some(crate::diagnostic::Position { line: 1, col: 1 }),
                     format!(
                         "this page has the same URL, {}, as {}",
                         p.url,
                         pages[other].file.display()
                     ),
                 )
-                .with_help("rename one of the two files"),
+                .with_help("rename one of the two files")
+                .with_source(&p.text),
             );
         } else {
             by_url.insert(&p.url, i);

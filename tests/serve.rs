@@ -401,3 +401,21 @@ async fn a_body_that_crashed_the_build_does_not_stop_rebuilds() {
     );
     handle.stop().await;
 }
+
+/// Issue 10, item 9: a file deleted from content/ is deleted from the served site, as a
+/// page is (it used to stay served, 200, until serve was restarted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_file_is_no_longer_served() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    std::fs::write(site.join("content/concerns/stale.txt"), "old notes\n").unwrap();
+    let (handle, _out) = serve(&site).await;
+    assert_eq!(get(handle.addr, "/concerns/stale.txt").await.status, 200);
+    let mut events = Events::open(handle.addr).await;
+    std::fs::remove_file(site.join("content/concerns/stale.txt")).unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert_eq!(get(handle.addr, "/concerns/stale.txt").await.status, 404);
+    assert!(!handle.out_dir.join("concerns/stale.txt").exists());
+    handle.stop().await;
+}
