@@ -344,6 +344,105 @@ fn missing_home_page(pages: &[Page], drafts: &[Page], broken: &[String]) -> Opti
     })
 }
 
+/// The syntax errors of the theme's templates (and a theme that cannot be read), found
+/// without the site: for a run whose content has errors too.
+fn template_syntax_errors(site_dir: &Path) -> Vec<Diagnostic> {
+    let theme = match theme::Theme::load(site_dir) {
+        Ok(t) => t,
+        Err(d) => return d,
+    };
+    let mut env = minijinja::Environment::new();
+    let mut errors = vec![];
+    for (name, file) in &theme.templates {
+        match std::str::from_utf8(&file.bytes) {
+            Ok(src) => {
+                if let Err(e) = env.add_template_owned(name.clone(), src.to_string()) {
+                    errors.push(render::template_error(&theme, &e));
+                }
+            }
+            Err(e) => errors.push(load::not_utf8(
+                file.display(name, "layouts/"),
+                &file.bytes,
+                e,
+            )),
+        }
+    }
+    errors
+}
+
+/// Checks links written from the site's root (`[x](/concerns/privacy/)`) against what
+/// the build writes, as relative links are checked against content files. The path is
+/// from the root of the site: the build adds base_url's path to it.
+fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) -> Vec<Diagnostic> {
+    let paths: std::collections::HashSet<&str> = writers.iter().map(|(p, _)| p.as_str()).collect();
+    let base = site.config.base_path();
+    let by_output: HashMap<String, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{}index.html", p.url.trim_start_matches('/')), i))
+        .collect();
+    let mut errors = vec![];
+    for page in &site.pages {
+        for link in &page.body.root_links {
+            let (path, fragment) = match link.target.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (link.target.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let decoded = serve::percent_decode(path).unwrap_or_else(|| path.to_string());
+            let rel = decoded.trim_start_matches('/');
+            let candidates = if rel.is_empty() || rel.ends_with('/') {
+                vec![format!("{rel}index.html")]
+            } else {
+                vec![rel.to_string(), format!("{rel}/index.html")]
+            };
+            let found = candidates.iter().find(|c| paths.contains(c.as_str()));
+            let at = |msg: String, help: String| {
+                Diagnostic::error(&page.file, Some(link.position), msg)
+                    .with_help(help)
+                    .with_source(&page.text)
+            };
+            match found {
+                None if site.config.search && rel.starts_with(search::BUNDLE_DIR) => {}
+                None => {
+                    let mut help = "a link that starts with `/` is a path from the site's root; link to a content file by its path relative to this file instead, e.g. [text](../concerns/privacy.md)".to_string();
+                    if base != "/" && decoded.starts_with(&base) {
+                        help = format!(
+                            "the build adds base_url's path {base} to links from the root: write `{}` without it",
+                            link.written
+                        );
+                    }
+                    errors.push(at(
+                        format!(
+                            "`{}` links to a page or file this site does not have",
+                            link.written
+                        ),
+                        help,
+                    ));
+                }
+                Some(out) => {
+                    if let (Some(frag), Some(&target)) = (fragment, by_output.get(out))
+                        && !frag.is_empty()
+                        && !resolve::has_anchor(&site.pages[target], frag)
+                    {
+                        errors.push(at(
+                            format!(
+                                "`{}`: {} has no heading or anchor `#{frag}`",
+                                link.written,
+                                site.pages[target].file.display()
+                            ),
+                            "link to one of the page's headings, or to the page without `#…`"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
 /// Every output path the build will write, with who writes it: the theme's static
 /// files (`statics`, already turned into outputs), pages, generated files and the files
 /// copied from `content/`. The search index is named by its folder.
@@ -470,7 +569,14 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     }
     let mut stages = Stages::new();
     highlight::Highlighter::warm();
-    let (site, mut diags) = load_site_timed(opts, cache, &mut stages)?;
+    let (site, mut diags) = match load_site_timed(opts, cache, &mut stages) {
+        Ok(loaded) => loaded,
+        Err(mut diags) => {
+            // Report broken templates in the same run, not after the content is fixed.
+            diags.extend(template_syntax_errors(&opts.site_dir));
+            return Err(diags);
+        }
+    };
     let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -489,7 +595,9 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         .into_bytes(),
     ));
     let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
-    diags.extend(output::check_collisions(&writers(&site, &theme, &outputs)));
+    let writers = writers(&site, &theme, &outputs);
+    diags.extend(output::check_collisions(&writers));
+    diags.extend(check_root_links(&site, &writers));
     let env = render::environment(&site, &theme, &asset_urls).map_err(|d| {
         diags.extend(d);
         diags.clone()

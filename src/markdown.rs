@@ -94,6 +94,9 @@ pub struct ParsedBody {
     pub links: Vec<ContentLink>,
     /// Links and images to other files in `content/`.
     pub assets: Vec<AssetLink>,
+    /// Links and images by a path from the site's root (`/concerns/`); `target` is the
+    /// path as written, checked against the site's output once it is known.
+    pub root_links: Vec<AssetLink>,
     /// Citation brackets, in order; each holds one or more items.
     pub citations: Vec<Vec<CitationUse>>,
     /// Numbered paragraphs (sources only).
@@ -719,6 +722,11 @@ fn rewrite_links<'a>(
             }
             Target::RootRelative => {
                 link.url = format!("{}{}", input.base_path.trim_end_matches('/'), written);
+                out.root_links.push(AssetLink {
+                    target: written.clone(),
+                    position,
+                    written,
+                });
             }
             Target::OutsideContent => {
                 out.diagnostics.push(

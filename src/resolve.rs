@@ -508,7 +508,7 @@ fn page_citations(
 
 /// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's
 /// `pN`, or `references` on a page that has them.
-fn has_anchor(page: &Page, frag: &str) -> bool {
+pub fn has_anchor(page: &Page, frag: &str) -> bool {
     let paragraph = frag
         .strip_prefix('p')
         .and_then(|n| n.parse::<usize>().ok().filter(|k| k.to_string() == n));

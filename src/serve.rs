@@ -323,7 +323,7 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Decodes `%XX` escapes; `None` for malformed ones or a NUL byte.
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -155,3 +155,245 @@ fn a_long_line_is_shown_as_a_window_around_the_error() {
         lines.join("\n")
     );
 }
+
+/// A small site whose page `content/page.md` is `page_text`, plus `extra` files.
+fn small(page_text: &str, extra: &[(&str, &str)]) -> Site {
+    let mut files = vec![
+        (
+            "content/_index.md",
+            "---\ntitle: Home\n---\nSee [the page](page.md).\n".to_string(),
+        ),
+        ("content/page.md", page_text.to_string()),
+    ];
+    files.extend(extra.iter().map(|(p, t)| (*p, t.to_string())));
+    let all: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    Site::new(&all)
+}
+
+/// Item 10: links from the site's root are checked against the site's pages and files,
+/// with base_url's path added by the build.
+#[test]
+fn root_relative_links_are_checked() {
+    let site = small(
+        "---\ntitle: Page\n---\n[home](/) [self](/page/) [bare](/page) [feed](/atom.xml) [bad](/no/such/page/)\n\n[anchor](/page/#nope) [ok](/page/#a-heading)\n\n## A heading\n",
+        &[],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:4:58: error: `/no/such/page/` links to a page or file this site does not have"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/page.md:6:1: error: `/page/#nope`: content/page.md has no heading or anchor `#nope`"),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 2, "{err}");
+
+    // Under a sub-path: links are from the site's root; the prefix is added, not written.
+    let site = small(
+        "---\ntitle: Page\n---\n[self](/page/) [doubled](/sub/page/)\n",
+        &[(
+            "explainer.toml",
+            "title = \"T\"\nbase_url = \"https://example.org/sub/\"\n",
+        )],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:4:16: error: `/sub/page/` links to a page or file"),
+        "{err}"
+    );
+    assert!(err.contains("write `/sub/page/` without it"), "{err}");
+    site.write("content/page.md", "---\ntitle: Page\n---\n[self](/page/)\n");
+    site.build_ok();
+    assert!(site.read("page/index.html").contains("href=\"/sub/page/\""));
+}
+
+/// Item 12: a layout that renders nothing is an error at the `layout:` line.
+#[test]
+fn a_layout_that_renders_nothing_is_an_error() {
+    let site = small(
+        "---\ntitle: Page\nlayout: partials/toc\n---\nText.\n",
+        &[("layouts/partials/toc.html", "{% if false %}x{% endif %}\n")],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: the layout `partials/toc.html` rendered nothing for this page"),
+        "{err}"
+    );
+    assert!(!site.exists("page/index.html"));
+}
+
+/// Item 13: each problem at its true position, in words a person understands.
+#[test]
+fn problems_are_reported_where_they_are() {
+    // Invalid UTF-8: line and column, not a byte offset.
+    let site = small("---\ntitle: Page\n---\nText.\n", &[]);
+    std::fs::write(
+        site.path().join("content/page.md"),
+        b"---\ntitle: Page\n---\nCaf\xe9 au lait.\n",
+    )
+    .unwrap();
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:4:4: error: the file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("at byte"), "{err}");
+
+    // A missing layout, and one with `..`: at the `layout:` line.
+    let site = small("---\ntitle: Page\nlayout: nope\n---\nText.\n", &[]);
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: the layout `nope.html` does not exist"),
+        "{err}"
+    );
+    let site = small("---\ntitle: Page\nlayout: ../secret\n---\nText.\n", &[]);
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: `layout` is `../secret`, which is not a template in layouts/"),
+        "{err}"
+    );
+
+    // Two pages with one URL: at the top of the second.
+    let site = small(
+        "---\ntitle: Page\n---\nText.\n",
+        &[("content/page/_index.md", "---\ntitle: Also\n---\nText.\n")],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page/_index.md:1:1: error: this page has the same URL"),
+        "{err}"
+    );
+
+    // A template that is not UTF-8: line and column.
+    let site = small("---\ntitle: Page\n---\nText.\n", &[]);
+    std::fs::create_dir_all(site.path().join("layouts")).unwrap();
+    std::fs::write(site.path().join("layouts/page.html"), b"<p>\n  \xff</p>\n").unwrap();
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("layouts/page.html:2:3: error: the file is not valid UTF-8"),
+        "{err}"
+    );
+
+    // A tab in YAML: at the tab.
+    let site = small(
+        "---\ntitle: Page\nsummary: x\n\tweight: 3\n---\nText.\n",
+        &[],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:4:1: error: a tab in the front matter"),
+        "{err}"
+    );
+
+    // A key given twice, in YAML and in TOML.
+    let site = small("---\ntitle: Page\ntitle: Again\n---\nText.\n", &[]);
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: the key `title` is given twice"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong type") && !err.contains("DuplicateKeyPolicy"),
+        "{err}"
+    );
+    let site = small(
+        "+++\ntitle = \"Page\"\ntitle = \"Again\"\n+++\nText.\n",
+        &[],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: the key `title` is given twice"),
+        "{err}"
+    );
+    assert!(!err.contains("YAML"), "{err}");
+
+    // An unclosed TOML string: at its opening quote, not "wrong type".
+    let site = small("+++\ntitle = \"Page\nweight = 3\n+++\nText.\n", &[]);
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:2:9: error: this text is never closed with `\"`"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong type"), "{err}");
+
+    // An include loop: one short message, not a cause per level.
+    let site = small(
+        "---\ntitle: Page\nlayout: loop\n---\nText.\n",
+        &[("layouts/loop.html", "{% include \"loop.html\" %}")],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("error: template error: `loop.html` includes itself"),
+        "{err}"
+    );
+    assert!(
+        err.lines().count() < 30,
+        "{} lines:\n{err}",
+        err.lines().count()
+    );
+}
+
+/// Item 14: RFC 3339 dates and times, in YAML and as TOML datetimes, as Zola and Hugo
+/// sites write them; the feed and the sitemap stay valid.
+#[test]
+fn rfc_3339_datetimes_are_accepted() {
+    let site = small(
+        "---\ntitle: Page\ndate: 2024-01-01T10:00:00Z\nupdated: 2024-02-01T09:30:00+02:00\n---\nText.\n",
+        &[(
+            "content/toml.md",
+            "+++\ntitle = \"Toml\"\ndate = 2024-03-01T08:00:00Z\nupdated = 2024-03-02\n+++\nBack [home](_index.md).\n",
+        )],
+    );
+    site.build_ok();
+    let atom = site.read("atom.xml");
+    assert!(
+        atom.contains("<published>2024-01-01T10:00:00Z</published>"),
+        "{atom}"
+    );
+    assert!(
+        atom.contains("<updated>2024-02-01T09:30:00+02:00</updated>"),
+        "{atom}"
+    );
+    assert!(
+        atom.contains("<published>2024-03-01T08:00:00Z</published>"),
+        "{atom}"
+    );
+    assert!(
+        atom.contains("<updated>2024-03-02T00:00:00Z</updated>"),
+        "{atom}"
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert!(
+        sitemap.contains("<lastmod>2024-02-01</lastmod>"),
+        "{sitemap}"
+    );
+    // Still refused: what is not a date.
+    site.write(
+        "content/page.md",
+        "---\ntitle: Page\ndate: yesterday\n---\nText.\n",
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("`date` is `yesterday`, which is not a date"),
+        "{err}"
+    );
+}
+
+/// Item 15: template errors are reported in the same run as content errors.
+#[test]
+fn template_and_content_errors_are_reported_together() {
+    let site = small(
+        "---\ntitle: Page\ncolour: red\n---\nText.\n",
+        &[("layouts/page.html", "{% if %}\n")],
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("content/page.md:3:1: error: unknown front matter key `colour`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("layouts/page.html:1:1: error: template error"),
+        "{err}"
+    );
+}
