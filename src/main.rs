@@ -136,10 +136,10 @@ fn main() -> ExitCode {
             open,
         } => {
             let opts = explainer::serve::ServeOptions {
-                site_dir,
                 bind,
                 port,
                 out_dir: out,
+                ..explainer::serve::ServeOptions::new(site_dir)
             };
             match explainer::serve::run(opts, open) {
                 Ok(()) => ExitCode::SUCCESS,
