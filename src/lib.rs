@@ -384,7 +384,9 @@ fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) 
         .collect();
     let mut errors = vec![];
     for page in &site.pages {
+        let before = errors.len();
         for link in &page.body.root_links {
+            let cheap = errors.len() - before >= diagnostic::MAX_ERRORS_PER_FILE;
             let (path, fragment) = match link.target.split_once('#') {
                 Some((p, f)) => (p, Some(f)),
                 None => (link.target.as_str(), None),
@@ -399,9 +401,8 @@ fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) 
             };
             let found = candidates.iter().find(|c| paths.contains(c.as_str()));
             let at = |msg: String, help: String| {
-                Diagnostic::error(&page.file, Some(link.position), msg)
-                    .with_help(help)
-                    .with_source(&page.text)
+                let d = Diagnostic::error(&page.file, Some(link.position), msg).with_help(help);
+                if cheap { d } else { d.with_source(&page.text) }
             };
             match found {
                 None if site.config.search && rel.starts_with(search::BUNDLE_DIR) => {}

@@ -162,9 +162,13 @@ pub fn resolve(
     // Links.
     let mut links_to = vec![BTreeSet::new(); pages.len()];
     for (i, page) in pages.iter().enumerate() {
+        let before = diags.len();
         for link in &page.body.links {
+            // Past the per-file cap the diagnostic is dropped later: skip copying its line.
+            let cheap = diags.len() - before >= crate::diagnostic::MAX_ERRORS_PER_FILE;
             let at = |msg: String| {
-                Diagnostic::error(&page.file, Some(link.position), msg).with_source(&page.text)
+                let d = Diagnostic::error(&page.file, Some(link.position), msg);
+                if cheap { d } else { d.with_source(&page.text) }
             };
             let Some(&target) = by_rel.get(&link.target) else {
                 let d = match absent.get(&link.target) {
@@ -454,10 +458,15 @@ fn page_citations(
             let (source, paragraph) = match locate(item, source_ids, indexes) {
                 Ok(found) => found,
                 Err((message, help)) => {
+                    let d =
+                        Diagnostic::error(&page.file, Some(cite.position), message).with_help(help);
+                    // Past the per-file cap the diagnostic is dropped later: skip its line.
                     out.diagnostics.push(
-                        Diagnostic::error(&page.file, Some(cite.position), message)
-                            .with_help(help)
-                            .with_source(&page.text),
+                        if out.diagnostics.len() < crate::diagnostic::MAX_ERRORS_PER_FILE {
+                            d.with_source(&page.text)
+                        } else {
+                            d
+                        },
                     );
                     resolved.push(None);
                     continue;

@@ -397,3 +397,31 @@ fn template_and_content_errors_are_reported_together() {
         "{err}"
     );
 }
+
+/// Item 6: well-formed citations and links that all fail to resolve, thousands on one
+/// line, cost no more than broken ones: past 50 errors, no source line is copied.
+#[test]
+fn a_long_line_of_unresolved_citations_and_links_is_cheap() {
+    for unit in [
+        "[@x] ",
+        "[x](/nope) ",
+        "[x](nope.md) ",
+        "[@letter-a \"nope\"] ",
+    ] {
+        let line = unit.repeat(500_000 / unit.len());
+        let site = cite_site(&format!("{line}\n"));
+        let (r, took) = run_limited(&site, &["build"], Duration::from_secs(60));
+        assert_eq!(r.code, Some(1), "{unit}");
+        assert!(took < Duration::from_secs(20), "{unit:?} took {took:?}");
+        assert!(r.stderr.matches(": error: ").count() <= 51, "{unit:?}");
+        assert!(
+            r.stderr.contains("more error(s) in this file, not shown"),
+            "{unit:?}"
+        );
+        assert!(
+            r.stderr.len() < 64 * 1024,
+            "{unit:?}: {} bytes",
+            r.stderr.len()
+        );
+    }
+}
