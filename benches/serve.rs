@@ -48,6 +48,7 @@ async fn measure(
             .map_err(|e: std::net::AddrParseError| e.to_string())?,
         port: 0,
         out_dir: Some(out.path().join("public")),
+        ..ServeOptions::new(site_dir)
     })
     .await?;
     tokio::time::sleep(settle).await;

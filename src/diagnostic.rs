@@ -51,9 +51,20 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
-    /// The source line the position points into, for the caret display.
+    /// The source line the position points into, for the caret display: the whole line,
+    /// or for a long line a window around the column, with `…` where it was cut.
     pub source_line: Option<String>,
+    /// Where the caret goes in `source_line`, in characters from its start.
+    pub source_caret: usize,
+    /// For the marker that stands for problems left out ([`Diagnostic::omitted`]): how many.
+    pub omitted: usize,
 }
+
+/// At most this many errors are kept for one file; the rest are counted in one line.
+pub const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// How many characters of a long source line are shown on each side of the caret.
+const WINDOW: usize = 60;
 
 impl Diagnostic {
     /// An error at a position.
@@ -69,6 +80,22 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: None,
+            source_caret: 0,
+            omitted: 0,
+        }
+    }
+
+    /// Stands for `count` errors in `file` that were counted but not recorded, so that a
+    /// file with thousands of broken citations costs neither memory nor a screenful each.
+    pub fn omitted(file: impl Into<PathBuf>, count: usize) -> Self {
+        Diagnostic {
+            omitted: count,
+            ..Diagnostic::error(
+                file,
+                None,
+                format!("and {count} more error(s) in this file, not shown"),
+            )
+            .with_help("fix the errors shown and build again to see the rest")
         }
     }
 
@@ -103,13 +130,33 @@ impl Diagnostic {
     }
 
     /// Attaches the source line the position points into, taken from the file's text.
+    /// A long line is cut to a window around the column, so that a diagnostic never
+    /// holds a copy of a whole megabyte-long line.
     pub fn with_source(mut self, text: &str) -> Self {
-        if let Some(pos) = self.position {
-            self.source_line = text
-                .lines()
-                .nth(pos.line.saturating_sub(1))
-                .map(str::to_owned);
+        let Some(pos) = self.position else {
+            return self;
+        };
+        let Some(line) = text.lines().nth(pos.line.saturating_sub(1)) else {
+            return self;
+        };
+        let caret = pos.col.saturating_sub(1);
+        if line.len() <= 2 * WINDOW + 20 {
+            self.source_line = Some(line.to_owned());
+            self.source_caret = caret;
+            return self;
         }
+        let from = caret.saturating_sub(WINDOW);
+        let mut shown = String::new();
+        if from > 0 {
+            shown.push('…');
+        }
+        let mut chars = line.chars().skip(from);
+        shown.extend(chars.by_ref().take(caret - from + WINDOW));
+        if chars.next().is_some() {
+            shown.push('…');
+        }
+        self.source_caret = caret - from + usize::from(from > 0);
+        self.source_line = Some(shown);
         self
     }
 
@@ -123,7 +170,16 @@ impl Diagnostic {
 
     /// The sort key: file, then position, then message.
     fn sort_key(&self) -> (&Path, Option<Position>, Severity, &str) {
-        (&self.file, self.position, self.severity, &self.message)
+        // A marker for errors left out comes after the file's errors.
+        let position = if self.omitted > 0 {
+            Some(Position {
+                line: usize::MAX,
+                col: usize::MAX,
+            })
+        } else {
+            self.position
+        };
+        (&self.file, position, self.severity, &self.message)
     }
 }
 
@@ -144,7 +200,7 @@ impl fmt::Display for Diagnostic {
             // Keep tabs as tabs so the caret lines up under them.
             let pad: String = line
                 .chars()
-                .take(pos.col.saturating_sub(1))
+                .take(self.source_caret)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             writeln!(f, "{gutter} | {pad}^")?;
@@ -166,6 +222,9 @@ impl fmt::Display for Diagnostic {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// What a failed build did to the output folder, if it is not exactly as it was.
+    #[serde(skip)]
+    output_changed: Option<String>,
 }
 
 impl Diagnostics {
@@ -189,9 +248,13 @@ impl Diagnostics {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
-    /// How many problems have this severity.
+    /// How many problems have this severity (counting those a marker stands for).
     pub fn count(&self, severity: Severity) -> usize {
-        self.items.iter().filter(|d| d.severity == severity).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == severity)
+            .map(|d| d.omitted.max(1))
+            .sum()
     }
 
     /// Whether there is nothing at all.
@@ -207,6 +270,52 @@ impl Diagnostics {
         v
     }
 
+    /// Keeps at most `max` errors per file (the first by position), and replaces the
+    /// rest, with any counted by [`Diagnostic::omitted`] markers, by one such marker.
+    pub fn cap_per_file(&mut self, max: usize) {
+        use std::collections::BTreeMap;
+        let mut per_file: BTreeMap<PathBuf, (Vec<usize>, usize)> = BTreeMap::new();
+        for (i, d) in self.items.iter().enumerate() {
+            if d.severity == Severity::Error {
+                let entry = per_file.entry(d.file.clone()).or_default();
+                if d.omitted > 0 {
+                    entry.1 += d.omitted;
+                } else {
+                    entry.0.push(i);
+                }
+            }
+        }
+        if per_file
+            .values()
+            .all(|(errors, omitted)| errors.len() <= max && *omitted == 0)
+        {
+            return;
+        }
+        let mut drop = vec![false; self.items.len()];
+        let mut markers = vec![];
+        for (file, (mut errors, omitted)) in per_file {
+            errors.sort_by(|&a, &b| self.items[a].sort_key().cmp(&self.items[b].sort_key()));
+            let extra = errors.len().saturating_sub(max);
+            for &i in &errors[errors.len() - extra..] {
+                drop[i] = true;
+            }
+            if extra + omitted > 0 {
+                markers.push(Diagnostic::omitted(file, extra + omitted));
+            }
+        }
+        for (i, d) in self.items.iter().enumerate() {
+            if d.omitted > 0 {
+                drop[i] = true;
+            }
+        }
+        let mut k = 0;
+        self.items.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
+        self.items.extend(markers);
+    }
+
     /// Turns every warning into an error (`check --strict`).
     pub fn promote_warnings(&mut self) {
         for d in &mut self.items {
@@ -214,6 +323,17 @@ impl Diagnostics {
                 d.severity = Severity::Error;
             }
         }
+    }
+
+    /// Records that a failed build changed the output folder, and how.
+    pub fn set_output_changed(&mut self, what: impl Into<String>) {
+        self.output_changed = Some(what.into());
+    }
+
+    /// `None` if the output folder is exactly as it was before the build; otherwise what
+    /// happened to it.
+    pub fn output_changed(&self) -> Option<&str> {
+        self.output_changed.as_deref()
     }
 
     /// All problems, in the order found.

@@ -1,6 +1,7 @@
 //! Machine-readable companions of the site: `sitemap.xml`, `atom.xml` (pages with a date)
 //! and `robots.txt`. Built from the [`Site`] alone, in a stable order.
 
+use crate::frontmatter::atom_time;
 use crate::html::escape;
 use crate::render::Output;
 use crate::resolve::Site;
@@ -29,7 +30,13 @@ pub fn sitemap(site: &Site) -> Output {
             escape(&site.config.absolute_url(url))
         );
         if let Some(d) = lastmod {
-            let _ = write!(xml, "<lastmod>{}</lastmod>", escape(d));
+            // The calendar date: valid in a sitemap whether or not a time was given.
+            let day = crate::frontmatter::calendar_date(d).map(|d| d.to_string());
+            let _ = write!(
+                xml,
+                "<lastmod>{}</lastmod>",
+                escape(day.as_deref().unwrap_or(d))
+            );
         }
         xml.push_str("</url>\n");
     }
@@ -69,7 +76,7 @@ pub fn atom(site: &Site) -> Output {
         "  <link rel=\"self\" href=\"{}\"/>",
         escape(&cfg.absolute_url("/atom.xml"))
     );
-    let _ = writeln!(xml, "  <updated>{newest}T00:00:00Z</updated>");
+    let _ = writeln!(xml, "  <updated>{}</updated>", escape(&atom_time(newest)));
     let _ = writeln!(
         xml,
         "  <author><name>{}</name></author>",
@@ -82,7 +89,9 @@ pub fn atom(site: &Site) -> Output {
         let _ = writeln!(xml, "    <id>{url}</id>\n    <link href=\"{url}\"/>");
         let _ = writeln!(
             xml,
-            "    <published>{published}T00:00:00Z</published>\n    <updated>{updated}T00:00:00Z</updated>"
+            "    <published>{}</published>\n    <updated>{}</updated>",
+            escape(&atom_time(published)),
+            escape(&atom_time(updated))
         );
         if let Some(s) = p.summary() {
             let _ = writeln!(xml, "    <summary>{}</summary>", escape(s));

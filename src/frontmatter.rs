@@ -29,11 +29,12 @@ pub struct FrontMatter {
     /// Order within its section: lower first, then by title.
     #[serde(default)]
     pub weight: Option<i64>,
-    /// The date the page or source was published (`YYYY-MM-DD`); dated pages go in the feed.
-    #[serde(default)]
+    /// The date the page or source was published (`YYYY-MM-DD`, or an RFC 3339 date and
+    /// time such as `2024-01-01T10:00:00Z`); dated pages go in the feed.
+    #[serde(default, deserialize_with = "date_value")]
     pub date: Option<String>,
-    /// The date the page was last changed (`YYYY-MM-DD`).
-    #[serde(default)]
+    /// The date the page was last changed (as `date`).
+    #[serde(default, deserialize_with = "date_value")]
     pub updated: Option<String>,
     /// Drafts are built by `serve` and `build --drafts`, left out otherwise.
     #[serde(default)]
@@ -65,6 +66,78 @@ pub struct FrontMatter {
     /// Sources: where the original is published.
     #[serde(default)]
     pub original_url: Option<String>,
+}
+
+/// Reads a date as text, whether YAML gives it as a string or TOML as a datetime value
+/// (`date = 2024-01-01T10:00:00Z`, unquoted, as Zola and Hugo sites write it).
+fn date_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct DateText;
+    impl<'de> serde::de::Visitor<'de> for DateText {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date such as 2024-10-29")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(DateText)
+        }
+        /// TOML hands a datetime over as a map of one private key to its text.
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            match map.next_entry::<String, String>()? {
+                Some((_, text)) => Ok(Some(text)),
+                None => Err(serde::de::Error::custom(
+                    "expected a date such as 2024-10-29",
+                )),
+            }
+        }
+    }
+    d.deserialize_any(DateText)
+}
+
+/// Whether `value` is a date the front matter accepts: `YYYY-MM-DD`, an RFC 3339 date
+/// and time with an offset (`2024-01-01T10:00:00Z`, `…+02:00`), or one without
+/// (`2024-01-01T10:00:00`).
+pub fn is_date(value: &str) -> bool {
+    value.parse::<jiff::civil::Date>().is_ok()
+        || value.parse::<jiff::Timestamp>().is_ok()
+        || value.parse::<jiff::civil::DateTime>().is_ok()
+}
+
+/// The calendar date of an accepted date value, as written (a time's offset is kept, so
+/// `2024-01-01T23:00:00-05:00` is the 1st).
+pub fn calendar_date(value: &str) -> Option<jiff::civil::Date> {
+    if !is_date(value) {
+        return None;
+    }
+    value.get(..10)?.parse().ok()
+}
+
+/// An accepted date value as an Atom (RFC 3339) timestamp: a plain date is midnight UTC,
+/// a date and time without an offset is taken as UTC.
+pub fn atom_time(value: &str) -> String {
+    // jiff reads a date out of a date-and-time too: try the longest form first.
+    if value.parse::<jiff::Timestamp>().is_ok() {
+        value.to_string()
+    } else if value.len() == 10
+        && let Ok(d) = value.parse::<jiff::civil::Date>()
+    {
+        format!("{d}T00:00:00Z")
+    } else if let Ok(dt) = value.parse::<jiff::civil::DateTime>() {
+        format!("{}Z", dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    } else {
+        format!("{value}T00:00:00Z")
+    }
 }
 
 /// The keys front matter accepts, for error messages.
@@ -158,6 +231,27 @@ pub fn split<'t>(file: &Path, text: &'t str) -> Result<Split<'t>, Diagnostic> {
     .with_source(text))
 }
 
+/// Where `key` is written in the front matter of `text`, if it is.
+pub fn key_position(text: &str, key: &str) -> Option<Position> {
+    let split = split(Path::new(""), text).ok()?;
+    key_position_in(text, &split, key)
+}
+
+fn key_position_in(text: &str, split: &Split<'_>, key: &str) -> Option<Position> {
+    let mut off = split.front_offset;
+    for line in split.front.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(&format!("{key}:"))
+            || t.starts_with(&format!("{key} ="))
+            || t.starts_with(&format!("{key}="))
+        {
+            return Some(LineIndex::new(text).position(text, off + (line.len() - t.len())));
+        }
+        off += line.len();
+    }
+    None
+}
+
 /// Parses front matter text (YAML or TOML) and checks its values.
 pub fn parse(
     file: &Path,
@@ -167,32 +261,13 @@ pub fn parse(
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
     let front_offset = split.front_offset;
     let lines = LineIndex::new(text);
-    let key_position = |key: &str| -> Option<Position> {
-        let mut off = front_offset;
-        for line in split.front.split_inclusive('\n') {
-            let t = line.trim_start();
-            if t.starts_with(&format!("{key}:"))
-                || t.starts_with(&format!("{key} ="))
-                || t.starts_with(&format!("{key}="))
-            {
-                return Some(lines.position(text, off + (line.len() - t.len())));
-            }
-            off += line.len();
-        }
-        None
-    };
+    let key_position = |key: &str| key_position_in(text, split, key);
     let fm: FrontMatter = if split.toml {
         toml::from_str(split.front).map_err(|e| {
             let position = e
                 .span()
                 .map(|s| lines.position(text, front_offset + s.start));
-            vec![explain(
-                file,
-                text,
-                position,
-                e.message().trim(),
-                split.front,
-            )]
+            vec![explain(file, text, position, e.message().trim(), split)]
         })?
     } else {
         serde_saphyr::from_str(split.front).map_err(|e| {
@@ -203,7 +278,7 @@ pub fn parse(
                 line: l.line() as usize + split.front_line - 1,
                 col: l.column() as usize,
             });
-            vec![explain(file, text, position, message, split.front)]
+            vec![explain(file, text, position, message, split)]
         })?
     };
     let mut errors = vec![];
@@ -220,7 +295,7 @@ pub fn parse(
     }
     for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
         if let Some(v) = value
-            && v.parse::<jiff::civil::Date>().is_err()
+            && !is_date(v)
         {
             errors.push(
                 Diagnostic::error(
@@ -229,11 +304,27 @@ pub fn parse(
                     format!("`{key}` is `{v}`, which is not a date"),
                 )
                 .with_help(format!(
-                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`"
+                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as `{key}: 2024-10-29T09:30:00Z`"
                 ))
                 .with_source(text),
             );
         }
+    }
+    if let Some(layout) = &fm.layout
+        && (layout.starts_with(['/', '\\'])
+            || layout
+                .split(['/', '\\'])
+                .any(|part| part == ".." || part.is_empty()))
+    {
+        errors.push(
+            Diagnostic::error(
+                file,
+                key_position("layout"),
+                format!("`layout` is `{layout}`, which is not a template in layouts/"),
+            )
+            .with_help("give the name of a template in layouts/, without `..` or a leading `/`, e.g. `layout: matrix`")
+            .with_source(text),
+        );
     }
     if let Some(url) = &fm.original_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -272,6 +363,69 @@ pub fn parse(
     }
 }
 
+/// Syntax errors the parsers word for machines, said for people and put where the
+/// problem really is: a key given twice, a tab in YAML, a TOML string never closed.
+fn explain_syntax(
+    file: &Path,
+    text: &str,
+    position: Option<Position>,
+    message: &str,
+    split: &Split<'_>,
+) -> Option<Diagnostic> {
+    let line_of = |p: Position| text.lines().nth(p.line.checked_sub(1)?);
+    let key_at = |p: Position| {
+        line_of(p)
+            .and_then(|l| l.trim_start().split_once([':', '=']))
+            .map(|(k, _)| k.trim().trim_matches('"').to_string())
+    };
+    if message.contains("duplicate mapping key") || message.contains("duplicate key") {
+        let key = position.and_then(key_at).unwrap_or_else(|| "?".into());
+        let form = if split.toml { " = …" } else { ": …" };
+        return Some(
+            Diagnostic::error(file, position, format!("the key `{key}` is given twice")).with_help(
+                format!("keep one `{key}{form}` line in the front matter and remove the other"),
+            ),
+        );
+    }
+    if !split.toml && message.contains("tab") {
+        // The scanner reports where the value before the tab started; point at the tab.
+        let tab = split.front.lines().enumerate().find_map(|(i, l)| {
+            l.find('\t').map(|b| Position {
+                line: split.front_line + i,
+                col: l[..b].chars().count() + 1,
+            })
+        });
+        return Some(
+            Diagnostic::error(
+                file,
+                tab.or(position),
+                "a tab in the front matter: YAML allows only spaces here",
+            )
+            .with_help("replace the tab with spaces (YAML indents with spaces only)"),
+        );
+    }
+    if split.toml && message.contains("invalid basic string") {
+        // Point at the opening quote, not the end of the line.
+        let opening = position.and_then(|p| {
+            let line = line_of(p)?;
+            let b = line.find('"')?;
+            Some(Position {
+                line: p.line,
+                col: line[..b].chars().count() + 1,
+            })
+        });
+        return Some(
+            Diagnostic::error(
+                file,
+                opening.or(position),
+                "this text is never closed with `\"`",
+            )
+            .with_help("end the text with `\"` on the same line (TOML text spans lines only between `\"\"\"` marks)"),
+        );
+    }
+    None
+}
+
 fn strip_location_prefix(line: &str) -> &str {
     // "error: line 2 column 9: invalid i64" -> "invalid i64"
     let l = line.strip_prefix("error: ").unwrap_or(line);
@@ -289,8 +443,12 @@ fn explain(
     text: &str,
     position: Option<Position>,
     message: &str,
-    front: &str,
+    split: &Split<'_>,
 ) -> Diagnostic {
+    if let Some(d) = explain_syntax(file, text, position, message, split) {
+        return d.with_source(text);
+    }
+    let front = split.front;
     let key = position
         .and_then(|p| text.lines().nth(p.line - 1))
         .and_then(|l| l.trim_start().split_once([':', '=']))
@@ -339,6 +497,8 @@ fn explain(
         d = Diagnostic::error(file, position, format!("invalid front matter: {message}"));
         d = d.with_help(if front.trim().is_empty() {
             "the front matter is empty: add at least `title: …`".to_string()
+        } else if split.toml {
+            "check the TOML syntax on this line: `key = \"text\"`, `key = 10`, `key = true`, lists as `key = [\"a\", \"b\"]`".to_string()
         } else {
             "check the YAML syntax on this line: `key: value`, lists as `- item`, quote text that contains `: `".to_string()
         });

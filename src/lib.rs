@@ -265,7 +265,23 @@ fn load_site_cached(
     opts: &BuildOptions,
     cache: &mut BuildCache,
 ) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
-    load_site_timed(opts, cache, &mut Stages::new())
+    capped(load_site_timed(opts, cache, &mut Stages::new()))
+}
+
+/// Keeps at most [`diagnostic::MAX_ERRORS_PER_FILE`] errors per file, either way.
+fn capped<T>(
+    result: Result<(T, Diagnostics), Diagnostics>,
+) -> Result<(T, Diagnostics), Diagnostics> {
+    match result {
+        Ok((value, mut d)) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Ok((value, d))
+        }
+        Err(mut d) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Err(d)
+        }
+    }
 }
 
 fn load_site_timed(
@@ -295,6 +311,9 @@ fn load_site_timed(
     let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
+    if let Some(d) = missing_home_page(&pages, &drafts, &broken) {
+        diags.push(d);
+    }
     let mut absent: HashMap<String, resolve::Absence> = drafts
         .into_iter()
         .map(|p| (p.rel, resolve::Absence::Draft))
@@ -325,6 +344,196 @@ fn citations_json(site: &resolve::Site) -> render::Output {
         path: "citations.json".into(),
         bytes,
     }
+}
+
+/// The error for a site without a home page (`content/_index.md`), if it has none: a
+/// site without one has no `index.html`, and a host would serve its folder listing or
+/// nothing at all. `None` if the home page is there or failed to parse (its own errors
+/// are reported).
+fn missing_home_page(pages: &[Page], drafts: &[Page], broken: &[String]) -> Option<Diagnostic> {
+    const HOME: &str = "_index.md";
+    if pages.iter().any(|p| p.rel == HOME) || broken.iter().any(|b| b == HOME) {
+        return None;
+    }
+    let file = Path::new("content").join(HOME);
+    Some(match drafts.iter().find(|p| p.rel == HOME) {
+        Some(home) => Diagnostic::error(
+            &home.file,
+            frontmatter::key_position(&home.text, "draft"),
+            "the site has no home page: content/_index.md is a draft, which this build leaves out",
+        )
+        .with_help("remove `draft: true` from the home page, or build with --drafts")
+        .with_source(&home.text),
+        None => Diagnostic::error(file, None, "the site has no home page")
+            .with_help("create content/_index.md, the home page, starting with:\n---\ntitle: The site's title\n---"),
+    })
+}
+
+/// The syntax errors of the theme's templates (and a theme that cannot be read), found
+/// without the site: for a run whose content has errors too.
+fn template_syntax_errors(site_dir: &Path) -> Vec<Diagnostic> {
+    let theme = match theme::Theme::load(site_dir) {
+        Ok(t) => t,
+        Err(d) => return d,
+    };
+    let mut env = minijinja::Environment::new();
+    let mut errors = vec![];
+    for (name, file) in &theme.templates {
+        match std::str::from_utf8(&file.bytes) {
+            Ok(src) => {
+                if let Err(e) = env.add_template_owned(name.clone(), src.to_string()) {
+                    errors.push(render::template_error(&theme, &e));
+                }
+            }
+            Err(e) => errors.push(load::not_utf8(
+                file.display(name, "layouts/"),
+                &file.bytes,
+                e,
+            )),
+        }
+    }
+    errors
+}
+
+/// Checks links written from the site's root (`[x](/concerns/privacy/)`) against what
+/// the build writes, as relative links are checked against content files. The path is
+/// from the root of the site: the build adds base_url's path to it.
+fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) -> Vec<Diagnostic> {
+    let paths: std::collections::HashSet<&str> = writers.iter().map(|(p, _)| p.as_str()).collect();
+    let base = site.config.base_path();
+    let by_output: HashMap<String, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{}index.html", p.url.trim_start_matches('/')), i))
+        .collect();
+    let mut errors = vec![];
+    for page in &site.pages {
+        let before = errors.len();
+        for link in &page.body.root_links {
+            let cheap = errors.len() - before >= diagnostic::MAX_ERRORS_PER_FILE;
+            let (path, fragment) = match link.target.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (link.target.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let decoded = serve::percent_decode(path).unwrap_or_else(|| path.to_string());
+            let rel = decoded.trim_start_matches('/');
+            let candidates = if rel.is_empty() || rel.ends_with('/') {
+                vec![format!("{rel}index.html")]
+            } else {
+                vec![rel.to_string(), format!("{rel}/index.html")]
+            };
+            let found = candidates.iter().find(|c| paths.contains(c.as_str()));
+            let at = |msg: String, help: String| {
+                let d = Diagnostic::error(&page.file, Some(link.position), msg).with_help(help);
+                if cheap { d } else { d.with_source(&page.text) }
+            };
+            match found {
+                None if site.config.search && rel.starts_with(search::BUNDLE_DIR) => {}
+                None => {
+                    let mut help = "a link that starts with `/` is a path from the site's root; link to a content file by its path relative to this file instead, e.g. [text](../concerns/privacy.md)".to_string();
+                    if base != "/" && decoded.starts_with(&base) {
+                        help = format!(
+                            "the build adds base_url's path {base} to links from the root: write `{}` without it",
+                            link.written
+                        );
+                    }
+                    errors.push(at(
+                        format!(
+                            "`{}` links to a page or file this site does not have",
+                            link.written
+                        ),
+                        help,
+                    ));
+                }
+                Some(out) => {
+                    if let (Some(frag), Some(&target)) = (fragment, by_output.get(out))
+                        && !frag.is_empty()
+                        && !resolve::has_anchor(&site.pages[target], frag)
+                    {
+                        errors.push(at(
+                            format!(
+                                "`{}`: {} has no heading or anchor `#{frag}`",
+                                link.written,
+                                site.pages[target].file.display()
+                            ),
+                            "link to one of the page's headings, or to the page without `#…`"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// Every output path the build will write, with who writes it: the theme's static
+/// files (`statics`, already turned into outputs), pages, generated files and the files
+/// copied from `content/`. The search index is named by its folder.
+fn writers(
+    site: &resolve::Site,
+    theme: &theme::Theme,
+    statics: &[render::Output],
+) -> Vec<(String, output::Writer)> {
+    let generated = |what: &str| output::Writer {
+        file: PathBuf::from("content"),
+        what: what.to_string(),
+    };
+    let mut all: Vec<(String, output::Writer)> = statics
+        .iter()
+        .zip(theme.statics.iter().map(Some).chain(std::iter::once(None)))
+        .map(|(o, file)| {
+            let what = match file {
+                Some((name, f)) => format!(
+                    "the theme's {}",
+                    f.display(name, "layouts/static/").display()
+                ),
+                None => "the generated highlight.css".to_string(),
+            };
+            (o.path.clone(), generated(&what))
+        })
+        .collect();
+    for (path, what) in [
+        ("sitemap.xml", "the generated sitemap.xml"),
+        ("atom.xml", "the generated atom.xml"),
+        ("robots.txt", "the generated robots.txt"),
+        ("citations.json", "the generated citations.json"),
+    ] {
+        all.push((path.to_string(), generated(what)));
+    }
+    if theme.has_template("404.html") {
+        all.push(("404.html".into(), generated("the generated 404 page")));
+    }
+    if site.config.search {
+        all.push((
+            format!("{}/pagefind.js", search::BUNDLE_DIR),
+            generated("the search index"),
+        ));
+    }
+    // Two pages with one URL are reported by `resolve`, which knows why.
+    let mut urls = std::collections::HashSet::new();
+    for p in site.pages.iter().filter(|p| urls.insert(p.url.as_str())) {
+        all.push((
+            format!("{}index.html", p.url.trim_start_matches('/')),
+            output::Writer {
+                file: p.file.clone(),
+                what: p.file.display().to_string(),
+            },
+        ));
+    }
+    for a in &site.assets {
+        let file = Path::new("content").join(&a.rel);
+        all.push((
+            a.rel.clone(),
+            output::Writer {
+                what: file.display().to_string(),
+                file,
+            },
+        ));
+    }
+    all
 }
 
 /// Wall time per stage.
@@ -362,10 +571,39 @@ pub fn build_cached(
     opts: &BuildOptions,
     cache: &mut BuildCache,
 ) -> Result<BuildReport, Diagnostics> {
+    match build_uncapped(opts, cache) {
+        Ok(mut report) => {
+            report
+                .diagnostics
+                .cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Ok(report)
+        }
+        Err(mut d) => {
+            d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+            Err(d)
+        }
+    }
+}
+
+fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
+    if !opts.check_only {
+        output::check_out_dir(&opts.site_dir, &opts.out_dir()).map_err(|d| {
+            let mut all = Diagnostics::new();
+            all.push(d);
+            all
+        })?;
+    }
     let mut stages = Stages::new();
     highlight::Highlighter::warm();
-    let (site, mut diags) = load_site_timed(opts, cache, &mut stages)?;
+    let (site, mut diags) = match load_site_timed(opts, cache, &mut stages) {
+        Ok(loaded) => loaded,
+        Err(mut diags) => {
+            // Report broken templates in the same run, not after the content is fixed.
+            diags.extend(template_syntax_errors(&opts.site_dir));
+            return Err(diags);
+        }
+    };
     let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -384,6 +622,9 @@ pub fn build_cached(
         .into_bytes(),
     ));
     let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
+    let writers = writers(&site, &theme, &outputs);
+    diags.extend(output::check_collisions(&writers));
+    diags.extend(check_root_links(&site, &writers));
     let (env, hashes) = render::environment(&site, &theme, &asset_urls).map_err(|d| {
         diags.extend(d);
         diags.clone()
@@ -404,6 +645,9 @@ pub fn build_cached(
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
     stages.mark("render");
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
     if site.config.search && !opts.check_only {
@@ -447,6 +691,14 @@ pub fn build_cached(
             all.push(d);
             all
         };
+        let fail_write = |f: output::WriteFailure| {
+            let mut all = diags.clone();
+            all.push(f.diagnostic);
+            if let Some(what) = f.output_changed {
+                all.set_output_changed(what);
+            }
+            all
+        };
         match cache
             .written
             .take()
@@ -460,9 +712,11 @@ pub fn build_cached(
                 count
             }
             None => {
-                let count = output::write(&out_dir, &outputs, &copies).map_err(fail)?;
+                let (count, warnings) =
+                    output::write(&out_dir, &outputs, &copies).map_err(fail_write)?;
+                diags.extend(warnings);
                 if cache.retain {
-                    cache.written = Some(output::fingerprints(&outputs));
+                    cache.written = Some(output::fingerprints(&outputs, &copies));
                 }
                 count
             }

@@ -18,6 +18,18 @@ pub struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// A content file from its text, cleaned as [`load`] cleans what it reads (for
+    /// tools and fuzzing, which parse text that is not on disk).
+    pub fn from_text(rel: &str, text: String) -> SourceFile {
+        SourceFile {
+            rel: rel.to_string(),
+            display: Path::new("content").join(rel),
+            text: clean(text),
+        }
+    }
+}
+
 /// A non-Markdown file from `content/`, copied as it is.
 #[derive(Clone, Debug)]
 pub struct Asset {
@@ -55,6 +67,12 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Reads every file under `content_dir`.
+///
+/// A symbolic link is followed only if it leads to a place inside the site folder: one
+/// that leads outside it is an error naming both ends, so that a link can never publish
+/// a file from elsewhere on the disk (`content/passwd -> /etc/passwd`). A link that
+/// loops, or leads nowhere, is an error too. So is a file or folder name that cannot be
+/// part of a web address as it is (see [`url_unsafe_char`]).
 pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let mut loaded = Loaded::default();
     let mut errors = vec![];
@@ -64,7 +82,20 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
                 .with_help("create a `content/` folder beside explainer.toml, with `_index.md` for the home page"),
         ]);
     }
-    walk(site_dir, content_dir, content_dir, &mut loaded, &mut errors);
+    let site_real = site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| site_dir.to_path_buf());
+    let mut walker = Walker {
+        site_dir,
+        site_real: &site_real,
+        root: content_dir,
+        visited: vec![],
+        out: &mut loaded,
+        errors: &mut errors,
+    };
+    if walker.enter(content_dir) {
+        walker.walk(content_dir);
+    }
     loaded.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     loaded.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     // references.yaml first: a duplicate id is reported where it is repeated.
@@ -80,84 +111,235 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
     }
 }
 
-fn walk(site_dir: &Path, root: &Path, dir: &Path, out: &mut Loaded, errors: &mut Vec<Diagnostic>) {
-    let display = |p: &Path| p.strip_prefix(site_dir).unwrap_or(p).to_path_buf();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(
-                Diagnostic::error(display(dir), None, format!("cannot read the folder: {e}"))
-                    .with_help("check the folder's permissions"),
-            );
-            return;
+/// The first character of a file or folder name that a web address cannot carry as it
+/// is: `#` and `?` end the path, `%` starts an escape, and whitespace or a control
+/// character would need escaping in every link, the sitemap and the feed.
+pub fn url_unsafe_char(name: &str) -> Option<char> {
+    name.chars()
+        .find(|&c| matches!(c, '#' | '?' | '%') || c.is_whitespace() || c.is_control())
+}
+
+/// Where a symbolic link at `path` leads, if that is inside `site_real`; otherwise the
+/// error to report (`shown` is the link's path as diagnostics show it).
+pub fn follow_link(site_real: &Path, shown: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
+    let target = std::fs::read_link(path)
+        .map(|t| t.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(site_real) => Ok(real),
+        Ok(real) => Err(Diagnostic::error(
+            shown,
+            None,
+            format!(
+                "this is a link to {}, which is outside the site folder",
+                real.display()
+            ),
+        )
+        .with_help("the build never publishes files from outside the site: copy the file into the site, or remove the link")),
+        // ELOOP: too many levels of symbolic links.
+        Err(e) if e.raw_os_error() == Some(40) || e.to_string().contains("symbolic links") => {
+            Err(Diagnostic::error(
+                shown,
+                None,
+                format!("this link (to {target}) loops back on itself"),
+            )
+            .with_help("point the link at a real file or folder, or remove it"))
         }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_ignored_name(&name) {
-            continue;
-        }
-        let Ok(kind) = entry.file_type() else {
-            continue;
+        Err(_) => Err(Diagnostic::error(
+            shown,
+            None,
+            format!("this link leads to {target}, which does not exist"),
+        )
+        .with_help("point the link at an existing file, or remove it")),
+    }
+}
+
+/// The state of one walk over `content/`.
+struct Walker<'a> {
+    site_dir: &'a Path,
+    site_real: &'a Path,
+    root: &'a Path,
+    /// The real paths of the folders being walked, to catch a link back to one of them.
+    visited: Vec<PathBuf>,
+    out: &'a mut Loaded,
+    errors: &'a mut Vec<Diagnostic>,
+}
+
+impl Walker<'_> {
+    fn display(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(self.site_dir).unwrap_or(p).to_path_buf()
+    }
+
+    /// Checks that the folder `dir` (perhaps reached through a link) is inside the site
+    /// and not one already being walked.
+    fn enter(&mut self, dir: &Path) -> bool {
+        let real = match follow_link(self.site_real, &self.display(dir), dir) {
+            Ok(real) => real,
+            Err(d) => {
+                self.errors.push(d);
+                return false;
+            }
         };
-        if kind.is_dir() {
-            walk(site_dir, root, &path, out, errors);
-            continue;
+        if self.visited.contains(&real) {
+            self.errors.push(
+                Diagnostic::error(
+                    self.display(dir),
+                    None,
+                    format!(
+                        "this link leads back to {}, which holds it: the folder would never end",
+                        self.display(&real).display()
+                    ),
+                )
+                .with_help("remove the link, or point it at a folder that does not hold it"),
+            );
+            return false;
         }
+        self.visited.push(real);
+        true
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                self.errors.push(
+                    Diagnostic::error(
+                        self.display(dir),
+                        None,
+                        format!("cannot read the folder: {e}"),
+                    )
+                    .with_help("check the folder's permissions"),
+                );
+                return;
+            }
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_ignored_name(&name) {
+                continue;
+            }
+            let Ok(mut kind) = entry.file_type() else {
+                continue;
+            };
+            if let Some(c) = url_unsafe_char(&name) {
+                let shown = if c.is_whitespace() || c.is_control() {
+                    format!("{c:?}")
+                } else {
+                    format!("`{c}`")
+                };
+                self.errors.push(
+                    Diagnostic::error(
+                        self.display(&path),
+                        None,
+                        format!("the name `{name}` has {shown}, which breaks its web address"),
+                    )
+                    .with_help(
+                        "rename it with letters, digits, `-`, `_` and `.` only, e.g. `my-page.md`",
+                    ),
+                );
+                continue;
+            }
+            if kind.is_symlink() {
+                match follow_link(self.site_real, &self.display(&path), &path).and_then(|real| {
+                    std::fs::metadata(&real).map_err(|e| {
+                        Diagnostic::error(
+                            self.display(&path),
+                            None,
+                            format!("cannot read the link's target: {e}"),
+                        )
+                    })
+                }) {
+                    Ok(meta) => kind = meta.file_type(),
+                    Err(d) => {
+                        self.errors.push(d);
+                        continue;
+                    }
+                }
+            }
+            if kind.is_dir() {
+                if self.enter(&path) {
+                    self.walk(&path);
+                    self.visited.pop();
+                }
+                continue;
+            }
+            self.file(path, &name);
+        }
+    }
+
+    fn file(&mut self, path: PathBuf, name: &str) {
         let rel = path
-            .strip_prefix(root)
+            .strip_prefix(self.root)
             .unwrap_or(&path)
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if name.ends_with(".md") {
+        if crate::bibliography::FILES.contains(&rel.as_str()) {
+            let display = self.display(&path);
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => out.files.push(SourceFile {
-                        rel,
-                        display: display(&path),
-                        text: clean(text),
-                    }),
-                    Err(e) => errors.push(
-                        Diagnostic::error(
-                            display(&path),
-                            None,
-                            format!(
-                                "the file is not valid UTF-8 (at byte {})",
-                                e.utf8_error().valid_up_to()
-                            ),
-                        )
-                        .with_help("save the file as UTF-8 in your editor"),
-                    ),
+                    Ok(text) => self
+                        .out
+                        .bibliography
+                        .push(crate::bibliography::BibliographyFile { display, text }),
+                    Err(e) => self
+                        .errors
+                        .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
                 },
-                Err(e) => errors.push(
-                    Diagnostic::error(display(&path), None, format!("cannot read the file: {e}"))
+                Err(e) => self.errors.push(
+                    Diagnostic::error(display, None, format!("cannot read the bibliography: {e}"))
                         .with_help("check the file's permissions"),
                 ),
             }
-        } else if crate::bibliography::FILES.contains(&rel.as_str()) {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => out
-                    .bibliography
-                    .push(crate::bibliography::BibliographyFile {
-                        display: display(&path),
-                        text,
-                    }),
-                Err(e) => errors.push(
-                    Diagnostic::error(
-                        display(&path),
-                        None,
-                        format!("cannot read the bibliography: {e}"),
-                    )
-                    .with_help("save it as UTF-8 text, and check its permissions"),
-                ),
-            }
-        } else {
-            out.assets.push(Asset { rel, path });
+            return;
+        }
+        if !name.ends_with(".md") {
+            self.out.assets.push(Asset { rel, path });
+            return;
+        }
+        let display = self.display(&path);
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => self.out.files.push(SourceFile {
+                    rel,
+                    display,
+                    text: clean(text),
+                }),
+                Err(e) => self
+                    .errors
+                    .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
+            },
+            Err(e) => self.errors.push(
+                Diagnostic::error(display, None, format!("cannot read the file: {e}"))
+                    .with_help("check the file's permissions"),
+            ),
         }
     }
+}
+
+/// The error for a file that is not valid UTF-8, at the line and column of the first
+/// byte that is not.
+pub fn not_utf8(file: PathBuf, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let valid = &bytes[..e.valid_up_to()];
+    // The valid prefix is UTF-8 by definition.
+    let before = std::str::from_utf8(valid).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let position = crate::diagnostic::Position {
+        line: before.matches('\n').count() + 1,
+        col: before[line_start..].chars().count() + 1,
+    };
+    let text = String::from_utf8_lossy(bytes);
+    Diagnostic::error(
+        file,
+        Some(position),
+        "the file is not valid UTF-8 from here on",
+    )
+    .with_help("save the file as UTF-8 in your editor (this byte is in another encoding, such as Latin-1 or Windows-1252)")
+    .with_source(&text)
 }
 
 /// Removes a byte-order mark, normalises line endings, and drops the private-use
@@ -167,8 +349,10 @@ fn clean(text: String) -> String {
         .strip_prefix('\u{feff}')
         .map(str::to_owned)
         .unwrap_or(text);
+    // A lone CR ends a line too (CommonMark): make it a LF, so that line numbers agree
+    // with the parser's.
     let text = if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     };

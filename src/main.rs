@@ -93,11 +93,14 @@ fn main() -> ExitCode {
                 }
                 Err(diags) => {
                     print_problems(&diags, false);
+                    let output = match diags.output_changed() {
+                        Some(what) => format!("{}: {what}", opts.out_dir().display()),
+                        None => format!("{} was left as it was", opts.out_dir().display()),
+                    };
                     eprintln!(
-                        "build failed: {} error(s), {} warning(s); {} was left as it was",
+                        "build failed: {} error(s), {} warning(s); {output}",
                         diags.count(Severity::Error),
                         diags.count(Severity::Warning),
-                        opts.out_dir().display()
                     );
                     ExitCode::FAILURE
                 }
@@ -133,10 +136,10 @@ fn main() -> ExitCode {
             open,
         } => {
             let opts = explainer::serve::ServeOptions {
-                site_dir,
                 bind,
                 port,
                 out_dir: out,
+                ..explainer::serve::ServeOptions::new(site_dir)
             };
             match explainer::serve::run(opts, open) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -94,6 +94,9 @@ pub struct ParsedBody {
     pub links: Vec<ContentLink>,
     /// Links and images to other files in `content/`.
     pub assets: Vec<AssetLink>,
+    /// Links and images by a path from the site's root (`/concerns/`); `target` is the
+    /// path as written, checked against the site's output once it is known.
+    pub root_links: Vec<AssetLink>,
     /// Citation brackets, in order; each holds one or more items.
     pub citations: Vec<Vec<CitationUse>>,
     /// Numbered paragraphs (sources only).
@@ -144,6 +147,9 @@ struct Locator<'a> {
     text: &'a str,
     lines: LineIndex,
     first_body_line: usize,
+    /// The last offset turned into a position, so that positions asked for in order
+    /// along one long line cost only the distance between them.
+    last: std::cell::Cell<(usize, Position)>,
 }
 
 impl<'a> Locator<'a> {
@@ -154,6 +160,7 @@ impl<'a> Locator<'a> {
             text,
             lines,
             first_body_line,
+            last: std::cell::Cell::new((0, Position { line: 1, col: 1 })),
         }
     }
 
@@ -167,7 +174,18 @@ impl<'a> Locator<'a> {
     }
 
     fn position_of_offset(&self, offset: usize) -> Position {
-        self.lines.position(self.text, offset)
+        let (last, at) = self.last.get();
+        let position = match self.text.get(last..offset) {
+            Some(between) if !between.contains('\n') => Position {
+                line: at.line,
+                col: at.col + between.chars().count(),
+            },
+            _ => self.lines.position(self.text, offset),
+        };
+        if self.text.is_char_boundary(offset) {
+            self.last.set((offset, position));
+        }
+        position
     }
 
     fn node_start(&self, node: &AstNode<'_>) -> (usize, Position) {
@@ -441,23 +459,52 @@ fn process_run<'a>(
             }
         }
     };
+    // Where the scan for raw `[@`s stands in the current node, so that finding the
+    // n-th one never starts over from the node's start (linear in a long line).
+    let mut raw_node = usize::MAX;
+    let mut raw_src_start = 0;
+    let mut raw_iter: Option<std::str::MatchIndices<'_, &str>> = None;
+    let (mut text_from, mut text_count, mut raw_taken) = (0, 0, 0);
+    let mut last_raw = None;
+    let mut omitted = 0;
     for f in found {
         // Which node holds the `[@`, and where that `[@` is in the raw source.
         let node_index = starts.partition_point(|&s| s <= f.range.start) - 1;
         let node = run[node_index];
-        let (src_start, src) = loc.node_source(node);
-        let nth = text[starts[node_index]..f.range.start]
-            .matches("[@")
-            .count();
-        let raw = src.match_indices("[@").nth(nth).map(|(i, _)| src_start + i);
+        if node_index != raw_node {
+            let (src_start, src) = loc.node_source(node);
+            raw_node = node_index;
+            raw_src_start = src_start;
+            raw_iter = Some(src.match_indices("[@"));
+            (text_from, text_count, raw_taken) = (starts[node_index], 0, 0);
+            last_raw = None;
+        }
+        // This is the `text_count`-th (0-based) `[@` of the node's text.
+        text_count += text
+            .get(text_from..f.range.start)
+            .map_or(0, |t| t.matches("[@").count());
+        text_from = f.range.start;
+        while raw_taken <= text_count {
+            last_raw = raw_iter.as_mut().and_then(Iterator::next).map(|(i, _)| i);
+            if last_raw.is_none() {
+                break;
+            }
+            raw_taken += 1;
+        }
+        let raw = last_raw.map(|i| raw_src_start + i);
         let escaped = raw.is_some_and(|r| r > 0 && input.text.as_bytes()[r - 1] == b'\\');
         if escaped {
             continue;
         }
         let bracket_offset = raw.unwrap_or_else(|| loc.node_start(node).0);
-        let bracket_position = loc.position_of_offset(bracket_offset);
         match f.items {
             Err(e) => {
+                // Past the cap, count instead of building a diagnostic per bracket.
+                if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
+                    omitted += 1;
+                    continue;
+                }
+                let bracket_position = loc.position_of_offset(bracket_offset);
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(bracket_position), e.message)
                         .with_help(e.help)
@@ -466,19 +513,24 @@ fn process_run<'a>(
             }
             Ok(items) => {
                 let mut search_from = bracket_offset;
+                // An item's `@id` is within the bracket's raw text: look no further.
+                let search_end = floor_char_boundary(
+                    input.text,
+                    bracket_offset.saturating_add(2 * f.range.len() + 64),
+                );
                 let uses = items
                     .into_iter()
                     .map(|item| {
                         let needle = format!("@{}", item.id);
-                        let at = input.text[search_from.min(input.text.len())..]
-                            .find(&needle)
+                        let at = input
+                            .text
+                            .get(search_from..search_end)
+                            .and_then(|t| t.find(&needle))
                             .map(|i| search_from + i);
                         if let Some(a) = at {
                             search_from = a + needle.len();
                         }
-                        let position = at
-                            .map(|a| loc.position_of_offset(a))
-                            .unwrap_or(bracket_position);
+                        let position = loc.position_of_offset(at.unwrap_or(bracket_offset));
                         CitationUse { item, position }
                     })
                     .collect();
@@ -492,6 +544,10 @@ fn process_run<'a>(
             }
         }
     }
+    if omitted > 0 {
+        out.diagnostics
+            .push(Diagnostic::omitted(input.file, omitted));
+    }
     if cursor == 0 {
         return;
     }
@@ -503,6 +559,15 @@ fn process_run<'a>(
     for node in run {
         node.detach();
     }
+}
+
+/// The largest char boundary of `text` at or before `i`.
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// What a link's URL points at.
@@ -657,6 +722,11 @@ fn rewrite_links<'a>(
             }
             Target::RootRelative => {
                 link.url = format!("{}{}", input.base_path.trim_end_matches('/'), written);
+                out.root_links.push(AssetLink {
+                    target: written.clone(),
+                    position,
+                    written,
+                });
             }
             Target::OutsideContent => {
                 out.diagnostics.push(

@@ -6,7 +6,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::render::Output;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// FNV-1a: a small, stable hash for fingerprinting asset names.
@@ -48,12 +48,85 @@ fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
         .with_help("check that the folder is writable and the disk is not full")
 }
 
-/// The fingerprint of every output, by path, for a later [`write_changed`].
-pub fn fingerprints(outputs: &[Output]) -> HashMap<String, String> {
-    outputs
+/// The fingerprint of every output, by path, for a later [`write_changed`]; copied files
+/// are in it too (by their source), so that one deleted from the site is deleted from
+/// the output.
+pub fn fingerprints(outputs: &[Output], copies: &[(String, PathBuf)]) -> HashMap<String, String> {
+    let mut all: HashMap<String, String> = outputs
         .par_iter()
         .map(|o| (o.path.clone(), fingerprint(&o.bytes)))
-        .collect()
+        .collect();
+    for (rel, src) in copies {
+        all.insert(rel.clone(), format!("copy of {}", src.display()));
+    }
+    all
+}
+
+/// Who writes an output path, for the error when two do.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    /// The file the error is reported at.
+    pub file: PathBuf,
+    /// How to name it in the message (`content/_index.md`, `the generated sitemap`).
+    pub what: String,
+}
+
+/// Errors for output paths that two writers share, exactly or up to case (which is the
+/// same file on the case-insensitive disks of macOS and Windows), and for a file whose
+/// path is a folder another writer needs.
+pub fn check_collisions(entries: &[(String, Writer)]) -> Vec<Diagnostic> {
+    let mut errors = vec![];
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let collide = |errors: &mut Vec<Diagnostic>, path: &str, a: &Writer, b: &Writer, how: &str| {
+        errors.push(
+            Diagnostic::error(
+                &b.file,
+                None,
+                format!(
+                    "{} and {} would both write {how}public/{path}",
+                    b.what, a.what
+                ),
+            )
+            .with_help("rename or move one of the two, so that each output file has one source"),
+        );
+    };
+    for (k, (path, writer)) in entries.iter().enumerate() {
+        let key = path.to_lowercase();
+        match seen.get(&key) {
+            Some(&j) => {
+                let how = if entries[j].0 == *path {
+                    ""
+                } else {
+                    "(on a disk that ignores case) "
+                };
+                collide(&mut errors, path, &entries[j].1, writer, how);
+            }
+            None => {
+                seen.insert(key, k);
+            }
+        }
+    }
+    // A file where another output needs a folder (`content/about` and `about/index.html`).
+    for (path, writer) in entries {
+        let lower = path.to_lowercase();
+        let mut at = 0;
+        while let Some(i) = lower[at..].find('/') {
+            let dir = &lower[at..][..i];
+            let dir = &lower[..at + dir.len()];
+            if let Some(&j) = seen.get(dir) {
+                collide(
+                    &mut errors,
+                    &entries[j].0,
+                    &entries[j].1,
+                    writer,
+                    "in the same place ",
+                );
+                break;
+            }
+            at += i + 1;
+        }
+    }
+    errors
 }
 
 /// Creates every folder the files need, then writes the outputs and copies the assets
@@ -95,7 +168,7 @@ pub fn write_changed(
     copies: &[(String, PathBuf)],
     previous: HashMap<String, String>,
 ) -> Result<(usize, HashMap<String, String>), Diagnostic> {
-    let mut now = fingerprints(outputs);
+    let mut now = fingerprints(outputs, copies);
     for path in kept {
         if let Some(f) = previous.get(path) {
             now.insert(path.clone(), f.clone());
@@ -106,11 +179,7 @@ pub fn write_changed(
         .filter(|o| previous.get(&o.path) != now.get(&o.path))
         .collect();
     let count = put_files(out_dir, &changed, copies)?;
-    let copied: HashSet<&str> = copies.iter().map(|(r, _)| r.as_str()).collect();
-    for gone in previous
-        .keys()
-        .filter(|k| !now.contains_key(*k) && !copied.contains(k.as_str()))
-    {
+    for gone in previous.keys().filter(|k| !now.contains_key(*k)) {
         let p = out_dir.join(gone);
         let _ = std::fs::remove_file(&p);
         // Remove the folders this leaves empty (a page's folder), up to the output folder.
@@ -141,13 +210,110 @@ pub fn read_back(out_dir: &Path, paths: &[String]) -> Result<Vec<Output>, Diagno
         .collect()
 }
 
+/// An absolute form of `path` with `.` and `..` resolved and symbolic links followed as
+/// far as the path exists, so that two spellings of one folder compare equal.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = vec![];
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    c => out.push(c),
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Refuses an output folder that a build must never replace: the site folder itself, a
+/// folder that holds it, anything inside `content/` or `layouts/`, or an existing file.
+/// Runs before anything is written.
+pub fn check_out_dir(site_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
+    let site = real_path(site_dir);
+    let out = real_path(out_dir);
+    let refuse = |what: String| {
+        Err(Diagnostic::error(out_dir, None, format!("the output folder {what}"))
+            .with_help("choose a folder outside the site's content/ and layouts/, e.g. the default public/ (leave out --out); nothing was written"))
+    };
+    if out == site {
+        return refuse(
+            "is the site folder itself: building there would replace the whole site".into(),
+        );
+    }
+    if site.starts_with(&out) {
+        return refuse(format!(
+            "contains the site folder {}: building there would replace the whole site",
+            site.display()
+        ));
+    }
+    for inner in ["content", "layouts"] {
+        if out.starts_with(site.join(inner)) {
+            return refuse(format!(
+                "is inside the site's {inner}/ folder: building there would replace or copy the site's own files"
+            ));
+        }
+    }
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            "the output folder is an existing file, not a folder",
+        )
+        .with_help("give --out a folder (a new one, or one that holds an earlier build); nothing was written"));
+    }
+    Ok(())
+}
+
+/// Why [`write`] failed, and whether the previous output is still where it was.
+#[derive(Debug)]
+pub struct WriteFailure {
+    /// What went wrong.
+    pub diagnostic: Diagnostic,
+    /// `None` if the output folder is exactly as it was before; otherwise what happened to it.
+    pub output_changed: Option<String>,
+}
+
+impl From<Diagnostic> for WriteFailure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        WriteFailure {
+            diagnostic,
+            output_changed: None,
+        }
+    }
+}
+
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
-/// atomically replacing what was there. Returns how many files it wrote.
+/// atomically replacing what was there. Returns how many files it wrote, and warnings
+/// about what it could not tidy up once the new output was in place.
 pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
-) -> Result<usize, Diagnostic> {
+) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            "the output folder is an existing file, not a folder",
+        )
+        .with_help("give --out a folder; nothing was written")
+        .into());
+    }
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -163,41 +329,88 @@ pub fn write(
             .map_err(|e| io_error(&staging, "clear the staging folder", e))?;
     }
     let all: Vec<&Output> = outputs.iter().collect();
-    let result = std::fs::create_dir_all(&staging)
+    let written = std::fs::create_dir_all(&staging)
         .map_err(|e| io_error(&staging, "create the staging folder", e))
-        .and_then(|_| put_files(&staging, &all, copies))
-        .and_then(|count| swap_in(&staging, out_dir).map(|_| count));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+        .and_then(|_| put_files(&staging, &all, copies));
+    let count = match written {
+        Ok(count) => count,
+        Err(d) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(d.into());
+        }
+    };
+    match swap_in(
+        &staging,
+        out_dir,
+        &parent.join(format!(".{name}.old-{}", std::process::id())),
+    ) {
+        Ok(warnings) => Ok((count, warnings)),
+        Err(failure) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(failure)
+        }
     }
-    result
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one
-/// step, so a server reading `out_dir` never finds it missing.
-fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
-    if out_dir.exists() {
-        #[cfg(target_os = "linux")]
-        {
-            use rustix::fs::{CWD, RenameFlags, renameat_with};
-            if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
-                // `staging` now holds the previous output.
-                return std::fs::remove_dir_all(staging)
-                    .map_err(|e| io_error(staging, "remove the previous output", e));
-            }
-        }
-        let old = staging.with_extension("old");
-        std::fs::rename(out_dir, &old)
-            .map_err(|e| io_error(out_dir, "move the previous output aside", e))?;
-        if let Err(e) = std::fs::rename(staging, out_dir) {
-            let _ = std::fs::rename(&old, out_dir);
-            return Err(io_error(out_dir, "put the new output in place", e));
-        }
-        std::fs::remove_dir_all(&old).map_err(|e| io_error(&old, "remove the previous output", e))
-    } else {
+/// step, so a server reading `out_dir` never finds it missing. Once the new output is
+/// in place, a previous output that cannot be removed is a warning naming where it is
+/// (`old`), not an error: the build did what it was asked.
+fn swap_in(staging: &Path, out_dir: &Path, old: &Path) -> Result<Vec<Diagnostic>, WriteFailure> {
+    let left_behind = |at: &Path, e: std::io::Error| {
+        vec![Diagnostic::warning(
+            out_dir,
+            None,
+            format!(
+                "the new site is in place, but the previous output could not be removed ({e}); it is now in {}",
+                at.display()
+            ),
+        )
+        .with_help(format!("remove {} by hand", at.display()))]
+    };
+    if !out_dir.exists() {
         std::fs::rename(staging, out_dir)
-            .map_err(|e| io_error(out_dir, "put the new output in place", e))
+            .map_err(|e| io_error(out_dir, "put the new output in place", e))?;
+        return Ok(vec![]);
     }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous output.
+            return Ok(match std::fs::remove_dir_all(staging) {
+                Ok(()) => vec![],
+                Err(e) => {
+                    // Give what is left a name that says what it is.
+                    let at = if std::fs::rename(staging, old).is_ok() {
+                        old
+                    } else {
+                        staging
+                    };
+                    left_behind(at, e)
+                }
+            });
+        }
+    }
+    std::fs::rename(out_dir, old)
+        .map_err(|e| io_error(out_dir, "move the previous output aside", e))?;
+    if let Err(e) = std::fs::rename(staging, out_dir) {
+        let diagnostic = io_error(out_dir, "put the new output in place", e);
+        return Err(match std::fs::rename(old, out_dir) {
+            Ok(()) => diagnostic.into(),
+            Err(_) => WriteFailure {
+                diagnostic,
+                output_changed: Some(format!(
+                    "the previous output was moved to {} and could not be put back",
+                    old.display()
+                )),
+            },
+        });
+    }
+    Ok(match std::fs::remove_dir_all(old) {
+        Ok(()) => vec![],
+        Err(e) => left_behind(old, e),
+    })
 }
 
 #[cfg(test)]

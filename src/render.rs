@@ -461,7 +461,7 @@ fn page_context<'a>(
 }
 
 /// Template problems become diagnostics that name the template file and line.
-fn template_error(theme: &Theme, err: &minijinja::Error) -> Diagnostic {
+pub fn template_error(theme: &Theme, err: &minijinja::Error) -> Diagnostic {
     let name = err.name().unwrap_or("?").to_string();
     let file = theme
         .templates
@@ -482,11 +482,28 @@ fn template_error(theme: &Theme, err: &minijinja::Error) -> Diagnostic {
     if let (Some(src), Some(_)) = (err.template_source(), position) {
         d = d.with_source(src);
     }
-    let mut chain = String::new();
+    let mut causes = vec![];
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        let _ = write!(chain, "\ncaused by: {s}");
+        causes.push(s.to_string());
         source = s.source();
+    }
+    if causes
+        .iter()
+        .any(|c| c.contains("recursion limit exceeded"))
+    {
+        d.message = format!(
+            "template error: `{name}` includes itself, directly or through other templates"
+        );
+    }
+    // An include loop nests hundreds of causes: show the first two and the last.
+    if causes.len() > 3 {
+        let hidden = causes.len() - 3;
+        causes.splice(2..causes.len() - 1, [format!("… {hidden} more like these")]);
+    }
+    let mut chain = String::new();
+    for c in &causes {
+        let _ = write!(chain, "\ncaused by: {c}");
     }
     d.with_help(format!(
         "fix the template; see https://docs.rs/minijinja for the syntax{}",
@@ -567,16 +584,16 @@ pub fn environment<'s>(
     env.set_formatter(html_formatter);
     let mut errors = vec![];
     for (name, file) in &theme.templates {
-        let Ok(src) = std::str::from_utf8(&file.bytes) else {
-            errors.push(
-                Diagnostic::error(
+        let src = match std::str::from_utf8(&file.bytes) {
+            Ok(src) => src,
+            Err(e) => {
+                errors.push(crate::load::not_utf8(
                     file.display(name, "layouts/"),
-                    None,
-                    "the template is not valid UTF-8",
-                )
-                .with_help("save it as UTF-8"),
-            );
-            continue;
+                    &file.bytes,
+                    e,
+                ));
+                continue;
+            }
         };
         if let Err(e) = env.add_template_owned(name.clone(), src.to_string()) {
             errors.push(template_error(theme, &e));
@@ -680,18 +697,22 @@ fn setup_hash(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> 
 /// `{{ date|date_format }}` → `29 October 2024`; `date_format("us")` → `October 29, 2024`.
 /// A month alone (`2025-10`) gives `October 2025`.
 fn date_format(value: &str, style: Option<&str>) -> Result<String, minijinja::Error> {
-    let (date, pattern) = match value.parse::<jiff::civil::Date>() {
-        Ok(d) if style == Some("us") => (d, "%B %-d, %Y"),
-        Ok(d) => (d, "%-d %B %Y"),
-        Err(e) => match format!("{value}-01").parse::<jiff::civil::Date>() {
-            Ok(d) if value.len() == 7 => (d, "%B %Y"),
-            _ => {
-                return Err(minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!("date_format: `{value}` is not a YYYY-MM-DD date: {e}"),
-                ));
-            }
-        },
+    // A month alone (`2025-10`), as the bibliography allows.
+    if value.len() == 7
+        && let Ok(d) = format!("{value}-01").parse::<jiff::civil::Date>()
+    {
+        return Ok(d.strftime("%B %Y").to_string());
+    }
+    let date = crate::frontmatter::calendar_date(value).ok_or_else(|| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("date_format: `{value}` is not a YYYY-MM-DD date"),
+        )
+    })?;
+    let pattern = if style == Some("us") {
+        "%B %-d, %Y"
+    } else {
+        "%-d %B %Y"
     };
     Ok(date.strftime(pattern).to_string())
 }
@@ -823,17 +844,22 @@ fn render_page(
     let tmpl = env.get_template(name).map_err(|e| {
         let p = &site.pages[i];
         if p.meta.layout.is_some() {
-            Diagnostic::error(&p.file, None, format!("the layout `{name}` does not exist"))
-                .with_help(format!(
-                    "use one of: {}",
-                    theme
-                        .templates
-                        .keys()
-                        .filter(|k| k.ends_with(".html"))
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+            Diagnostic::error(
+                &p.file,
+                crate::frontmatter::key_position(&p.text, "layout"),
+                format!("the layout `{name}` does not exist"),
+            )
+            .with_source(&p.text)
+            .with_help(format!(
+                "use one of: {}",
+                theme
+                    .templates
+                    .keys()
+                    .filter(|k| k.ends_with(".html"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
         } else {
             template_error(theme, &e)
         }
@@ -846,6 +872,16 @@ fn render_page(
                 &site.pages[i].file.display().to_string(),
             )
         })?;
+    if html.trim().is_empty() {
+        let p = &site.pages[i];
+        return Err(Diagnostic::error(
+            &p.file,
+            crate::frontmatter::key_position(&p.text, "layout"),
+            format!("the layout `{name}` rendered nothing for this page"),
+        )
+        .with_help(format!("a page's layout must make a whole page: use one that extends base.html, such as `page`, or fill in layouts/{name}"))
+        .with_source(&p.text));
+    }
     let url = &site.pages[i].url;
     Ok(Output {
         path: format!("{}index.html", url.trim_start_matches('/')),

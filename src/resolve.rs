@@ -146,14 +146,15 @@ fn check_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::error(
                     &p.file,
-                    None,
+                    Some(crate::diagnostic::Position { line: 1, col: 1 }),
                     format!(
                         "this page has the same URL, {}, as {}",
                         p.url,
                         pages[other].file.display()
                     ),
                 )
-                .with_help("rename one of the two files"),
+                .with_help("rename one of the two files")
+                .with_source(&p.text),
             );
         } else {
             by_url.insert(&p.url, i);
@@ -173,9 +174,13 @@ fn check_links(
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
     let mut links = vec![];
     for (i, page) in pages.iter().enumerate() {
+        let before = diags.len();
         for link in &page.body.links {
+            // Past the per-file cap the diagnostic is dropped later: skip copying its line.
+            let cheap = diags.len() - before >= crate::diagnostic::MAX_ERRORS_PER_FILE;
             let at = |msg: String| {
-                Diagnostic::error(&page.file, Some(link.position), msg).with_source(&page.text)
+                let d = Diagnostic::error(&page.file, Some(link.position), msg);
+                if cheap { d } else { d.with_source(&page.text) }
             };
             let Some(&target) = by_rel.get(&link.target) else {
                 let d = match absent.get(&link.target) {
@@ -378,11 +383,15 @@ impl<'a> Works<'a> {
                             quote: cite.item.quote.clone(),
                         }),
                         Err((message, help)) => {
-                            diags.push(
-                                Diagnostic::error(&page.file, Some(cite.position), message)
-                                    .with_help(help)
-                                    .with_source(&page.text),
-                            );
+                            let d = Diagnostic::error(&page.file, Some(cite.position), message)
+                                .with_help(help);
+                            // Past the per-file cap the diagnostic is dropped later: skip
+                            // copying its line.
+                            diags.push(if diags.len() < crate::diagnostic::MAX_ERRORS_PER_FILE {
+                                d.with_source(&page.text)
+                            } else {
+                                d
+                            });
                             None
                         }
                     })
@@ -566,7 +575,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's
 /// `pN`, or `references` on a page that has them.
-fn has_anchor(page: &Page, frag: &str) -> bool {
+pub fn has_anchor(page: &Page, frag: &str) -> bool {
     let paragraph = frag
         .strip_prefix('p')
         .and_then(|n| n.parse::<usize>().ok().filter(|k| k.to_string() == n));

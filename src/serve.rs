@@ -48,6 +48,37 @@ pub struct ServeOptions {
     pub port: u16,
     /// Where to build; a fresh folder in the system's temporary folder if `None`.
     pub out_dir: Option<PathBuf>,
+    /// How long a client may take to send a request's headers before its connection is
+    /// closed (a client that opens connections and never finishes a request would
+    /// otherwise hold them forever).
+    pub header_timeout: Duration,
+    /// At most this many connections are served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl ServeOptions {
+    /// Serving `site_dir` on 127.0.0.1:1111, into a temporary folder, with the default
+    /// limits: 10 seconds to send a request's headers, 128 connections at once.
+    pub fn new(site_dir: impl Into<PathBuf>) -> Self {
+        ServeOptions {
+            site_dir: site_dir.into(),
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 1111,
+            out_dir: None,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 128,
+        }
+    }
+}
+
+/// A folder that `serve` made for itself, removed when dropped: on a normal stop, on an
+/// error after it was made, and while unwinding from a panic.
+struct OwnedFolder(PathBuf);
+
+impl Drop for OwnedFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What the browser is told.
@@ -66,6 +97,9 @@ struct Shared {
     out_dir: PathBuf,
     /// The overlay HTML of the last failed build, if the last build failed.
     error: RwLock<Option<String>>,
+    /// The overlay HTML for the file watcher's last error, if it had one: saves may be
+    /// missed until serve is restarted.
+    watch_error: RwLock<Option<String>>,
     /// The last search index, reused by the next build and refreshed after it.
     search_index: RwLock<Option<Arc<Vec<crate::render::Output>>>>,
     /// Held while anything writes into the output folder.
@@ -83,9 +117,11 @@ pub struct ServerHandle {
     /// Where it builds the site.
     pub out_dir: PathBuf,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     _watcher: Box<dyn std::any::Any + Send>,
+    /// Dropped last: the temporary output folder, if serve made one.
+    _folder: Option<OwnedFolder>,
 }
 
 impl ServerHandle {
@@ -94,13 +130,18 @@ impl ServerHandle {
         self.shared.signals.subscribe()
     }
 
-    /// Stops the server and waits for it to finish.
+    /// Stops the server: open connections get a moment to finish, then are dropped, so
+    /// that a client holding a half-sent request never holds up the stop. A temporary
+    /// output folder is removed.
     pub async fn stop(mut self) {
         let _ = self.shared.signals.send(Signal::Shutdown);
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+        let _ = self.shutdown.send(true);
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
         }
-        let _ = (&mut self.task).await;
     }
 }
 
@@ -123,7 +164,12 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     let built = {
         let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-        crate::build_cached(&opts, cache)
+        let built = guarded(|| crate::build_cached(&opts, cache));
+        if built.is_err() {
+            // A crash may have left the cache half updated: start afresh next time.
+            *cache = crate::BuildCache::retaining();
+        }
+        built
     };
     match built {
         Ok(report) => {
@@ -157,6 +203,24 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             let _ = shared.signals.send(Signal::Failed(overlay));
         }
     }
+}
+
+/// Runs one build, turning a panic into an error, so that a bug in the build never stops
+/// `serve` from watching: the overlay shows it and the next save builds again.
+fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let mut diags = Diagnostics::new();
+        diags.push(
+            crate::Diagnostic::error("content", None, format!("the build crashed: {what}"))
+                .with_help("this is a bug in explainer; please report it with the file you last saved. Saving again rebuilds"),
+        );
+        Err(diags)
+    })
 }
 
 /// The files below `dir` inside the output folder that `keep` accepts, as outputs.
@@ -240,6 +304,14 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
 
 /// The error overlay: every problem with `file:line:col`, message and help, escaped.
 pub fn overlay_html(diags: &Diagnostics) -> String {
+    overlay_titled(
+        diags,
+        "The last change did not build",
+        "The page shows the last good build. Fix these and save:",
+    )
+}
+
+fn overlay_titled(diags: &Diagnostics, title: &str, lead: &str) -> String {
     let mut items = String::new();
     for d in diags
         .sorted()
@@ -257,7 +329,9 @@ pub fn overlay_html(diags: &Diagnostics) -> String {
         ));
     }
     format!(
-        "<div id=\"explainer-error-overlay\" role=\"alert\"><h2>The last change did not build</h2><p>The page shows the last good build. Fix these and save:</p><ol>{items}</ol></div>"
+        "<div id=\"explainer-error-overlay\" role=\"alert\"><h2>{}</h2><p>{}</p><ol>{items}</ol></div>",
+        escape(title),
+        escape(lead)
     )
 }
 
@@ -300,7 +374,7 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Decodes `%XX` escapes; `None` for malformed ones or a NUL byte.
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -348,7 +422,14 @@ async fn serve_file(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Re
         .error
         .read()
         .unwrap_or_else(|e| e.into_inner())
-        .clone();
+        .clone()
+        .or_else(|| {
+            shared
+                .watch_error
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        });
     let found = resolve_request_path(&shared.out_dir, req.uri().path());
     let (status, path) = match found {
         Some(p) => (StatusCode::OK, p),
@@ -432,7 +513,8 @@ fn file_hash(path: &Path) -> Option<String> {
         .map(|b| crate::output::fingerprint(&b))
 }
 
-/// Builds once, starts serving, and rebuilds on every change until stopped.
+/// Builds once, starts serving, and rebuilds on every change until stopped. The port is
+/// taken first, so that a port in use fails at once, before any build or folder.
 pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let site_dir = opts.site_dir.canonicalize().map_err(|e| {
         format!(
@@ -440,11 +522,27 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
             opts.site_dir.display()
         )
     })?;
-    let out_dir = match &opts.out_dir {
-        Some(d) => d.clone(),
-        None => std::env::temp_dir()
-            .join(format!("explainer-serve-{}", std::process::id()))
-            .join("public"),
+    if let Some(out) = &opts.out_dir {
+        crate::output::check_out_dir(&site_dir, out).map_err(|d| {
+            format!(
+                "{}: {}{}",
+                d.location(),
+                d.message,
+                d.help.map(|h| format!("\n  help: {h}")).unwrap_or_default()
+            )
+        })?;
+    }
+    let listener = tokio::net::TcpListener::bind((opts.bind, opts.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (out_dir, folder) = match &opts.out_dir {
+        Some(d) => (d.clone(), None),
+        None => {
+            let folder =
+                std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()));
+            (folder.join("public"), Some(OwnedFolder(folder)))
+        }
     };
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
@@ -456,6 +554,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let shared = Arc::new(Shared {
         out_dir: out_dir.clone(),
         error: RwLock::new(None),
+        watch_error: RwLock::new(None),
         search_index: RwLock::new(None),
         writing: Mutex::new(()),
         indexer,
@@ -505,11 +604,14 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
             Arc::downgrade(&debouncer),
         );
         std::thread::spawn(move || {
-            let watch_new_dir = move |dir: &Path| {
-                if let Some(d) = deb.upgrade()
-                    && let Ok(mut d) = d.lock()
-                {
-                    let _ = d.watch(dir, RecursiveMode::Recursive);
+            let watch_new_dir = |dir: &Path| -> Result<(), String> {
+                match deb.upgrade() {
+                    Some(d) => d
+                        .lock()
+                        .map_err(|e| e.to_string())?
+                        .watch(dir, RecursiveMode::Recursive)
+                        .map_err(|e| e.to_string()),
+                    None => Ok(()),
                 }
             };
             watch_loop(&site, &out, &sh, rx, hashes, cache, &watch_new_dir)
@@ -520,26 +622,79 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         .route(LIVERELOAD_PATH, get(livereload))
         .fallback(serve_file)
         .with_state(shared.clone());
-    let listener = tokio::net::TcpListener::bind((opts.bind, opts.port))
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            })
-            .await;
-    });
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(accept_loop(
+        listener,
+        app,
+        stop_rx,
+        opts.header_timeout,
+        opts.max_connections.max(1),
+    ));
     Ok(ServerHandle {
         addr,
         out_dir,
         shared,
-        shutdown: Some(stop_tx),
+        shutdown: stop_tx,
         task,
         _watcher: Box::new(debouncer),
+        _folder: folder,
     })
+}
+
+/// Accepts connections and serves HTTP/1.1 on each, until `stop` turns true. A client
+/// has `header_timeout` to send each request's headers, and at most `max` connections are
+/// served at once: further ones wait in the listen queue until one closes. Hand-written
+/// rather than tower-http's ServeDir and layers: the handler must add the reload script
+/// and the overlay to HTML in memory, and hyper's own header timeout covers a client that
+/// sends nothing at all.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    header_timeout: Duration,
+    max: usize,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = stop.changed() => break,
+        };
+        let Ok(slot) = slot else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors, or the like: wait a moment and go on.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stop_connection = stop.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let connection =
+                builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stop_connection.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_millis(500), connection).await;
+                }
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+    connections.shutdown().await;
 }
 
 fn watch_loop(
@@ -549,7 +704,7 @@ fn watch_loop(
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
     mut hashes: HashMap<PathBuf, Option<String>>,
     mut cache: crate::BuildCache,
-    watch_new_dir: &dyn Fn(&Path),
+    watch_new_dir: &dyn Fn(&Path) -> Result<(), String>,
 ) {
     while let Ok(result) = rx.recv() {
         // Take every batch that is already waiting: one rebuild for all of them.
@@ -559,7 +714,15 @@ fn watch_loop(
         }
         let mut changed = false;
         for batch in batches {
-            let Ok(events) = batch else { continue };
+            let events = match batch {
+                Ok(events) => events,
+                Err(errors) => {
+                    for e in errors {
+                        watch_failed(shared, &e.to_string());
+                    }
+                    continue;
+                }
+            };
             for event in events {
                 if matches!(event.kind, notify::EventKind::Access(_)) {
                     continue;
@@ -572,8 +735,9 @@ fn watch_loop(
                         // `content/` or `layouts/` created after the start: watch it too.
                         if path.parent() == Some(site_dir)
                             && WATCHED_DIRS.iter().any(|d| path.ends_with(d))
+                            && let Err(e) = watch_new_dir(path)
                         {
-                            watch_new_dir(path);
+                            watch_failed(shared, &format!("cannot watch {}: {e}", path.display()));
                         }
                         // A folder appeared, vanished or was renamed: compare what is inside.
                         for f in walk(path) {
@@ -613,6 +777,27 @@ fn watch_loop(
     }
 }
 
+/// Says on the terminal and in the browser that the file watcher failed: until serve is
+/// restarted, saves may go unseen (on Linux, most often the inotify watch limit).
+fn watch_failed(shared: &Shared, what: &str) {
+    eprintln!("error: watching files failed: {what}; saves may be missed until serve is restarted");
+    let mut diags = Diagnostics::new();
+    diags.push(
+        crate::Diagnostic::error("content", None, format!("watching files failed: {what}"))
+            .with_help("restart `explainer serve`; on Linux, if it says no space is left or too many files are open, raise the inotify limits: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=1024"),
+    );
+    let overlay = overlay_titled(
+        &diags,
+        "Saves may be missed",
+        "The file watcher failed, so changes may not be rebuilt:",
+    );
+    *shared
+        .watch_error
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = Some(overlay.clone());
+    let _ = shared.signals.send(Signal::Failed(overlay));
+}
+
 /// The fingerprint of every watched file.
 fn watched_hashes(site_dir: &Path) -> HashMap<PathBuf, Option<String>> {
     let mut hashes = HashMap::new();
@@ -648,13 +833,30 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Runs `serve` until Ctrl-C.
+/// Waits for Ctrl-C, or on Unix for SIGTERM (what `kill` and service managers send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs `serve` until Ctrl-C or SIGTERM; stops on the first one, whatever the clients
+/// are doing, and removes its temporary folder on every way out.
 pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let handle = start(opts).await?;
         let url = format!("http://{}/", handle.addr);
         eprintln!(
@@ -675,15 +877,14 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
                 eprintln!("could not open a browser; open {url} yourself");
             }
         }
-        let _ = tokio::signal::ctrl_c().await;
+        stop_signal().await;
         eprintln!("stopping");
-        let out = handle.out_dir.clone();
         handle.stop().await;
-        if out.starts_with(std::env::temp_dir()) {
-            let _ = std::fs::remove_dir_all(out.parent().unwrap_or(&out));
-        }
         Ok(())
-    })
+    });
+    // Do not wait for a build or a client in progress.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
 }
 
 #[cfg(test)]
@@ -719,6 +920,57 @@ mod tests {
             std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt"))
                 .unwrap();
             assert_eq!(resolve_request_path(&root, "/link.txt"), None);
+        }
+    }
+
+    #[test]
+    fn a_panicking_build_becomes_an_error() {
+        let r: Result<(), Diagnostics> = guarded(|| panic!("boom at {}", 473));
+        let d = r.unwrap_err();
+        let first = d.iter().next().unwrap();
+        assert_eq!(first.message, "the build crashed: boom at 473");
+        assert!(overlay_html(&d).contains("the build crashed"));
+        let r: Result<u8, Diagnostics> = guarded(|| Ok(1));
+        assert_eq!(r.unwrap(), 1);
+    }
+
+    /// Issue 10, item 18: a watcher error (such as the inotify limit) is shown on the
+    /// terminal and as an overlay, instead of being dropped.
+    #[test]
+    fn watcher_errors_are_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let (signals, mut seen) = broadcast::channel(8);
+        let (indexer, _requests) = std::sync::mpsc::sync_channel(1);
+        let shared = Shared {
+            out_dir: dir.path().join("public"),
+            error: RwLock::new(None),
+            watch_error: RwLock::new(None),
+            search_index: RwLock::new(None),
+            writing: Mutex::new(()),
+            indexer,
+            signals,
+        };
+        let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+        tx.send(Err(vec![notify::Error::generic(
+            "inotify watch limit reached",
+        )]))
+        .unwrap();
+        drop(tx);
+        watch_loop(
+            dir.path(),
+            &dir.path().join("public"),
+            &shared,
+            rx,
+            HashMap::new(),
+            crate::BuildCache::retaining(),
+            &|_| Ok(()),
+        );
+        let overlay = shared.watch_error.read().unwrap().clone().unwrap();
+        assert!(overlay.contains("inotify watch limit reached"), "{overlay}");
+        assert!(overlay.contains("max_user_watches"), "{overlay}");
+        match seen.try_recv() {
+            Ok(Signal::Failed(html)) => assert_eq!(html, overlay),
+            other => panic!("no overlay sent: {other:?}"),
         }
     }
 

@@ -54,7 +54,18 @@ impl Theme {
         let dir = site_dir.join("layouts");
         let mut errors = vec![];
         if dir.is_dir() {
-            collect_site(site_dir, &dir, &dir, &mut theme, &mut errors);
+            let site_real = site_dir
+                .canonicalize()
+                .unwrap_or_else(|_| site_dir.to_path_buf());
+            let walk = SiteWalk {
+                site_dir,
+                site_real: &site_real,
+                root: &dir,
+            };
+            match crate::load::follow_link(&site_real, Path::new("layouts"), &dir) {
+                Ok(real) => walk.collect(&dir, &mut vec![real], &mut theme, &mut errors),
+                Err(d) => errors.push(d),
+            }
         }
         if errors.is_empty() {
             Ok(theme)
@@ -97,55 +108,82 @@ fn collect_embedded(dir: &Dir<'static>, theme: &mut Theme) {
     }
 }
 
-fn collect_site(
-    site_dir: &Path,
-    root: &Path,
-    dir: &Path,
-    theme: &mut Theme,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        errors.push(
-            Diagnostic::error(
-                dir.strip_prefix(site_dir).unwrap_or(dir),
-                None,
-                "cannot read the folder",
-            )
-            .with_help("check its permissions"),
-        );
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if crate::load::is_ignored_name(&name) {
-            continue;
-        }
-        if path.is_dir() {
-            collect_site(site_dir, root, &path, theme, errors);
-            continue;
-        }
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let shown = path.strip_prefix(site_dir).unwrap_or(&path).to_path_buf();
-        match std::fs::read(&path) {
-            Ok(bytes) => classify(
-                &rel,
-                ThemeFile {
-                    bytes,
-                    origin: Origin::Site(shown),
-                },
-                theme,
-            ),
-            Err(err) => errors.push(
-                Diagnostic::error(shown, None, format!("cannot read the file: {err}"))
-                    .with_help("check its permissions"),
-            ),
+/// A walk over a site's `layouts/`. Links are followed only inside the site folder, as
+/// in `content/` (see [`crate::load::load`]): static files are published.
+struct SiteWalk<'a> {
+    site_dir: &'a Path,
+    site_real: &'a Path,
+    root: &'a Path,
+}
+
+impl SiteWalk<'_> {
+    fn collect(
+        &self,
+        dir: &Path,
+        visited: &mut Vec<PathBuf>,
+        theme: &mut Theme,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let site_dir = self.site_dir;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            errors.push(
+                Diagnostic::error(
+                    dir.strip_prefix(site_dir).unwrap_or(dir),
+                    None,
+                    "cannot read the folder",
+                )
+                .with_help("check its permissions"),
+            );
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if crate::load::is_ignored_name(&name) {
+                continue;
+            }
+            let shown = path.strip_prefix(site_dir).unwrap_or(&path).to_path_buf();
+            let real = match crate::load::follow_link(self.site_real, &shown, &path) {
+                Ok(real) => real,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
+            if real.is_dir() {
+                if visited.contains(&real) {
+                    errors.push(
+                        Diagnostic::error(shown, None, "this link leads back to a folder that holds it: the folder would never end")
+                            .with_help("remove the link, or point it at a folder that does not hold it"),
+                    );
+                    continue;
+                }
+                visited.push(real);
+                self.collect(&path, visited, theme, errors);
+                visited.pop();
+                continue;
+            }
+            let rel = path
+                .strip_prefix(self.root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            match std::fs::read(&path) {
+                Ok(bytes) => classify(
+                    &rel,
+                    ThemeFile {
+                        bytes,
+                        origin: Origin::Site(shown),
+                    },
+                    theme,
+                ),
+                Err(err) => errors.push(
+                    Diagnostic::error(shown, None, format!("cannot read the file: {err}"))
+                        .with_help("check its permissions"),
+                ),
+            }
         }
     }
 }

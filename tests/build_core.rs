@@ -222,12 +222,12 @@ fn embedded_section_page_lists_its_pages_in_order() {
 fn table_of_contents_in_the_template_context() {
     let site = core_site(&[(
         "layouts/page.html",
-        "{% for h in page.toc %}[{{ h.level }} {{ h.id }} {{ h.text }}]{% endfor %}",
+        "TOC{% for h in page.toc %}[{{ h.level }} {{ h.id }} {{ h.text }}]{% endfor %}",
     )]);
     site.build_ok();
     assert_eq!(
         site.read("concerns/privacy/index.html"),
-        "[2 scope Scope][3 details Details][2 safeguards Safeguards][2 scope-1 Scope]"
+        "TOC[2 scope Scope][3 details Details][2 safeguards Safeguards][2 scope-1 Scope]"
     );
 }
 

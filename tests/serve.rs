@@ -106,6 +106,7 @@ async fn serve(site: &Path) -> (ServerHandle, tempfile::TempDir) {
         bind: "127.0.0.1".parse().unwrap(),
         port: 0,
         out_dir: Some(out.path().join("public")),
+        ..ServeOptions::new(site)
     })
     .await
     .expect("server starts");
@@ -368,4 +369,104 @@ async fn the_search_index_catches_up_after_the_reload() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.stop().await;
+}
+
+/// Issue 10, item 5: the body that crashed the build (a lone CR, inline HTML, a citation
+/// and multibyte text) killed the rebuild thread: no overlay, later saves never built.
+/// Now it builds, and the next save is rebuilt too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_crashed_the_build_does_not_stop_rebuilds() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (handle, _out) = serve(&site).await;
+    let mut events = Events::open(handle.addr).await;
+    std::fs::write(
+        site.join("content/crash.md"),
+        "---\ntitle: Crash\n---\na\rb\n-<b>[@example-letter]\n中文\n",
+    )
+    .unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    std::fs::write(
+        site.join("content/crash.md"),
+        "---\ntitle: Crash fixed\n---\nText.\n",
+    )
+    .unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert!(
+        get(handle.addr, "/crash/")
+            .await
+            .body
+            .contains("Crash fixed")
+    );
+    handle.stop().await;
+}
+
+/// Issue 10, item 9: a file deleted from content/ is deleted from the served site, as a
+/// page is (it used to stay served, 200, until serve was restarted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_file_is_no_longer_served() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    std::fs::write(site.join("content/concerns/stale.txt"), "old notes\n").unwrap();
+    let (handle, _out) = serve(&site).await;
+    assert_eq!(get(handle.addr, "/concerns/stale.txt").await.status, 200);
+    let mut events = Events::open(handle.addr).await;
+    std::fs::remove_file(site.join("content/concerns/stale.txt")).unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert_eq!(get(handle.addr, "/concerns/stale.txt").await.status, 404);
+    assert!(!handle.out_dir.join("concerns/stale.txt").exists());
+    handle.stop().await;
+}
+
+/// Issue 10, item 17: at most `max_connections` are served at once; idle ones are closed
+/// after the header timeout, and a waiting client is served then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_limited_and_idle_ones_time_out() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let out = tempfile::tempdir().unwrap();
+    let handle = start(ServeOptions {
+        port: 0,
+        out_dir: Some(out.path().join("public")),
+        header_timeout: Duration::from_secs(2),
+        max_connections: 4,
+        ..ServeOptions::new(&site)
+    })
+    .await
+    .expect("server starts");
+    let addr = handle.addr;
+    let mut idle = vec![];
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        idle.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let waiting = tokio::spawn(async move { get(addr, "/").await });
+    let reply = tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("the waiting client was never served")
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(reply.status, 200);
+    assert!(
+        waited >= Duration::from_millis(1200),
+        "served after {waited:?}: the 4 idle connections did not hold the 4 slots"
+    );
+    for mut s in idle {
+        let mut buf = [0u8; 256];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .expect("an idle connection was not closed");
+        // Closed (0 bytes), or answered 408 and closed.
+        assert!(
+            n.map(|n| n == 0 || buf.starts_with(b"HTTP/1.1 408"))
+                .unwrap_or(true)
+        );
+    }
+    handle.stop().await;
 }

@@ -1,0 +1,35 @@
+//! Fuzzes the parse stage: front matter, Markdown and citations of one page, resolved
+//! against a fixed home page and a fixed source. Any input must give pages or
+//! diagnostics, never a panic.
+
+#![no_main]
+
+use explainer::config::Config;
+use explainer::load::SourceFile;
+use libfuzzer_sys::fuzz_target;
+use std::collections::HashMap;
+
+const CONFIG: &str = "title = \"Fuzz\"\nbase_url = \"https://example.org/sub/\"\n";
+const HOME: &str = "---\ntitle: Home\n---\nSee [the page](concerns/page.md).\n";
+const SOURCE: &str = "---\ntitle: A letter\nkind: letter\n---\n\nDear Committee,\n\nWe write about the \u{201c}draft convention\u{201d} \u{2014} it is too broad.\n\n- First, it lacks safeguards.\n- Second, it lacks *human rights* safeguards.\n\nSincerely.\n";
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let Ok(config) = Config::parse(CONFIG) else {
+        return;
+    };
+    let files = vec![
+        SourceFile::from_text("_index.md", HOME.to_string()),
+        SourceFile::from_text("sources/letter.md", SOURCE.to_string()),
+        SourceFile::from_text("concerns/page.md", text),
+    ];
+    let (pages, broken, _diags) = explainer::parse_pages(files, &config);
+    let absent: HashMap<String, explainer::resolve::Absence> = broken
+        .into_iter()
+        .map(|rel| (rel, explainer::resolve::Absence::Broken))
+        .collect();
+    let resolved = explainer::resolve::resolve(config, pages, vec![], &absent);
+    for d in &resolved.diagnostics {
+        let _ = d.to_string();
+    }
+});

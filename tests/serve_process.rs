@@ -1,0 +1,179 @@
+//! Issue 10, items 16 and 17: `explainer serve` as a process. It stops on the first
+//! Ctrl-C or SIGTERM even while a client holds a half-sent request, takes its port before
+//! building, removes its temporary folder on every way out, and closes connections that
+//! never finish their request headers. Loopback only; every wait is bounded.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn starter_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    explainer::scaffold::new_site(&dir.path().join("site")).unwrap();
+    dir
+}
+
+/// `explainer serve SITE --port PORT` with its temporary folder under `tmp`.
+fn spawn_serve(site: &Path, port: u16, tmp: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--port", &port.to_string()])
+        .arg(site)
+        .env("TMPDIR", tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start explainer serve")
+}
+
+/// Reads stderr until the "serving http://…/" line; returns the address, and a thread
+/// that collects the rest.
+fn wait_for_address(child: &mut Child) -> (String, std::thread::JoinHandle<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let rest = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("serving http://") {
+                let _ = tx.send(url.split('/').next().unwrap_or("").to_string());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("serve printed no address");
+    (addr, rest)
+}
+
+/// Waits at most `limit` for the child to exit.
+fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+fn send_signal(child: &Child, signal: &str) {
+    let ok = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {signal} failed");
+}
+
+fn leftovers(tmp: &Path) -> Vec<String> {
+    common::entries(tmp)
+        .into_iter()
+        .filter(|e| e.starts_with("explainer-serve"))
+        .collect()
+}
+
+/// Item 16: the first SIGINT or SIGTERM stops serve within seconds although a client
+/// holds a half-sent request, and the temporary folder is gone.
+#[test]
+fn the_first_signal_stops_serve_and_removes_its_folder() {
+    for signal in ["-INT", "-TERM"] {
+        let dir = starter_site();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = spawn_serve(&dir.path().join("site"), 0, tmp.path());
+        let (addr, rest) = wait_for_address(&mut child);
+        assert_eq!(
+            leftovers(tmp.path()).len(),
+            1,
+            "no temporary folder while serving"
+        );
+        let mut half = TcpStream::connect(&addr).unwrap();
+        half.write_all(b"GET / HTTP/1.1\r\nHost: loc").unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        send_signal(&child, signal);
+        let status = wait_exit(&mut child, Duration::from_secs(5));
+        assert!(status.is_some(), "{signal}: serve did not stop within 5 s");
+        let err = rest.join().unwrap();
+        assert!(
+            leftovers(tmp.path()).is_empty(),
+            "{signal}: the temporary folder was left behind:\n{err}"
+        );
+        drop(half);
+    }
+}
+
+/// Item 16: a port in use fails at once, before building, and leaves no folder.
+#[test]
+fn a_port_in_use_fails_before_building_and_leaves_nothing() {
+    let dir = starter_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut child = spawn_serve(&dir.path().join("site"), port, tmp.path());
+    let status = wait_exit(&mut child, Duration::from_secs(30)).expect("serve did not exit");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot listen on 127.0.0.1"), "{err}");
+    assert!(!err.contains("built"), "it built before failing:\n{err}");
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "left: {:?}",
+        leftovers(tmp.path())
+    );
+}
+
+/// Item 17: connections that never finish their headers (slowloris) are closed after the
+/// header timeout (10 s), while the site keeps being served.
+#[test]
+fn connections_that_never_finish_their_headers_are_closed() {
+    let dir = starter_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(&dir.path().join("site"), 0, tmp.path());
+    let (addr, _rest) = wait_for_address(&mut child);
+    let mut slow: Vec<TcpStream> = (0..50)
+        .map(|k| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            if k % 2 == 0 {
+                s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+            }
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(15);
+    let mut closed = 0;
+    for s in &mut slow {
+        let left = deadline.saturating_duration_since(Instant::now());
+        s.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        // The server closes the connection: a read returns 0 (or a reset), not a timeout.
+        match s.read(&mut buf) {
+            Ok(_) => closed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => closed += 1,
+            Err(_) => {}
+        }
+    }
+    let took = started.elapsed();
+    send_signal(&child, "-TERM");
+    let _ = wait_exit(&mut child, Duration::from_secs(5));
+    assert_eq!(
+        closed, 50,
+        "only {closed} of 50 slow connections were closed"
+    );
+    assert!(took < Duration::from_secs(15), "closing them took {took:?}");
+}
