@@ -539,8 +539,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let (out_dir, folder) = match &opts.out_dir {
         Some(d) => (d.clone(), None),
         None => {
-            let folder =
-                std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()));
+            let folder = temp_folder();
             (folder.join("public"), Some(OwnedFolder(folder)))
         }
     };
@@ -856,8 +855,16 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let own_folder = opts.out_dir.is_none().then(temp_folder);
     let result = runtime.block_on(async move {
-        let handle = start(opts).await?;
+        // A signal during the first build stops it too (dropping `start` removes the folder).
+        let handle = tokio::select! {
+            started = start(opts) => started?,
+            _ = stop_signal() => {
+                eprintln!("stopping");
+                return Ok(());
+            }
+        };
         let url = format!("http://{}/", handle.addr);
         eprintln!(
             "serving {url} (drafts included; built in {}); press Ctrl-C to stop",
@@ -884,7 +891,16 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
     });
     // Do not wait for a build or a client in progress.
     runtime.shutdown_timeout(Duration::from_millis(500));
+    // A build that was still writing may have made the folder again.
+    if let Some(folder) = own_folder {
+        let _ = std::fs::remove_dir_all(folder);
+    }
     result
+}
+
+/// The temporary folder `serve` builds in when not given one.
+fn temp_folder() -> PathBuf {
+    std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()))
 }
 
 #[cfg(test)]

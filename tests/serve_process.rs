@@ -177,3 +177,35 @@ fn connections_that_never_finish_their_headers_are_closed() {
     );
     assert!(took < Duration::from_secs(15), "closing them took {took:?}");
 }
+
+/// Item 16: a signal while the first build runs stops serve too, and leaves nothing.
+#[test]
+fn a_signal_during_the_first_build_stops_serve_and_leaves_nothing() {
+    let dir = starter_site();
+    let site = dir.path().join("site");
+    for k in 0..3000 {
+        std::fs::write(
+            site.join(format!("content/concerns/page-{k}.md")),
+            format!("---\ntitle: Page {k}\n---\nSome text for page {k}, with a [link](example.md).\n\n## A heading\n\nMore text.\n"),
+        )
+        .unwrap();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(&site, 0, tmp.path());
+    let started = Instant::now();
+    while leftovers(tmp.path()).is_empty() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    send_signal(&child, "-TERM");
+    let status = wait_exit(&mut child, Duration::from_secs(10));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.is_some(), "serve did not stop within 10 s:\n{err}");
+    assert!(leftovers(tmp.path()).is_empty(), "left behind:\n{err}");
+}
