@@ -8,7 +8,7 @@
 //! [`Matrix`], and the audit export `citations.json`.
 
 use crate::config::Role;
-use crate::page::Page;
+use crate::page::{Page, PageRef};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a citation points to.
@@ -123,7 +123,7 @@ impl Graph {
     /// Derives every relation from the links (from, to) and each page's resolved citation
     /// brackets (per page, per bracket, per item; `None` where an item did not resolve).
     pub fn build(
-        pages: &[Page],
+        pages: &[PageRef],
         entries: usize,
         links: &[(usize, usize)],
         brackets: Vec<PageBrackets>,
@@ -202,7 +202,7 @@ impl Graph {
     }
 
     /// Backlinks: the pages that link to a page, and the pages that cite a source.
-    fn derive_backlinks(&self, pages: &[Page]) -> Vec<Vec<usize>> {
+    fn derive_backlinks(&self, pages: &[PageRef]) -> Vec<Vec<usize>> {
         let mut back: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
         for (from, targets) in self.links_to.iter().enumerate() {
             for &t in targets {
@@ -244,7 +244,7 @@ impl Graph {
     /// pages in order; `order` names the sections with their roles, in navigation order.
     pub fn matrix(
         &self,
-        pages: &[Page],
+        pages: &[PageRef],
         sections: &BTreeMap<String, Vec<usize>>,
         order: &crate::config::Sections,
     ) -> Matrix {
@@ -358,7 +358,7 @@ impl Graph {
     /// The audit export of this graph (see [`Export`]); `url` makes a page's public URL.
     pub fn export<'a>(
         &'a self,
-        pages: &'a [Page],
+        pages: &'a [PageRef],
         bibliography: &'a crate::bibliography::Bibliography,
         url: impl Fn(&Page) -> String,
     ) -> Export<'a> {

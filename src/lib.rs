@@ -42,7 +42,7 @@ pub mod theme;
 
 use config::Config;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-use page::Page;
+use page::{Page, PageRef};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -131,12 +131,21 @@ pub struct BuildCache {
     /// Whether to keep anything at all: a one-off build has no use for it.
     retain: bool,
     /// Parsed pages by path, with the fingerprint of what they were parsed from.
-    parsed: HashMap<String, (String, Page)>,
+    parsed: HashMap<String, (String, PageRef)>,
+    /// The settings that shape every parse, as of the last build (see [`parse_settings`]).
+    parse_settings: String,
+    /// The files changed since the last build, when the caller says which (`serve` does,
+    /// from its watcher); `None` when it has not, and any file may have changed.
+    changed: Option<std::collections::HashSet<PathBuf>>,
+    /// Set when the caller lost track of changes: the next build reads every file.
+    changes_unknown: bool,
     /// Fingerprints of the files the last build wrote, by output path; `None` when the
     /// output folder must be written afresh.
     written: Option<HashMap<String, String>>,
     /// What each page's last render depended on, to keep pages nothing changed for.
     render: reuse::RenderMemo,
+    /// Each page's resolved citations, to keep them while nothing they rest on changed.
+    resolved: resolve::ResolveMemo,
 }
 
 impl BuildCache {
@@ -148,20 +157,51 @@ impl BuildCache {
             ..BuildCache::default()
         }
     }
+
+    /// Tells the next build which files changed since the last one (by path), so that
+    /// it need not read the others again. A build with no such note reads every file, as
+    /// does one after [`BuildCache::forget_changes`].
+    pub fn note_changed(&mut self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.changed.get_or_insert_default().extend(
+            paths
+                .into_iter()
+                .map(|p| std::path::absolute(&p).unwrap_or(p)),
+        );
+    }
+
+    /// Tells the next build that any file may have changed (a watcher that missed events).
+    pub fn forget_changes(&mut self) {
+        self.changes_unknown = true;
+    }
+
+    /// The files under `content_dir` that changed, by path relative to it, when the
+    /// caller said which files changed (`None`: any file may have).
+    fn changed_content(&self, content_dir: &Path) -> Option<std::collections::HashSet<String>> {
+        let changed = self.changed.as_ref().filter(|_| !self.changes_unknown)?;
+        let content = std::path::absolute(content_dir).unwrap_or_else(|_| content_dir.into());
+        Some(
+            changed
+                .iter()
+                .filter_map(|p| p.strip_prefix(&content).ok())
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .collect(),
+        )
+    }
+}
+
+/// The settings that shape every page's parse: a change to them parses every file again.
+fn parse_settings(config: &Config) -> String {
+    format!(
+        "{}\u{0}{}\u{0}{:?}",
+        config.allow_html,
+        config.base_path(),
+        config.sections
+    )
 }
 
 /// The fingerprint of a file's text and the settings that shape its parse.
-fn parse_key(f: &load::SourceFile, config: &Config) -> String {
-    output::fingerprint(
-        format!(
-            "{}\u{0}{}\u{0}{:?}\u{0}{}",
-            config.allow_html,
-            config.base_path(),
-            config.sections,
-            f.text
-        )
-        .as_bytes(),
-    )
+fn parse_key(f: &load::SourceFile, settings: &str) -> String {
+    output::fingerprint(format!("{settings}\u{0}{}", f.text).as_bytes())
 }
 
 /// Parse: front matter and Markdown of every file, in parallel.
@@ -169,8 +209,8 @@ fn parse_key(f: &load::SourceFile, config: &Config) -> String {
 pub fn parse_pages(
     files: Vec<load::SourceFile>,
     config: &Config,
-) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
-    parse_pages_cached(files, config, &mut BuildCache::default())
+) -> (Vec<PageRef>, Vec<String>, Vec<Diagnostic>) {
+    parse_pages_cached(files, &[], config, &mut BuildCache::default())
 }
 
 /// Parses one file into a page (its text moves into the page).
@@ -196,7 +236,7 @@ fn parse_page(
         allow_html: config.allow_html,
         base_path,
     });
-    Ok(Page {
+    let mut page = Page {
         url: page::url_for(&f.rel),
         slug: name.trim_end_matches(".md").to_string(),
         section,
@@ -204,40 +244,62 @@ fn parse_page(
         role,
         rel: f.rel,
         file: f.display,
+        text_hash: {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            f.text.hash(&mut h);
+            h.finish()
+        },
         text: f.text,
         meta,
         body,
-    })
+        face: 0,
+    };
+    page.face = reuse::face(&page);
+    Ok(page)
 }
 
-/// [`parse_pages`], reusing the pages of `cache` whose text has not changed.
+/// [`parse_pages`], reusing the pages of `cache` whose text has not changed, and those of
+/// the `kept` files (not read this time, because they have not changed).
 fn parse_pages_cached(
     files: Vec<load::SourceFile>,
+    kept: &[String],
     config: &Config,
     cache: &mut BuildCache,
-) -> (Vec<Page>, Vec<String>, Vec<Diagnostic>) {
+) -> (Vec<PageRef>, Vec<String>, Vec<Diagnostic>) {
     let base_path = config.base_path();
-    let results: Vec<(String, String, Result<Page, Vec<Diagnostic>>)> = files
+    let settings = parse_settings(config);
+    let mut previous = std::mem::take(&mut cache.parsed);
+    let mut results: Vec<(String, String, Result<PageRef, Vec<Diagnostic>>)> = files
         .into_par_iter()
         .map(|f| {
             let rel = f.rel.clone();
             let key = if cache.retain {
-                parse_key(&f, config)
+                parse_key(&f, &settings)
             } else {
                 String::new()
             };
-            if let Some((k, page)) = cache.parsed.get(&rel)
+            if let Some((k, page)) = previous.get(&rel)
                 && *k == key
             {
                 return (rel, key, Ok(page.clone()));
             }
-            (rel, key, parse_page(f, config, &base_path))
+            (
+                rel,
+                key,
+                parse_page(f, config, &base_path).map(PageRef::new),
+            )
         })
         .collect();
+    results.extend(kept.iter().filter_map(|rel| {
+        let (key, page) = previous.remove(rel)?;
+        Some((rel.clone(), key, Ok(page)))
+    }));
+    results.sort_by(|a, b| a.0.cmp(&b.0));
     let mut pages = vec![];
     let mut broken = vec![];
     let mut diags = vec![];
-    cache.parsed.clear();
+    cache.parse_settings = settings;
     for (rel, key, result) in results {
         match result {
             Ok(p) => {
@@ -295,7 +357,18 @@ fn load_site_timed(
         all.extend(d);
         all
     })?;
-    let loaded = match load::load(&opts.site_dir, &opts.site_dir.join("content")) {
+    // Files the cache has parsed, unchanged since, with the same settings: not read again.
+    let same_settings = cache.parse_settings == parse_settings(&config);
+    let content_dir = opts.site_dir.join("content");
+    let changed = cache
+        .changed_content(&content_dir)
+        .filter(|_| same_settings && cache.retain);
+    let keep = |rel: &str| -> bool {
+        changed
+            .as_ref()
+            .is_some_and(|c| !c.contains(rel) && cache.parsed.contains_key(rel))
+    };
+    let loaded = match load::load_keeping(&opts.site_dir, &content_dir, &keep) {
         Ok(l) => l,
         Err(d) => {
             diags.extend(d);
@@ -305,10 +378,14 @@ fn load_site_timed(
     stages.mark("load");
     let (bibliography, bib_diags) = bibliography::parse(&loaded.bibliography);
     diags.extend(bib_diags);
-    let (pages, broken, parse_diags) = parse_pages_cached(loaded.files, &config, cache);
+    let (pages, broken, parse_diags) =
+        parse_pages_cached(loaded.files, &loaded.kept, &config, cache);
+    // From here on the cache holds every file's parse: later changes must be noted anew.
+    cache.changed = None;
+    cache.changes_unknown = false;
     stages.mark("parse");
     diags.extend(parse_diags);
-    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
+    let (pages, drafts): (Vec<PageRef>, Vec<PageRef>) = pages
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
     if let Some(d) = missing_home_page(&pages, &drafts, &broken) {
@@ -316,14 +393,15 @@ fn load_site_timed(
     }
     let mut absent: HashMap<String, resolve::Absence> = drafts
         .into_iter()
-        .map(|p| (p.rel, resolve::Absence::Draft))
+        .map(|p| (p.rel.clone(), resolve::Absence::Draft))
         .collect();
     absent.extend(
         broken
             .into_iter()
             .map(|rel| (rel, resolve::Absence::Broken)),
     );
-    let resolved = resolve::resolve(config, pages, loaded.assets, bibliography, &absent);
+    let memo = cache.retain.then_some(&mut cache.resolved);
+    let resolved = resolve::resolve_with(config, pages, loaded.assets, bibliography, &absent, memo);
     stages.mark("resolve");
     diags.extend(resolved.diagnostics);
     if diags.has_errors() {
@@ -350,7 +428,11 @@ fn citations_json(site: &resolve::Site) -> render::Output {
 /// site without one has no `index.html`, and a host would serve its folder listing or
 /// nothing at all. `None` if the home page is there or failed to parse (its own errors
 /// are reported).
-fn missing_home_page(pages: &[Page], drafts: &[Page], broken: &[String]) -> Option<Diagnostic> {
+fn missing_home_page(
+    pages: &[PageRef],
+    drafts: &[PageRef],
+    broken: &[String],
+) -> Option<Diagnostic> {
     const HOME: &str = "_index.md";
     if pages.iter().any(|p| p.rel == HOME) || broken.iter().any(|b| b == HOME) {
         return None;

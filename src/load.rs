@@ -49,6 +49,9 @@ pub struct Loaded {
     /// The bibliography files (`references.yaml`, `references.json`), which are read,
     /// not copied.
     pub bibliography: Vec<crate::bibliography::BibliographyFile>,
+    /// Markdown files left unread because the caller has them already (see
+    /// [`load_keeping`]), by path relative to `content/`, sorted.
+    pub kept: Vec<String>,
 }
 
 /// Whether a file name is an editor's temporary or backup file, or hidden.
@@ -74,6 +77,19 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// loops, or leads nowhere, is an error too. So is a file or folder name that cannot be
 /// part of a web address as it is (see [`url_unsafe_char`]).
 pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    load_keeping(site_dir, content_dir, &|_| false)
+}
+
+/// [`load`], but a Markdown file for which `keep` says yes (given its path relative to
+/// `content/`) is not read:
+/// it is listed in [`Loaded::kept`], for a caller that has its text from an earlier load
+/// and knows it has not changed since. Files reached through a symbolic link are always
+/// read, since a change to them may be reported under the link's target.
+pub fn load_keeping(
+    site_dir: &Path,
+    content_dir: &Path,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut loaded = Loaded::default();
     let mut errors = vec![];
     if !content_dir.is_dir() {
@@ -90,6 +106,8 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
         site_real: &site_real,
         root: content_dir,
         visited: vec![],
+        keep,
+        links: 0,
         out: &mut loaded,
         errors: &mut errors,
     };
@@ -98,6 +116,7 @@ pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnosti
     }
     loaded.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     loaded.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    loaded.kept.sort();
     // references.yaml first: a duplicate id is reported where it is repeated.
     loaded.bibliography.sort_by_key(|b| {
         crate::bibliography::FILES
@@ -161,6 +180,10 @@ struct Walker<'a> {
     root: &'a Path,
     /// The real paths of the folders being walked, to catch a link back to one of them.
     visited: Vec<PathBuf>,
+    /// Which Markdown files need not be read.
+    keep: &'a dyn Fn(&str) -> bool,
+    /// How many symbolic links lead to the folder being walked.
+    links: usize,
     out: &'a mut Loaded,
     errors: &'a mut Vec<Diagnostic>,
 }
@@ -242,7 +265,8 @@ impl Walker<'_> {
                 );
                 continue;
             }
-            if kind.is_symlink() {
+            let is_link = kind.is_symlink();
+            if is_link {
                 match follow_link(self.site_real, &self.display(&path), &path).and_then(|real| {
                     std::fs::metadata(&real).map_err(|e| {
                         Diagnostic::error(
@@ -261,16 +285,18 @@ impl Walker<'_> {
             }
             if kind.is_dir() {
                 if self.enter(&path) {
+                    self.links += usize::from(is_link);
                     self.walk(&path);
+                    self.links -= usize::from(is_link);
                     self.visited.pop();
                 }
                 continue;
             }
-            self.file(path, &name);
+            self.file(path, &name, is_link || self.links > 0);
         }
     }
 
-    fn file(&mut self, path: PathBuf, name: &str) {
+    fn file(&mut self, path: PathBuf, name: &str, through_link: bool) {
         let rel = path
             .strip_prefix(self.root)
             .unwrap_or(&path)
@@ -299,6 +325,10 @@ impl Walker<'_> {
         }
         if !name.ends_with(".md") {
             self.out.assets.push(Asset { rel, path });
+            return;
+        }
+        if !through_link && (self.keep)(&rel) {
+            self.out.kept.push(rel);
             return;
         }
         let display = self.display(&path);

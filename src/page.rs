@@ -6,6 +6,10 @@ use crate::frontmatter::FrontMatter;
 use crate::markdown::ParsedBody;
 use std::path::PathBuf;
 
+/// A shared handle to a parsed page: builds keep unchanged pages from the last build
+/// without copying them.
+pub type PageRef = std::sync::Arc<Page>;
+
 /// A parsed content file.
 #[derive(Clone, Debug)]
 pub struct Page {
@@ -15,6 +19,11 @@ pub struct Page {
     pub file: PathBuf,
     /// The file's text, for diagnostics that show a source line.
     pub text: String,
+    /// A hash of `text`, computed once at parse time (rebuilds compare it, not the text).
+    pub text_hash: u64,
+    /// A hash of what other pages show of this one ([`crate::reuse::face`]), computed once
+    /// at parse time.
+    pub face: u64,
     /// The site path (`/concerns/privacy/`), before any base-URL prefix.
     pub url: String,
     /// The folder it belongs to (`concerns`; empty at the top level).

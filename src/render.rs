@@ -15,7 +15,7 @@ use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -182,10 +182,14 @@ pub fn template_for(site: &Site, i: usize, theme: &Theme) -> String {
 }
 
 fn link(site: &Site, i: usize) -> PageLink {
-    let p = &site.pages[i];
+    link_of(&site.pages[i], &site.config.base_path())
+}
+
+/// A page as templates see it in lists; `base_path` is the site's (`/` or `/sub/`).
+fn link_of(p: &crate::page::Page, base_path: &str) -> PageLink {
     PageLink {
         title: p.meta.title.clone(),
-        url: site.config.prefixed(&p.url),
+        url: format!("{}{}", base_path.trim_end_matches('/'), p.url),
         summary: p.summary().map(str::to_owned),
         date: p.meta.date.clone(),
         rel: p.rel.clone(),
@@ -551,9 +555,63 @@ impl Object for SiteValues {
     }
 }
 
-/// `sections` in templates: each section's pages. Reading one is recorded.
+/// Every page, for the site-wide values that templates look pages up in (`get_page`,
+/// `sections`, `site.files`). Values are made when a template asks for them, not for
+/// every page of the site on every build.
 #[derive(Debug)]
-struct SectionValues(BTreeMap<String, Value>);
+struct PageDirectory {
+    pages: Vec<crate::page::PageRef>,
+    by_rel: HashMap<String, usize>,
+    base_path: String,
+}
+
+impl PageDirectory {
+    /// `get_page(rel)`: the page's link fields and its headings.
+    fn page_value(&self, rel: &str) -> Option<Value> {
+        let p = &self.pages[*self.by_rel.get(rel)?];
+        let l = link_of(p, &self.base_path);
+        let headings: Vec<Value> = p
+            .body
+            .headings
+            .iter()
+            .map(|h| {
+                context! { level => h.level, text => h.text.clone(), id => h.id.clone(), url => format!("{}#{}", l.url, h.id) }
+            })
+            .collect();
+        Some(context! { ..Value::from(Serde(&l)), ..context! { headings => headings } })
+    }
+}
+
+/// `site.files`: which content files exist, by path (`rel in site.files`).
+#[derive(Debug)]
+struct FileSet(Arc<PageDirectory>);
+
+impl Object for FileSet {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0
+            .by_rel
+            .contains_key(key.as_str()?)
+            .then(|| Value::from(true))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let mut rels: Vec<&String> = self.0.by_rel.keys().collect();
+        rels.sort();
+        Enumerator::Values(rels.into_iter().map(|r| Value::from(r.as_str())).collect())
+    }
+}
+
+/// `sections` in templates: each section's pages, made into values on first use.
+/// Reading one is recorded.
+#[derive(Debug)]
+struct SectionValues {
+    directory: Arc<PageDirectory>,
+    lists: BTreeMap<String, (Vec<usize>, std::sync::OnceLock<Value>)>,
+}
 
 impl Object for SectionValues {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -563,12 +621,24 @@ impl Object for SectionValues {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let key = key.as_str()?;
         reuse::record(Read::Section(key.to_string()));
-        self.0.get(key).cloned()
+        let (list, value) = self.lists.get(key)?;
+        Some(
+            value
+                .get_or_init(|| {
+                    let d = &self.directory;
+                    let links: Vec<PageLink> = list
+                        .iter()
+                        .map(|&i| link_of(&d.pages[i], &d.base_path))
+                        .collect();
+                    Value::from(Serde(links))
+                })
+                .clone(),
+        )
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         reuse::record(Read::AllSections);
-        Enumerator::Values(self.0.keys().map(|k| Value::from(k.as_str())).collect())
+        Enumerator::Values(self.lists.keys().map(|k| Value::from(k.as_str())).collect())
     }
 }
 
@@ -606,39 +676,25 @@ pub fn environment<'s>(
         .filter_map(|s| site.section_index(s))
         .map(|i| link(site, i))
         .collect();
-    let sections: BTreeMap<String, Value> = site
-        .sections
-        .iter()
-        .map(|(k, v)| {
-            let links: Vec<PageLink> = v.iter().map(|&i| link(site, i)).collect();
-            (k.clone(), Value::from(Serde(links)))
-        })
-        .collect();
-    let all: BTreeMap<&str, Value> = site
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let l = link(site, i);
-            let headings: Vec<Value> = p
-                .body
-                .headings
-                .iter()
-                .map(|h| {
-                    context! { level => h.level, text => h.text.clone(), id => h.id.clone(), url => format!("{}#{}", l.url, h.id) }
-                })
-                .collect();
-            (p.rel.as_str(), context! { ..Value::from(Serde(&l)), ..context! { headings => headings } })
-        })
-        .collect();
+    let directory = Arc::new(PageDirectory {
+        pages: site.pages.clone(),
+        by_rel: site.by_rel.clone(),
+        base_path: cfg.base_path(),
+    });
+    let sections = SectionValues {
+        directory: directory.clone(),
+        lists: site
+            .sections
+            .iter()
+            .map(|(k, v)| (k.clone(), (v.clone(), Default::default())))
+            .collect(),
+    };
     let matrix = matrix(site);
     let hashes = SiteHashes {
         setup: setup_hash(site, theme, assets),
         nav: reuse::hash_json(&nav),
         matrix: reuse::hash_json(&matrix),
     };
-    // A map, so that `rel in site.files` is a lookup, not a scan of every page.
-    let files: BTreeMap<&str, bool> = site.pages.iter().map(|p| (p.rel.as_str(), true)).collect();
     let values: BTreeMap<&'static str, Value> = [
         ("title", Value::from(cfg.title.clone())),
         ("description", Value::from(cfg.description.clone())),
@@ -649,30 +705,25 @@ pub fn environment<'s>(
         ("nav", Value::from(Serde(&nav))),
         ("home", Value::from(cfg.base_path())),
         ("matrix", Value::from(Serde(matrix))),
-        ("files", Value::from(Serde(files))),
+        // A map, so that `rel in site.files` is a lookup, not a scan of every page.
+        ("files", Value::from_object(FileSet(directory.clone()))),
     ]
     .into_iter()
     .collect();
     env.add_global("site", Value::from_object(SiteValues(values)));
-    env.add_global("sections", Value::from_object(SectionValues(sections)));
+    env.add_global("sections", Value::from_object(sections));
     env.add_filter("date_format", date_format);
     env.add_global("assets", Value::from(Serde(assets)));
-    let pages = Value::from(all);
     env.add_function(
         "get_page",
         move |rel: &str| -> Result<Value, minijinja::Error> {
             reuse::record(Read::Page(rel.to_string()));
-            let v = pages
-                .get_item(&Value::from(rel))
-                .unwrap_or(Value::UNDEFINED);
-            if v.is_undefined() {
-                Err(minijinja::Error::new(
+            directory.page_value(rel).ok_or_else(|| {
+                minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
                     format!("get_page: no content file `{rel}`"),
-                ))
-            } else {
-                Ok(v)
-            }
+                )
+            })
         },
     );
     if errors.is_empty() {
@@ -762,7 +813,7 @@ pub fn render_pages(
     memo: Option<&RenderMemo>,
 ) -> Result<Rendering, Vec<Diagnostic>> {
     let faces: Vec<u64> = match memo {
-        Some(_) => site.pages.par_iter().map(reuse::face).collect(),
+        Some(_) => site.pages.iter().map(|p| p.face).collect(),
         None => vec![],
     };
     let values = memo.map(|_| ReadValues::new(site, hashes.nav, hashes.matrix, &faces));

@@ -11,9 +11,10 @@ use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, PageBrackets, Pinpoint, ResolvedItem, Target, Work};
 use crate::load::Asset;
-use crate::page::Page;
+use crate::page::{Page, PageRef};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// The whole site after resolution. Built once per build; never changed afterwards.
 #[derive(Debug)]
@@ -21,7 +22,7 @@ pub struct Site {
     /// Site settings.
     pub config: Config,
     /// Every page, sorted by path.
-    pub pages: Vec<Page>,
+    pub pages: Vec<PageRef>,
     /// Page index by path relative to `content/`.
     pub by_rel: HashMap<String, usize>,
     /// Each section's pages (not its index), ordered by weight, then title.
@@ -95,10 +96,37 @@ pub struct Resolved {
 /// files that failed to parse), so that links to them get the right message, or none.
 pub fn resolve(
     config: Config,
-    mut pages: Vec<Page>,
+    pages: Vec<PageRef>,
     assets: Vec<Asset>,
     bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
+) -> Resolved {
+    resolve_with(config, pages, assets, bibliography, absent, None)
+}
+
+/// What a build hands to the next about citations: each page's resolved citations, kept
+/// while the page's text and every work it could cite are unchanged.
+#[derive(Debug, Default)]
+pub struct ResolveMemo {
+    /// The hash of every citable work (see `Works::key`).
+    works: u64,
+    /// By page path: the hash of the page's text, its resolved brackets and their errors.
+    pages: HashMap<String, (u64, PageCitations)>,
+    /// The hash of every page's face, the assets and the absent files (see `check_links`).
+    links_key: u64,
+    /// By page path: the hash of the page's text, and its checked links.
+    links: HashMap<String, (u64, PageLinks)>,
+}
+
+/// [`resolve`], reusing from `memo` the citations of every page whose text and citable
+/// works are unchanged, and leaving in it what the next build can reuse.
+pub fn resolve_with(
+    config: Config,
+    mut pages: Vec<PageRef>,
+    assets: Vec<Asset>,
+    bibliography: Bibliography,
+    absent: &HashMap<String, Absence>,
+    mut memo: Option<&mut ResolveMemo>,
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut diags = vec![];
@@ -109,17 +137,40 @@ pub fn resolve(
         .collect();
     check_urls(&pages, &mut diags);
     let sections = order_sections(&pages);
-    let links = check_links(&pages, &by_rel, &assets, absent, &mut diags);
+    let links = check_links(
+        &pages,
+        &by_rel,
+        &assets,
+        absent,
+        &mut diags,
+        memo.as_deref_mut(),
+    );
     let works = Works::new(&pages, &bibliography, &config, &mut diags);
-    let brackets: Vec<(PageBrackets, Vec<Diagnostic>)> = pages
+    let previous = memo
+        .as_deref_mut()
+        .filter(|m| m.works == works.key)
+        .map(|m| std::mem::take(&mut m.pages))
+        .unwrap_or_default();
+    let brackets: Vec<PageCitations> = pages
         .par_iter()
-        .map(|page| works.resolve_page(page))
+        .map(|page| match previous.get(&page.rel) {
+            Some((hash, r)) if *hash == page.text_hash => r.clone(),
+            _ => Arc::new(works.resolve_page(page)),
+        })
         .collect();
+    if let Some(m) = memo {
+        m.works = works.key;
+        m.pages = pages
+            .iter()
+            .zip(&brackets)
+            .map(|(p, r)| (p.rel.clone(), (p.text_hash, r.clone())))
+            .collect();
+    }
     let brackets = brackets
         .into_iter()
-        .map(|(b, mut d)| {
-            diags.append(&mut d);
-            b
+        .map(|r| {
+            diags.extend(r.1.iter().cloned());
+            r.0.clone()
         })
         .collect();
     let graph = Graph::build(&pages, bibliography.entries.len(), &links, brackets);
@@ -139,7 +190,7 @@ pub fn resolve(
 }
 
 /// Two files, one URL (`a.md` and `a/_index.md`).
-fn check_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
+fn check_urls(pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
     let mut by_url: HashMap<&str, usize> = HashMap::new();
     for (i, p) in pages.iter().enumerate() {
         if let Some(&other) = by_url.get(p.url.as_str()) {
@@ -163,86 +214,144 @@ fn check_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
 }
 
 /// Checks every link to a content file, its anchor, and every link to an asset; returns
-/// the links between pages as (from, to).
+/// the links between pages as (from, to). A page whose text is unchanged keeps last
+/// build's result from `memo`, while no page, heading or asset has come or gone.
 fn check_links(
-    pages: &[Page],
+    pages: &[PageRef],
     by_rel: &HashMap<String, usize>,
     assets: &[Asset],
     absent: &HashMap<String, Absence>,
     diags: &mut Vec<Diagnostic>,
+    memo: Option<&mut ResolveMemo>,
 ) -> Vec<(usize, usize)> {
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        pages.iter().for_each(|p| p.face.hash(&mut h));
+        assets.iter().for_each(|a| a.rel.hash(&mut h));
+        let mut gone: Vec<(&String, bool)> = absent
+            .iter()
+            .map(|(k, v)| (k, *v == Absence::Draft))
+            .collect();
+        gone.sort();
+        gone.hash(&mut h);
+        h.finish()
+    };
+    let mut memo = memo;
+    let previous = memo
+        .as_deref_mut()
+        .filter(|m| m.links_key == key)
+        .map(|m| std::mem::take(&mut m.links))
+        .unwrap_or_default();
+    let results: Vec<PageLinks> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| match previous.get(&page.rel) {
+            Some(r) if r.0 == page.text_hash => r.1.clone(),
+            _ => Arc::new(page_links(i, pages, by_rel, &asset_set, absent)),
+        })
+        .collect();
+    if let Some(m) = memo {
+        m.links_key = key;
+        m.links = pages
+            .iter()
+            .zip(&results)
+            .map(|(p, r)| (p.rel.clone(), (p.text_hash, r.clone())))
+            .collect();
+    }
     let mut links = vec![];
-    for (i, page) in pages.iter().enumerate() {
-        let before = diags.len();
-        for link in &page.body.links {
-            // Past the per-file cap the diagnostic is dropped later: skip copying its line.
-            let cheap = diags.len() - before >= crate::diagnostic::MAX_ERRORS_PER_FILE;
-            let at = |msg: String| {
-                let d = Diagnostic::error(&page.file, Some(link.position), msg);
-                if cheap { d } else { d.with_source(&page.text) }
-            };
-            let Some(&target) = by_rel.get(&link.target) else {
-                let d = match absent.get(&link.target) {
-                    // Its own error is reported already; a second one here would only mislead.
-                    Some(Absence::Broken) => continue,
-                    Some(Absence::Draft) => at(format!("`{}` links to a draft, which this build leaves out", link.written))
-                        .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link"),
-                    None => at(format!(
-                        "`{}` links to content/{}, which does not exist",
-                        link.written, link.target
-                    ))
-                    .with_help(suggest_files(&link.target, by_rel)),
-                };
-                diags.push(d);
-                continue;
-            };
-            links.push((i, target));
-            if let Some(frag) = &link.fragment
-                && !frag.is_empty()
-                && !has_anchor(&pages[target], frag)
-            {
-                let shown = anchor_list(&pages[target]);
-                diags.push(
-                    at(format!(
-                        "`{}`: {} has no heading or anchor `#{frag}`",
-                        link.written,
-                        pages[target].file.display()
-                    ))
-                    .with_help(if shown.is_empty() {
-                        "that page has no headings; link to the page without `#…`".to_string()
-                    } else {
-                        format!("link to one of its anchors: {}", shown.join(", "))
-                    }),
-                );
-            }
-        }
-        for asset in &page.body.assets {
-            if !asset_set.contains(asset.target.as_str()) {
-                diags.push(
-                    Diagnostic::error(
-                        &page.file,
-                        Some(asset.position),
-                        format!(
-                            "`{}` points to content/{}, which does not exist",
-                            asset.written, asset.target
-                        ),
-                    )
-                    .with_help(
-                        "put the file in content/ and link to it by its path relative to this page",
-                    )
-                    .with_source(&page.text),
-                );
-            }
-        }
+    for (i, r) in results.iter().enumerate() {
+        links.extend(r.0.iter().map(|&t| (i, t)));
+        diags.extend(r.1.iter().cloned());
     }
     links
+}
+
+/// One page's citations, resolved, and the problems with them.
+type PageCitations = Arc<(PageBrackets, Vec<Diagnostic>)>;
+
+/// One page's links: the pages it links to, and the problems with its links.
+type PageLinks = Arc<(Vec<usize>, Vec<Diagnostic>)>;
+
+/// The links of page `i`, checked.
+fn page_links(
+    i: usize,
+    pages: &[PageRef],
+    by_rel: &HashMap<String, usize>,
+    asset_set: &HashSet<&str>,
+    absent: &HashMap<String, Absence>,
+) -> (Vec<usize>, Vec<Diagnostic>) {
+    let page = &pages[i];
+    let mut targets = vec![];
+    let mut diags: Vec<Diagnostic> = vec![];
+    for link in &page.body.links {
+        // Past the per-file cap the diagnostic is dropped later: skip copying its line.
+        let cheap = diags.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE;
+        let at = |msg: String| {
+            let d = Diagnostic::error(&page.file, Some(link.position), msg);
+            if cheap { d } else { d.with_source(&page.text) }
+        };
+        let Some(&target) = by_rel.get(&link.target) else {
+            let d = match absent.get(&link.target) {
+                // Its own error is reported already; a second one here would only mislead.
+                Some(Absence::Broken) => continue,
+                Some(Absence::Draft) => at(format!("`{}` links to a draft, which this build leaves out", link.written))
+                    .with_help("publish the target (remove `draft: true`), build with --drafts, or remove the link"),
+                None => at(format!(
+                    "`{}` links to content/{}, which does not exist",
+                    link.written, link.target
+                ))
+                .with_help(suggest_files(&link.target, by_rel)),
+            };
+            diags.push(d);
+            continue;
+        };
+        targets.push(target);
+        if let Some(frag) = &link.fragment
+            && !frag.is_empty()
+            && !has_anchor(&pages[target], frag)
+        {
+            let shown = anchor_list(&pages[target]);
+            diags.push(
+                at(format!(
+                    "`{}`: {} has no heading or anchor `#{frag}`",
+                    link.written,
+                    pages[target].file.display()
+                ))
+                .with_help(if shown.is_empty() {
+                    "that page has no headings; link to the page without `#…`".to_string()
+                } else {
+                    format!("link to one of its anchors: {}", shown.join(", "))
+                }),
+            );
+        }
+    }
+    for asset in &page.body.assets {
+        if !asset_set.contains(asset.target.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    &page.file,
+                    Some(asset.position),
+                    format!(
+                        "`{}` points to content/{}, which does not exist",
+                        asset.written, asset.target
+                    ),
+                )
+                .with_help(
+                    "put the file in content/ and link to it by its path relative to this page",
+                )
+                .with_source(&page.text),
+            );
+        }
+    }
+    (targets, diags)
 }
 
 /// Warnings for `check --strict` (uncited prose, orphan pages, uncited bibliography
 /// entries), and information (source paragraphs nobody cites).
 fn strict_warnings(
-    pages: &[Page],
+    pages: &[PageRef],
     bibliography: &Bibliography,
     graph: &Graph,
     diags: &mut Vec<Diagnostic>,
@@ -306,11 +415,14 @@ struct Works<'a> {
     bibliography: &'a Bibliography,
     /// The folder of the full-text sources, for help lines.
     source_folder: String,
+    /// A hash of everything a citation resolves against: each source's id, place among
+    /// the pages and paragraphs, and the bibliography's ids in order.
+    key: u64,
 }
 
 impl<'a> Works<'a> {
     fn new(
-        pages: &'a [Page],
+        pages: &'a [PageRef],
         bibliography: &'a Bibliography,
         config: &Config,
         diags: &mut Vec<Diagnostic>,
@@ -359,7 +471,23 @@ impl<'a> Works<'a> {
             .next()
             .unwrap_or("sources")
             .to_string();
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            for (slug, &i) in &sources {
+                (slug, i).hash(&mut h);
+                for p in &pages[i].body.paragraphs {
+                    p.text.hash(&mut h);
+                }
+            }
+            for e in &bibliography.entries {
+                e.id.hash(&mut h);
+            }
+            source_folder.hash(&mut h);
+            h.finish()
+        };
         Works {
+            key,
             sources,
             indexes,
             bibliography,
@@ -604,7 +732,7 @@ fn anchor_list(page: &Page) -> Vec<String> {
 }
 
 /// Each section's non-index pages, ordered by weight (unweighted last), then title.
-fn order_sections(pages: &[Page]) -> BTreeMap<String, Vec<usize>> {
+fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
     let mut sections: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         if !p.is_index {

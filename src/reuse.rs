@@ -69,8 +69,8 @@ pub fn hash_json(v: &impl serde::Serialize) -> u64 {
     h.finish()
 }
 
-/// What other pages may show of a page: its address, titles, summary, dates, headings and
-/// (for a source) its paragraphs.
+/// What other pages may show of a page, or check against it: its address, titles,
+/// summary, dates, headings, whether it has references, and (for a source) its paragraphs.
 pub fn face(page: &Page) -> u64 {
     let mut h = DefaultHasher::new();
     (
@@ -87,6 +87,8 @@ pub fn face(page: &Page) -> u64 {
         page.is_index,
     )
         .hash(&mut h);
+    // `#references` exists only on a page that cites.
+    page.body.citations.is_empty().hash(&mut h);
     for x in &page.body.headings {
         (x.level, &x.id, &x.text).hash(&mut h);
     }
@@ -102,7 +104,7 @@ pub fn context_key(site: &Site, i: usize, faces: &[u64]) -> u64 {
     let p = &site.pages[i];
     let g: &Graph = &site.graph;
     let mut h = DefaultHasher::new();
-    (&p.text, &p.url, p.is_index, &p.section, p.role).hash(&mut h);
+    (p.text_hash, &p.url, p.is_index, &p.section, p.role).hash(&mut h);
     for r in &g.references[i] {
         (r.number, &r.target.at, &r.quotes, &r.uses).hash(&mut h);
         match r.target.work {

@@ -711,6 +711,8 @@ fn watch_loop(
         while let Ok(more) = rx.try_recv() {
             batches.push(more);
         }
+        // The files that really changed, so that the build reads only those again.
+        let mut changed_files: Vec<PathBuf> = vec![];
         let mut changed = false;
         for batch in batches {
             let events = match batch {
@@ -719,6 +721,9 @@ fn watch_loop(
                     for e in errors {
                         watch_failed(shared, &e.to_string());
                     }
+                    // Events may have been lost: the next build reads every file.
+                    cache.forget_changes();
+                    changed = true;
                     continue;
                 }
             };
@@ -742,7 +747,8 @@ fn watch_loop(
                         for f in walk(path) {
                             let h = file_hash(&f);
                             if hashes.get(&f) != Some(&h) {
-                                hashes.insert(f, h);
+                                hashes.insert(f.clone(), h);
+                                changed_files.push(f);
                                 changed = true;
                             }
                         }
@@ -751,6 +757,7 @@ fn watch_loop(
                     let h = file_hash(path);
                     if hashes.get(path) != Some(&h) {
                         hashes.insert(path.clone(), h);
+                        changed_files.push(path.clone());
                         changed = true;
                     }
                 }
@@ -763,7 +770,8 @@ fn watch_loop(
                             .cloned()
                             .collect();
                         for g in gone {
-                            hashes.insert(g, None);
+                            hashes.insert(g.clone(), None);
+                            changed_files.push(g);
                             changed = true;
                         }
                     }
@@ -771,6 +779,7 @@ fn watch_loop(
             }
         }
         if changed {
+            cache.note_changed(changed_files);
             rebuild(site_dir, out_dir, shared, &mut cache);
         }
     }

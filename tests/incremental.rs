@@ -62,11 +62,26 @@ impl Live {
         build_cached(&self.opts(), &mut self.cache).unwrap_or_else(|d| panic!("{d}"))
     }
 
-    fn edit(&self, rel: &str, from: &str, to: &str) {
+    /// Edits a file, and tells the cache (as `serve`'s watcher does) that it changed.
+    fn edit(&mut self, rel: &str, from: &str, to: &str) {
         let p = self.site.join(rel);
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.contains(from), "{rel} has no {from:?}");
-        std::fs::write(p, text.replacen(from, to, 1)).unwrap();
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+        self.cache.note_changed([p]);
+    }
+
+    /// Writes (or, with `None`, removes) a file, and tells the cache.
+    fn put(&mut self, rel: &str, text: Option<&str>) {
+        let p = self.site.join(rel);
+        match text {
+            Some(t) => {
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(&p, t).unwrap();
+            }
+            None => std::fs::remove_file(&p).unwrap(),
+        }
+        self.cache.note_changed([p]);
     }
 
     /// Rebuilds incrementally, compares with a fresh build, and returns how many pages
@@ -143,6 +158,9 @@ fn every_kind_of_edit_rebuilds_to_exactly_a_fresh_build() {
 
     // Nothing changed: nothing is rendered.
     assert_eq!(s.check("after no change"), 0);
+    // Told that nothing changed, the build reads no page again, and keeps every one.
+    s.cache.note_changed([]);
+    assert_eq!(s.check("after a build told nothing changed"), 0);
 
     // A body edit that changes nothing another page shows: only that page.
     s.edit(
@@ -206,12 +224,10 @@ fn every_kind_of_edit_rebuilds_to_exactly_a_fresh_build() {
     assert!(n >= 6, "every page citing the report: {n}");
 
     // A template: every page.
-    std::fs::create_dir_all(s.site.join("layouts")).unwrap();
-    std::fs::write(
-        s.site.join("layouts/page.html"),
-        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.content|safe }}{% endblock %}",
-    )
-    .unwrap();
+    s.put(
+        "layouts/page.html",
+        Some("{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.content|safe }}{% endblock %}"),
+    );
     assert_eq!(s.check("after adding a template"), total);
 
     // Settings: every page.
@@ -223,14 +239,13 @@ fn every_kind_of_edit_rebuilds_to_exactly_a_fresh_build() {
     assert_eq!(s.check("after changing the settings"), total);
 
     // Pages come and go.
-    std::fs::write(
-        s.site.join("content/concerns/g.md"),
-        "---\ntitle: Concern g\n---\nSee [concern a](a.md).\n",
-    )
-    .unwrap();
+    s.put(
+        "content/concerns/g.md",
+        Some("---\ntitle: Concern g\n---\nSee [concern a](a.md).\n"),
+    );
     s.check("after adding a page");
     assert!(s.live.join("concerns/g/index.html").exists());
-    std::fs::remove_file(s.site.join("content/concerns/g.md")).unwrap();
+    s.put("content/concerns/g.md", None);
     s.check("after removing a page");
     assert!(
         !s.live.join("concerns/g").exists(),
@@ -258,4 +273,47 @@ fn the_starter_site_rebuilds_to_exactly_a_fresh_build() {
         "A changed concern",
     );
     s.check("after an edit (search on)");
+}
+
+#[test]
+fn a_page_kept_from_the_last_build_is_checked_again_when_what_it_points_to_changes() {
+    let owned = files();
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut s = Live::new(&refs);
+    let failing = |s: &mut Live| -> String {
+        match build_cached(&s.opts(), &mut s.cache) {
+            Ok(_) => panic!("the build should fail"),
+            Err(d) => d.to_string(),
+        }
+    };
+    // The concern pages link to art-1.md#scope; only art-1.md changes.
+    s.edit("content/articles/art-1.md", "## Scope", "## Range");
+    let e = failing(&mut s);
+    assert!(
+        e.contains("concerns/a.md") && e.contains("no heading or anchor `#scope`"),
+        "{e}"
+    );
+    s.edit("content/articles/art-1.md", "## Range", "## Scope");
+    s.check("after restoring the heading");
+    // The concern pages quote the letter; only the letter changes.
+    s.edit(
+        "content/sources/letter.md",
+        "The rules are too broad.",
+        "The rules are wide.",
+    );
+    let e = failing(&mut s);
+    assert!(
+        e.contains("concerns/a.md") && e.contains("is not in `letter`"),
+        "{e}"
+    );
+    s.edit(
+        "content/sources/letter.md",
+        "The rules are wide.",
+        "The rules are too broad.",
+    );
+    s.check("after restoring the letter");
+    // A bibliography entry they cite disappears.
+    s.edit("content/references.yaml", "report:", "renamed-report:");
+    let e = failing(&mut s);
+    assert!(e.contains("unknown id `report`"), "{e}");
 }
