@@ -103,6 +103,8 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Pages rendered; the others were kept as the last build wrote them.
     pub pages_rendered: usize,
+    /// Whether the search index the last build wrote was kept (nothing it reads changed).
+    pub search_index_kept: bool,
     /// Wall time of the whole build.
     pub elapsed_ms: f64,
     /// Wall time of each stage, in order (`EXPLAINER_TIMINGS=1` prints them).
@@ -726,6 +728,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     })?;
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
+    let mut index_kept = false;
     stages.mark("render");
     if diags.has_errors() {
         return Err(diags);
@@ -743,12 +746,23 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
                 // The index depends on the order pages go in: make it the same for a
                 // build that kept pages and one that rendered them all.
                 indexed.sort_by(|a, b| a.path.cmp(&b.path));
-                let index =
-                    search::index(&indexed, &site.config.base_path(), &site.config.language)
-                        .map_err(|d| {
+                let (base, lang) = (site.config.base_path(), &site.config.language);
+                // The index the last build left is kept if nothing it was built from changed.
+                let key = search::index_key(&indexed, &base, lang);
+                let index = match search::previous_index(&out_dir, &key) {
+                    Some(files) => {
+                        index_kept = true;
+                        files
+                    }
+                    None => {
+                        let mut files = search::index(&indexed, &base, lang).map_err(|d| {
                             diags.push(d);
                             diags.clone()
                         })?;
+                        files.push(search::key_file(&key));
+                        files
+                    }
+                };
                 outputs.extend(index);
             }
             SearchIndex::Reuse(files) => outputs.extend(files.iter().cloned()),
@@ -817,14 +831,20 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
             .map(|(n, ms)| format!("{n} {ms:.0} ms"))
             .collect();
         eprintln!(
-            "stages: {} ({pages_rendered} of {page_count} pages rendered, {files_written} files written)",
-            list.join(", ")
+            "stages: {} ({pages_rendered} of {page_count} pages rendered, {files_written} files written{})",
+            list.join(", "),
+            if index_kept {
+                ", search index kept"
+            } else {
+                ""
+            }
         );
     }
     Ok(BuildReport {
         pages: page_count,
         files_written,
         pages_rendered,
+        search_index_kept: index_kept,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         stages: stages.done,
         diagnostics: diags,

@@ -77,6 +77,68 @@ pub fn index(
     })
 }
 
+/// The file in the index folder that records what the index was built from (see
+/// [`index_key`]), so that the next build can keep the index when nothing it reads changed.
+pub const KEY_FILE: &str = "explainer-index-key.txt";
+
+/// A key for the index built from `outputs`: it changes whenever anything the indexer
+/// reads changes (any indexed page, the base path, the language, what is left out, this
+/// program's version).
+pub fn index_key(outputs: &[Output], base_path: &str, language: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), NOISE, base_path, language).hash(&mut h);
+    let mut pages = 0usize;
+    for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {
+        (&o.path, &o.bytes).hash(&mut h);
+        pages += 1;
+    }
+    format!("{:016x}-{pages}", h.finish())
+}
+
+/// The index a previous build left in `out_dir`, if it was built from `key`: its files,
+/// the key file included. Only regular files are read; a link in the folder means no reuse.
+pub fn previous_index(out_dir: &std::path::Path, key: &str) -> Option<Vec<Output>> {
+    let dir = out_dir.join(BUNDLE_DIR);
+    let recorded = std::fs::read_to_string(dir.join(KEY_FILE)).ok()?;
+    if recorded.trim() != key {
+        return None;
+    }
+    let mut files = vec![];
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()? {
+            let path = entry.ok()?.path();
+            let kind = std::fs::symlink_metadata(&path).ok()?.file_type();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                let rel = path
+                    .strip_prefix(out_dir)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push(Output {
+                    bytes: std::fs::read(&path).ok()?,
+                    path: rel,
+                });
+            } else {
+                return None;
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(files)
+}
+
+/// The key file for an index built from `key`.
+pub fn key_file(key: &str) -> Output {
+    Output {
+        path: format!("{BUNDLE_DIR}/{KEY_FILE}"),
+        bytes: format!("{key}\n").into_bytes(),
+    }
+}
+
 /// Whether a file of Pagefind's bundle is needed by our search page: the index and its
 /// loader, not Pagefind's own UI kits or playground.
 fn is_needed(name: &str) -> bool {
