@@ -432,14 +432,21 @@ fn is_word_char(c: char) -> bool {
 fn find_whole(text: &str, part: &str, from: usize) -> Option<usize> {
     let starts_word = part.chars().next().is_some_and(is_word_char);
     let ends_word = part.chars().next_back().is_some_and(is_word_char);
-    text[from..].match_indices(part).find_map(|(i, _)| {
-        let (start, end) = (from + i, from + i + part.len());
+    let mut at = from;
+    // Matches may overlap ("article, a" in "article, article, a"): after a match cut
+    // out of a word, look again one character further on, not past the match.
+    while let Some(i) = text.get(at..)?.find(part) {
+        let (start, end) = (at + i, at + i + part.len());
         let before = text[..start].chars().next_back();
         let after = text[end..].chars().next();
         let cut_before = starts_word && before.is_some_and(is_word_char);
         let cut_after = ends_word && after.is_some_and(is_word_char);
-        (!cut_before && !cut_after).then_some(end)
-    })
+        if !cut_before && !cut_after {
+            return Some(end);
+        }
+        at = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
 }
 
 /// Whether the parts stand in `text`, in order, without overlapping, each on word boundaries.

@@ -722,10 +722,29 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         (true, _) => Some(&fresh_memo),
         (false, _) => None,
     };
-    let rendering = render::render_pages(&site, &theme, &env, &hashes, memo).map_err(|d| {
-        diags.extend(d);
-        diags.clone()
-    })?;
+    // A one-off build writes each page into the staging folder as soon as it is rendered,
+    // instead of holding them all, unless the search index needs them all at once.
+    let staging = if opts.check_only
+        || cache.retain
+        || (site.config.search && matches!(opts.search, SearchIndex::Build))
+    {
+        None
+    } else {
+        Some(output::Staging::begin(&out_dir).map_err(|f| {
+            diags.push(f.diagnostic);
+            diags.clone()
+        })?)
+    };
+    let put = |o: &render::Output| match &staging {
+        Some(s) => s.put(o),
+        None => Ok(()),
+    };
+    let sink: Option<render::PageSink<'_>> = staging.as_ref().map(|_| &put as render::PageSink<'_>);
+    let rendering =
+        render::render_pages(&site, &theme, &env, &hashes, memo, sink).map_err(|d| {
+            diags.extend(d);
+            diags.clone()
+        })?;
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
     let mut index_kept = false;
@@ -769,7 +788,10 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         }
     }
     stages.mark("search");
-    outputs.extend(pages);
+    let streamed = pages.len();
+    if staging.is_none() {
+        outputs.extend(pages);
+    }
     outputs.push(feeds::sitemap(&site));
     outputs.push(feeds::atom(&site));
     outputs.push(feeds::robots(&site));
@@ -808,8 +830,13 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
                 count
             }
             None => {
-                let (count, warnings) =
-                    output::write(&out_dir, &outputs, &copies).map_err(fail_write)?;
+                let (count, warnings) = match staging {
+                    Some(s) => s
+                        .finish(&outputs, &copies)
+                        .map(|(count, w)| (count + streamed, w)),
+                    None => output::write(&out_dir, &outputs, &copies),
+                }
+                .map_err(fail_write)?;
                 diags.extend(warnings);
                 if cache.retain {
                     cache.written = Some(output::fingerprints(&outputs, &copies));

@@ -307,59 +307,94 @@ impl From<Diagnostic> for WriteFailure {
     }
 }
 
+/// A fresh folder beside the output folder that a build writes into, then swaps in for
+/// the output folder in one step ([`Staging::finish`]); dropped unfinished, it is removed
+/// and the output folder is left as it was.
+pub struct Staging {
+    out_dir: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    /// Creates the staging folder for `out_dir`. Nothing in `out_dir` is touched.
+    pub fn begin(out_dir: &Path) -> Result<Staging, WriteFailure> {
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(Diagnostic::error(
+                out_dir,
+                None,
+                "the output folder is an existing file, not a folder",
+            )
+            .with_help("give --out a folder; nothing was written")
+            .into());
+        }
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create the folder", e))?;
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| io_error(&dir, "clear the staging folder", e))?;
+        }
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| io_error(&dir, "create the staging folder", e))?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            old: parent.join(format!(".{name}.old-{}", std::process::id())),
+            dir,
+            finished: false,
+        })
+    }
+
+    /// Writes one file into the staging folder now (so that a build need not hold every
+    /// page in memory until the end).
+    pub fn put(&self, o: &Output) -> Result<(), Diagnostic> {
+        let p = self.dir.join(&o.path);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
+        }
+        std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
+    }
+
+    /// Writes the remaining `outputs` and `copies`, then swaps the staging folder in for
+    /// the output folder. Returns how many files this call wrote, and warnings.
+    pub fn finish(
+        mut self,
+        outputs: &[Output],
+        copies: &[(String, PathBuf)],
+    ) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
+        let all: Vec<&Output> = outputs.iter().collect();
+        let count = put_files(&self.dir, &all, copies)?;
+        let swapped = swap_in(&self.dir, &self.out_dir, &self.old);
+        // Swapped in, the staging folder is gone; failed, Drop removes it.
+        self.finished = swapped.is_ok();
+        swapped.map(|warnings| (count, warnings))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `outputs` and copies `copies` (output path, source file) into `out_dir`,
-/// atomically replacing what was there. Returns how many files it wrote, and warnings
-/// about what it could not tidy up once the new output was in place.
+/// atomically replacing what was there (see [`Staging`]).
 pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
 ) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
-    if out_dir.exists() && !out_dir.is_dir() {
-        return Err(Diagnostic::error(
-            out_dir,
-            None,
-            "the output folder is an existing file, not a folder",
-        )
-        .with_help("give --out a folder; nothing was written")
-        .into());
-    }
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create the folder", e))?;
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .map_err(|e| io_error(&staging, "clear the staging folder", e))?;
-    }
-    let all: Vec<&Output> = outputs.iter().collect();
-    let written = std::fs::create_dir_all(&staging)
-        .map_err(|e| io_error(&staging, "create the staging folder", e))
-        .and_then(|_| put_files(&staging, &all, copies));
-    let count = match written {
-        Ok(count) => count,
-        Err(d) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(d.into());
-        }
-    };
-    match swap_in(
-        &staging,
-        out_dir,
-        &parent.join(format!(".{name}.old-{}", std::process::id())),
-    ) {
-        Ok(warnings) => Ok((count, warnings)),
-        Err(failure) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(failure)
-        }
-    }
+    Staging::begin(out_dir)?.finish(outputs, copies)
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one

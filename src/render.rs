@@ -803,14 +803,21 @@ enum PageResult {
     Kept(Rendered),
 }
 
+/// Where rendered pages go as soon as they are rendered (a staging folder), so that a
+/// build need not hold every page in memory.
+pub type PageSink<'a> = &'a (dyn Fn(&Output) -> Result<(), Diagnostic> + Sync);
+
 /// Renders every page, and `404.html`, in parallel. With `memo` (the last build's), a page
 /// whose setup, context and recorded reads are unchanged is kept, not rendered again.
+/// With `sink`, each page is handed to it once rendered, and its output keeps only its
+/// path.
 pub fn render_pages(
     site: &Site,
     theme: &Theme,
     env: &Environment<'_>,
     hashes: &SiteHashes,
     memo: Option<&RenderMemo>,
+    sink: Option<PageSink<'_>>,
 ) -> Result<Rendering, Vec<Diagnostic>> {
     let faces: Vec<u64> = match memo {
         Some(_) => site.pages.iter().map(|p| p.face).collect(),
@@ -830,7 +837,11 @@ pub fn render_pages(
                 return Ok(PageResult::Kept(r.clone()));
             }
             let (output, reads) = reuse::recording(|| render_page(site, i, theme, env, &name));
-            let output = output?;
+            let mut output = output?;
+            if let Some(put) = sink {
+                put(&output)?;
+                output.bytes = Vec::new();
+            }
             let reads = reads
                 .into_iter()
                 .filter_map(|r| Some((r.clone(), values.as_ref()?.value(&r)?)))
@@ -873,7 +884,14 @@ pub fn render_pages(
         }
     }
     match render_404(site, theme, env) {
-        Ok(Some(o)) => rendering.outputs.push(o),
+        Ok(Some(mut o)) => match sink.map(|put| put(&o)) {
+            Some(Err(e)) => errors.push(e),
+            Some(Ok(())) => {
+                o.bytes = Vec::new();
+                rendering.outputs.push(o);
+            }
+            None => rendering.outputs.push(o),
+        },
         Ok(None) => {}
         Err(e) => errors.push(e),
     }
