@@ -748,6 +748,8 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
     let mut index_kept = false;
+    // serve's search index, which its indexer has already written into the output folder.
+    let mut reused_index: Option<std::sync::Arc<Vec<render::Output>>> = None;
     stages.mark("render");
     if diags.has_errors() {
         return Err(diags);
@@ -784,7 +786,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
                 };
                 outputs.extend(index);
             }
-            SearchIndex::Reuse(files) => outputs.extend(files.iter().cloned()),
+            SearchIndex::Reuse(files) => reused_index = Some(files.clone()),
         }
     }
     stages.mark("search");
@@ -823,13 +825,27 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
             .filter(|_| cache.retain && out_dir.is_dir())
         {
             Some(previous) => {
+                // The reused index is on disk already: keep it, do not write it again.
+                let kept: Vec<String> = rendering
+                    .kept
+                    .iter()
+                    .cloned()
+                    .chain(
+                        reused_index
+                            .iter()
+                            .flat_map(|f| f.iter().map(|o| o.path.clone())),
+                    )
+                    .collect();
                 let (count, now) =
-                    output::write_changed(&out_dir, &outputs, &rendering.kept, &copies, previous)
+                    output::write_changed(&out_dir, &outputs, &kept, &copies, previous)
                         .map_err(fail)?;
                 cache.written = Some(now);
                 count
             }
             None => {
+                if let Some(files) = &reused_index {
+                    outputs.extend(files.iter().cloned());
+                }
                 let (count, warnings) = match staging {
                     Some(s) => s
                         .finish(&outputs, &copies)

@@ -180,9 +180,10 @@ pub fn write_changed(
 ) -> Result<(usize, HashMap<String, String>), Diagnostic> {
     let mut now = fingerprints(outputs, copies);
     for path in kept {
-        if let Some(f) = previous.get(path) {
-            now.insert(path.clone(), f.clone());
-        }
+        // A kept file someone else wrote since (serve's indexer) is tracked from now on,
+        // so that it is removed when it is no longer kept.
+        let f = previous.get(path).cloned().unwrap_or_else(|| "kept".into());
+        now.insert(path.clone(), f);
     }
     let changed: Vec<&Output> = outputs
         .iter()
