@@ -669,6 +669,115 @@ pub fn build_cached(
     }
 }
 
+/// The search index of a build.
+enum Index {
+    /// No index (search is off, or a check).
+    None,
+    /// Built afresh from the pages.
+    Built(Vec<render::Output>),
+    /// Kept from the last build's output, as nothing it reads changed.
+    Kept(Vec<render::Output>),
+    /// `serve`'s index, already in the output folder.
+    Reused(std::sync::Arc<Vec<render::Output>>),
+}
+
+/// The search stage: the index the last build left if nothing it reads changed, else a
+/// new one from the rendered `pages` and the pages `kept` as the last build wrote them.
+fn search_stage(
+    site: &resolve::Site,
+    how: &SearchIndex,
+    out_dir: &Path,
+    pages: &[render::Output],
+    kept: &[String],
+) -> Result<Index, Diagnostic> {
+    let SearchIndex::Reuse(files) = how else {
+        let kept = output::read_back(out_dir, kept)?;
+        let mut indexed: Vec<render::Output> = pages.iter().cloned().chain(kept).collect();
+        // The index depends on the order pages go in: make it the same for a build that
+        // kept pages and one that rendered them all.
+        indexed.sort_by(|a, b| a.path.cmp(&b.path));
+        let (base, lang) = (site.config.base_path(), &site.config.language);
+        let key = search::index_key(&indexed, &base, lang);
+        if let Some(files) = search::previous_index(out_dir, &key) {
+            return Ok(Index::Kept(files));
+        }
+        let mut files = search::index(&indexed, &base, lang)?;
+        files.push(search::key_file(&key));
+        return Ok(Index::Built(files));
+    };
+    Ok(Index::Reused(files.clone()))
+}
+
+/// What the write stage needs besides the outputs.
+struct ToWrite<'a> {
+    out_dir: &'a Path,
+    /// Output paths kept as the last build wrote them.
+    kept: &'a [String],
+    /// `serve`'s search index, already in the output folder.
+    reused_index: Option<std::sync::Arc<Vec<render::Output>>>,
+    /// The staging folder the pages were streamed into, and how many.
+    staging: Option<(output::Staging, usize)>,
+}
+
+/// The write stage: only what changed, when the cache knows what the output folder holds;
+/// else everything, through a staging folder swapped in at the end. Returns how many
+/// files were written.
+fn write_stage(
+    mut outputs: Vec<render::Output>,
+    copies: &[(String, PathBuf)],
+    w: ToWrite<'_>,
+    cache: &mut BuildCache,
+    diags: &mut Diagnostics,
+) -> Result<usize, Diagnostics> {
+    let fail = |d: Diagnostic, diags: &Diagnostics| {
+        let mut all = diags.clone();
+        all.push(d);
+        all
+    };
+    let previous = cache
+        .written
+        .take()
+        .filter(|_| cache.retain && w.out_dir.is_dir());
+    if let Some(previous) = previous {
+        // The reused index is on disk already: keep it, do not write it again.
+        let kept: Vec<String> = w
+            .kept
+            .iter()
+            .cloned()
+            .chain(
+                w.reused_index
+                    .iter()
+                    .flat_map(|f| f.iter().map(|o| o.path.clone())),
+            )
+            .collect();
+        let (count, now) = output::write_changed(w.out_dir, &outputs, &kept, copies, previous)
+            .map_err(|d| fail(d, diags))?;
+        cache.written = Some(now);
+        return Ok(count);
+    }
+    if let Some(files) = &w.reused_index {
+        outputs.extend(files.iter().cloned());
+    }
+    let written = match w.staging {
+        Some((s, streamed)) => s
+            .finish(&outputs, copies)
+            .map(|(count, warnings)| (count + streamed, warnings)),
+        None => output::write(w.out_dir, &outputs, copies),
+    };
+    let (count, warnings) = written.map_err(|f| {
+        let mut all = fail(f.diagnostic, diags);
+        if let Some(what) = f.output_changed {
+            all.set_output_changed(what);
+        }
+        all
+    })?;
+    diags.extend(warnings);
+    if cache.retain {
+        cache.written = Some(output::fingerprints(&outputs, copies));
+    }
+    Ok(count)
+}
+
 fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
     if !opts.check_only {
@@ -747,48 +856,29 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         })?;
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
-    let mut index_kept = false;
-    // serve's search index, which its indexer has already written into the output folder.
-    let mut reused_index: Option<std::sync::Arc<Vec<render::Output>>> = None;
     stages.mark("render");
     if diags.has_errors() {
         return Err(diags);
     }
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
-    if site.config.search && !opts.check_only {
-        match &opts.search {
-            SearchIndex::Build => {
-                let kept = output::read_back(&out_dir, &rendering.kept).map_err(|d| {
-                    diags.push(d);
-                    diags.clone()
-                })?;
-                let mut indexed: Vec<render::Output> = pages.iter().cloned().chain(kept).collect();
-                // The index depends on the order pages go in: make it the same for a
-                // build that kept pages and one that rendered them all.
-                indexed.sort_by(|a, b| a.path.cmp(&b.path));
-                let (base, lang) = (site.config.base_path(), &site.config.language);
-                // The index the last build left is kept if nothing it was built from changed.
-                let key = search::index_key(&indexed, &base, lang);
-                let index = match search::previous_index(&out_dir, &key) {
-                    Some(files) => {
-                        index_kept = true;
-                        files
-                    }
-                    None => {
-                        let mut files = search::index(&indexed, &base, lang).map_err(|d| {
-                            diags.push(d);
-                            diags.clone()
-                        })?;
-                        files.push(search::key_file(&key));
-                        files
-                    }
-                };
-                outputs.extend(index);
-            }
-            SearchIndex::Reuse(files) => reused_index = Some(files.clone()),
+    let index = if site.config.search && !opts.check_only {
+        search_stage(&site, &opts.search, &out_dir, &pages, &rendering.kept).map_err(|d| {
+            diags.push(d);
+            diags.clone()
+        })?
+    } else {
+        Index::None
+    };
+    let index_kept = matches!(index, Index::Kept(_));
+    let reused_index = match index {
+        Index::Built(files) | Index::Kept(files) => {
+            outputs.extend(files);
+            None
         }
-    }
+        Index::Reused(files) => Some(files),
+        Index::None => None,
+    };
     stages.mark("search");
     let streamed = pages.len();
     if staging.is_none() {
@@ -806,60 +896,13 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     let files_written = if opts.check_only {
         0
     } else {
-        let fail = |d: Diagnostic| {
-            let mut all = diags.clone();
-            all.push(d);
-            all
+        let to_write = ToWrite {
+            out_dir: &out_dir,
+            kept: &rendering.kept,
+            reused_index,
+            staging: staging.map(|s| (s, streamed)),
         };
-        let fail_write = |f: output::WriteFailure| {
-            let mut all = diags.clone();
-            all.push(f.diagnostic);
-            if let Some(what) = f.output_changed {
-                all.set_output_changed(what);
-            }
-            all
-        };
-        match cache
-            .written
-            .take()
-            .filter(|_| cache.retain && out_dir.is_dir())
-        {
-            Some(previous) => {
-                // The reused index is on disk already: keep it, do not write it again.
-                let kept: Vec<String> = rendering
-                    .kept
-                    .iter()
-                    .cloned()
-                    .chain(
-                        reused_index
-                            .iter()
-                            .flat_map(|f| f.iter().map(|o| o.path.clone())),
-                    )
-                    .collect();
-                let (count, now) =
-                    output::write_changed(&out_dir, &outputs, &kept, &copies, previous)
-                        .map_err(fail)?;
-                cache.written = Some(now);
-                count
-            }
-            None => {
-                if let Some(files) = &reused_index {
-                    outputs.extend(files.iter().cloned());
-                }
-                let (count, warnings) = match staging {
-                    Some(s) => s
-                        .finish(&outputs, &copies)
-                        .map(|(count, w)| (count + streamed, w)),
-                    None => output::write(&out_dir, &outputs, &copies),
-                }
-                .map_err(fail_write)?;
-                diags.extend(warnings);
-                if cache.retain {
-                    cache.written = Some(output::fingerprints(&outputs, &copies));
-                }
-                count
-            }
-        }
+        write_stage(outputs, &copies, to_write, cache, &mut diags)?
     };
     if let Some(memo) = rendering.memo
         && !opts.check_only
