@@ -114,6 +114,27 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// The line `EXPLAINER_TIMINGS=1` prints: each stage's time, and what was reused.
+    pub fn timings(&self) -> String {
+        let list: Vec<String> = self
+            .stages
+            .iter()
+            .map(|(n, ms)| format!("{n} {ms:.0} ms"))
+            .collect();
+        format!(
+            "stages: {} ({} of {} pages rendered, {} files written{})",
+            list.join(", "),
+            self.pages_rendered,
+            self.pages,
+            self.files_written,
+            if self.search_index_kept {
+                ", search index kept"
+            } else {
+                ""
+            }
+        )
+    }
+
     /// The one summary line the CLI prints.
     pub fn summary(&self) -> String {
         format!(
@@ -681,6 +702,24 @@ enum Index {
     Reused(std::sync::Arc<Vec<render::Output>>),
 }
 
+impl Index {
+    /// Adds the index files to `outputs`; returns `serve`'s reused index instead, which is
+    /// in the output folder already.
+    fn into_outputs(
+        self,
+        outputs: &mut Vec<render::Output>,
+    ) -> Option<std::sync::Arc<Vec<render::Output>>> {
+        match self {
+            Index::Built(files) | Index::Kept(files) => {
+                outputs.extend(files);
+                None
+            }
+            Index::Reused(files) => Some(files),
+            Index::None => None,
+        }
+    }
+}
+
 /// The search stage: the index the last build left if nothing it reads changed, else a
 /// new one from the rendered `pages` and the pages `kept` as the last build wrote them.
 fn search_stage(
@@ -780,41 +819,13 @@ fn write_stage(
 
 fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
-    if !opts.check_only {
-        output::check_out_dir(&opts.site_dir, &opts.out_dir()).map_err(|d| {
-            let mut all = Diagnostics::new();
-            all.push(d);
-            all
-        })?;
-    }
     let mut stages = Stages::new();
-    highlight::Highlighter::warm();
-    let (site, mut diags) = match load_site_timed(opts, cache, &mut stages) {
-        Ok(loaded) => loaded,
-        Err(mut diags) => {
-            // Report broken templates in the same run, not after the content is fixed.
-            diags.extend(template_syntax_errors(&opts.site_dir));
-            return Err(diags);
-        }
-    };
+    let (site, mut diags) = load_for_build(opts, cache, &mut stages)?;
     let theme = theme::Theme::load(&opts.site_dir).map_err(|d| {
         diags.extend(d);
         diags.clone()
     })?;
-    let mut statics: Vec<(String, Vec<u8>)> = theme
-        .statics
-        .iter()
-        .map(|(k, v)| (k.clone(), v.bytes.clone()))
-        .collect();
-    statics.push((
-        "highlight.css".into(),
-        highlight::stylesheet(
-            &site.config.highlight_theme,
-            &site.config.highlight_theme_dark,
-        )
-        .into_bytes(),
-    ));
-    let (mut outputs, asset_urls) = output::static_outputs(&statics, &site.config.base_path());
+    let (mut outputs, asset_urls) = static_files(&site, &theme);
     let writers = writers(&site, &theme, &outputs);
     diags.extend(output::check_collisions(&writers));
     diags.extend(check_root_links(&site, &writers));
@@ -824,33 +835,8 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     })?;
     stages.mark("templates");
     let out_dir = opts.out_dir();
-    // Pages may be kept from the last build only when its output is there to keep.
-    let fresh_memo = reuse::RenderMemo::default();
-    let memo = match (cache.retain, &cache.written) {
-        (true, Some(_)) if !opts.check_only && out_dir.is_dir() => Some(&cache.render),
-        (true, _) => Some(&fresh_memo),
-        (false, _) => None,
-    };
-    // A one-off build writes each page into the staging folder as soon as it is rendered,
-    // instead of holding them all, unless the search index needs them all at once.
-    let staging = if opts.check_only
-        || cache.retain
-        || (site.config.search && matches!(opts.search, SearchIndex::Build))
-    {
-        None
-    } else {
-        Some(output::Staging::begin(&out_dir).map_err(|f| {
-            diags.push(f.diagnostic);
-            diags.clone()
-        })?)
-    };
-    let put = |o: &render::Output| match &staging {
-        Some(s) => s.put(o),
-        None => Ok(()),
-    };
-    let sink: Option<render::PageSink<'_>> = staging.as_ref().map(|_| &put as render::PageSink<'_>);
-    let rendering =
-        render::render_pages(&site, &theme, &env, &hashes, memo, sink).map_err(|d| {
+    let (rendering, staging) =
+        render_stage(&site, &theme, &env, &hashes, opts, cache).map_err(|d| {
             diags.extend(d);
             diags.clone()
         })?;
@@ -871,23 +857,18 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         Index::None
     };
     let index_kept = matches!(index, Index::Kept(_));
-    let reused_index = match index {
-        Index::Built(files) | Index::Kept(files) => {
-            outputs.extend(files);
-            None
-        }
-        Index::Reused(files) => Some(files),
-        Index::None => None,
-    };
+    let reused_index = index.into_outputs(&mut outputs);
     stages.mark("search");
     let streamed = pages.len();
     if staging.is_none() {
         outputs.extend(pages);
     }
-    outputs.push(feeds::sitemap(&site));
-    outputs.push(feeds::atom(&site));
-    outputs.push(feeds::robots(&site));
-    outputs.push(citations_json(&site));
+    outputs.extend([
+        feeds::sitemap(&site),
+        feeds::atom(&site),
+        feeds::robots(&site),
+        citations_json(&site),
+    ]);
     let copies: Vec<(String, PathBuf)> = site
         .assets
         .iter()
@@ -910,23 +891,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         cache.render = memo;
     }
     stages.mark("write");
-    if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
-        let list: Vec<String> = stages
-            .done
-            .iter()
-            .map(|(n, ms)| format!("{n} {ms:.0} ms"))
-            .collect();
-        eprintln!(
-            "stages: {} ({pages_rendered} of {page_count} pages rendered, {files_written} files written{})",
-            list.join(", "),
-            if index_kept {
-                ", search index kept"
-            } else {
-                ""
-            }
-        );
-    }
-    Ok(BuildReport {
+    let report = BuildReport {
         pages: page_count,
         files_written,
         pages_rendered,
@@ -934,5 +899,94 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         stages: stages.done,
         diagnostics: diags,
+    };
+    if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
+        eprintln!("{}", report.timings());
+    }
+    Ok(report)
+}
+
+/// The stages up to the site model, for a build: the output folder checked first (nothing
+/// is read before it is known to be safe to write), and on failure the templates' syntax
+/// errors too, so that both are reported in one run.
+fn load_for_build(
+    opts: &BuildOptions,
+    cache: &mut BuildCache,
+    stages: &mut Stages,
+) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
+    if !opts.check_only {
+        output::check_out_dir(&opts.site_dir, &opts.out_dir()).map_err(|d| {
+            let mut all = Diagnostics::new();
+            all.push(d);
+            all
+        })?;
+    }
+    highlight::Highlighter::warm();
+    load_site_timed(opts, cache, stages).map_err(|mut diags| {
+        // Report broken templates in the same run, not after the content is fixed.
+        diags.extend(template_syntax_errors(&opts.site_dir));
+        diags
     })
+}
+
+/// The render stage: every page that must be rendered (all of them, unless `cache` knows
+/// the last build's), streamed into a staging folder when the build can write that way.
+fn render_stage(
+    site: &resolve::Site,
+    theme: &theme::Theme,
+    env: &minijinja::Environment<'_>,
+    hashes: &render::SiteHashes,
+    opts: &BuildOptions,
+    cache: &BuildCache,
+) -> Result<(render::Rendering, Option<output::Staging>), Vec<Diagnostic>> {
+    let out_dir = opts.out_dir();
+    // Pages may be kept from the last build only when its output is there to keep.
+    let fresh_memo = reuse::RenderMemo::default();
+    let memo = match (cache.retain, &cache.written) {
+        (true, Some(_)) if !opts.check_only && out_dir.is_dir() => Some(&cache.render),
+        (true, _) => Some(&fresh_memo),
+        (false, _) => None,
+    };
+    // A one-off build writes each page into the staging folder as soon as it is rendered,
+    // instead of holding them all, unless the search index needs them all at once.
+    let staging = if opts.check_only
+        || cache.retain
+        || (site.config.search && matches!(opts.search, SearchIndex::Build))
+    {
+        None
+    } else {
+        Some(output::Staging::begin(&out_dir).map_err(|f| vec![f.diagnostic])?)
+    };
+    let put = |o: &render::Output| match &staging {
+        Some(s) => s.put(o),
+        None => Ok(()),
+    };
+    let sink: Option<render::PageSink<'_>> = staging.as_ref().map(|_| &put as render::PageSink<'_>);
+    let rendering = render::render_pages(site, theme, env, hashes, memo, sink)?;
+    Ok((rendering, staging))
+}
+
+/// The theme's static files and the highlighting stylesheet, as outputs, and the URL of
+/// each by its name.
+fn static_files(
+    site: &resolve::Site,
+    theme: &theme::Theme,
+) -> (
+    Vec<render::Output>,
+    std::collections::BTreeMap<String, String>,
+) {
+    let mut statics: Vec<(String, Vec<u8>)> = theme
+        .statics
+        .iter()
+        .map(|(k, v)| (k.clone(), v.bytes.clone()))
+        .collect();
+    statics.push((
+        "highlight.css".into(),
+        highlight::stylesheet(
+            &site.config.highlight_theme,
+            &site.config.highlight_theme_dark,
+        )
+        .into_bytes(),
+    ));
+    output::static_outputs(&statics, &site.config.base_path())
 }
