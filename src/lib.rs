@@ -267,12 +267,7 @@ fn parse_page(
         role,
         rel: f.rel,
         file: f.display,
-        text_hash: {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            f.text.hash(&mut h);
-            h.finish()
-        },
+        text_hash: reuse::hash_of(&f.text),
         text: f.text,
         meta,
         body,

@@ -56,7 +56,8 @@ pub fn recording<T>(render: impl FnOnce() -> T) -> (T, BTreeSet<Read>) {
     (out, reads)
 }
 
-fn hash_of(v: &impl Hash) -> u64 {
+/// The hash of a value (stable within one run of the program, which is all a rebuild needs).
+pub fn hash_of(v: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     v.hash(&mut h);
     h.finish()

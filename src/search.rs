@@ -97,15 +97,21 @@ pub fn index_key(outputs: &[Output], base_path: &str, language: &str) -> String 
 }
 
 /// The index a previous build left in `out_dir`, if it was built from `key`: its files,
-/// the key file included. Only regular files are read; a link in the folder means no reuse.
+/// the key file included.
 pub fn previous_index(out_dir: &std::path::Path, key: &str) -> Option<Vec<Output>> {
-    let dir = out_dir.join(BUNDLE_DIR);
-    let recorded = std::fs::read_to_string(dir.join(KEY_FILE)).ok()?;
+    let recorded = std::fs::read_to_string(out_dir.join(BUNDLE_DIR).join(KEY_FILE)).ok()?;
     if recorded.trim() != key {
         return None;
     }
+    read_index(out_dir)
+}
+
+/// The index files in `out_dir`, sorted by path. Only regular files are read: a link in
+/// the index folder (which could lead anywhere on the disk) means there is no index to
+/// reuse.
+pub fn read_index(out_dir: &std::path::Path) -> Option<Vec<Output>> {
     let mut files = vec![];
-    let mut stack = vec![dir.clone()];
+    let mut stack = vec![out_dir.join(BUNDLE_DIR)];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).ok()? {
             let path = entry.ok()?.path();

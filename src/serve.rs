@@ -248,7 +248,7 @@ fn read_outputs(
 
 /// The search index files in the output folder, as outputs.
 fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
-    read_outputs(out_dir, &out_dir.join(crate::search::BUNDLE_DIR), |_| true)
+    crate::search::read_index(out_dir).unwrap_or_default()
 }
 
 /// The indexer thread: on each request, indexes the pages last written and puts the new
