@@ -35,6 +35,10 @@ pub struct Config {
     /// Build the full-text search index.
     #[serde(default = "default_true")]
     pub search: bool,
+    /// About how many pages each part (shard) of the search index holds. A change
+    /// re-indexes only its part; the search page loads every part.
+    #[serde(default = "default_shard_pages")]
+    pub search_shard_pages: usize,
     /// The content sections and the role each plays, in navigation order.
     #[serde(default)]
     pub sections: Sections,
@@ -136,6 +140,9 @@ fn default_light_theme() -> String {
 fn default_dark_theme() -> String {
     "base16-ocean.dark".into()
 }
+fn default_shard_pages() -> usize {
+    crate::search::SHARD_PAGES
+}
 fn default_true() -> bool {
     true
 }
@@ -150,6 +157,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "highlight_theme",
     "highlight_theme_dark",
     "search",
+    "search_shard_pages",
     "sections",
 ];
 
@@ -234,6 +242,13 @@ impl Config {
                     .with_source(text),
                 );
             }
+        }
+        if self.search_shard_pages == 0 {
+            errors.push(
+                Diagnostic::error(CONFIG_FILE, at("search_shard_pages"), "search_shard_pages is 0, but each part of the search index holds at least one page")
+                    .with_help(format!("remove the line to use the default ({}), or give a number of pages, e.g. search_shard_pages = 2000", crate::search::SHARD_PAGES))
+                    .with_source(text),
+            );
         }
         if self.sections.with_role(Role::Source).count() > 1 {
             errors.push(

@@ -103,8 +103,12 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Pages rendered; the others were kept as the last build wrote them.
     pub pages_rendered: usize,
-    /// Whether the search index the last build wrote was kept (nothing it reads changed).
+    /// Whether the search index the last build wrote was kept whole (nothing it reads
+    /// changed).
     pub search_index_kept: bool,
+    /// The search index's shards, and how many of them were built afresh (the others
+    /// were kept as the last build wrote them); `(0, 0)` without an index.
+    pub search_shards: (usize, usize),
     /// Wall time of the whole build.
     pub elapsed_ms: f64,
     /// Wall time of each stage, in order (`EXPLAINER_TIMINGS=1` prints them).
@@ -127,10 +131,13 @@ impl BuildReport {
             self.pages_rendered,
             self.pages,
             self.files_written,
-            if self.search_index_kept {
-                ", search index kept"
-            } else {
-                ""
+            match self.search_shards {
+                (0, _) => String::new(),
+                (n, 0) => format!(", search index kept ({n} of {n} shards)"),
+                (n, built) => format!(
+                    ", search index: {built} of {n} shards built, {} kept",
+                    n - built
+                ),
             }
         )
     }
@@ -689,10 +696,9 @@ pub fn build_cached(
 enum Index {
     /// No index (search is off, or a check).
     None,
-    /// Built afresh from the pages.
-    Built(Vec<render::Output>),
-    /// Kept from the last build's output, as nothing it reads changed.
-    Kept(Vec<render::Output>),
+    /// Built from the pages, each shard kept from the last build's output if nothing it
+    /// reads changed.
+    Built(search::BuiltIndex),
     /// `serve`'s index, already in the output folder.
     Reused(std::sync::Arc<Vec<render::Output>>),
 }
@@ -705,41 +711,75 @@ impl Index {
         outputs: &mut Vec<render::Output>,
     ) -> Option<std::sync::Arc<Vec<render::Output>>> {
         match self {
-            Index::Built(files) | Index::Kept(files) => {
-                outputs.extend(files);
+            Index::Built(index) => {
+                outputs.extend(index.files);
                 None
             }
             Index::Reused(files) => Some(files),
             Index::None => None,
         }
     }
+
+    /// How many shards the index has, and how many were built afresh.
+    fn shards(&self) -> (usize, usize) {
+        match self {
+            Index::Built(index) => (index.shards, index.rebuilt),
+            Index::Reused(_) | Index::None => (0, 0),
+        }
+    }
 }
 
-/// The search stage: the index the last build left if nothing it reads changed, else a
-/// new one from the rendered `pages` and the pages `kept` as the last build wrote them.
+/// The pages the search stage indexes.
+struct ToIndex<'a> {
+    /// Pages rendered by this build, in memory (their bytes are empty if streamed).
+    rendered: &'a [render::Output],
+    /// Output paths of pages kept as the last build wrote them.
+    kept: &'a [String],
+    /// Pages streamed into the staging folder, as the index sees them.
+    streamed: Option<(&'a output::Staging, &'a [search::IndexedPage])>,
+}
+
+/// The search stage: each shard of the index the last build left is kept if nothing it
+/// reads changed, else built afresh from the pages, wherever they are now (in memory, in
+/// the staging folder, or kept in the output folder).
 fn search_stage(
     site: &resolve::Site,
     how: &SearchIndex,
     out_dir: &Path,
-    pages: &[render::Output],
-    kept: &[String],
+    pages: ToIndex<'_>,
 ) -> Result<Index, Diagnostic> {
-    let SearchIndex::Reuse(files) = how else {
-        let kept = output::read_back(out_dir, kept)?;
-        let mut indexed: Vec<render::Output> = pages.iter().cloned().chain(kept).collect();
-        // The index depends on the order pages go in: make it the same for a build that
-        // kept pages and one that rendered them all.
-        indexed.sort_by(|a, b| a.path.cmp(&b.path));
-        let (base, lang) = (site.config.base_path(), &site.config.language);
-        let key = search::index_key(&indexed, &base, lang);
-        if let Some(files) = search::previous_index(out_dir, &key) {
-            return Ok(Index::Kept(files));
-        }
-        let mut files = search::index(&indexed, &base, lang)?;
-        files.push(search::key_file(&key));
-        return Ok(Index::Built(files));
+    if let SearchIndex::Reuse(files) = how {
+        return Ok(Index::Reused(files.clone()));
+    }
+    let settings = search::Settings::of(&site.config);
+    let previous = search::read_index(out_dir).unwrap_or_default();
+    if let Some((staging, digests)) = pages.streamed {
+        let read = |path: &str| staging.read(path);
+        let built = search::index(digests, &settings, &read, &previous)?;
+        return Ok(Index::Built(built));
+    }
+    let kept = output::read_back(out_dir, pages.kept)?;
+    let all: std::collections::HashMap<&str, &[u8]> = pages
+        .rendered
+        .iter()
+        .chain(&kept)
+        .map(|o| (o.path.as_str(), o.bytes.as_slice()))
+        .collect();
+    let digests: Vec<search::IndexedPage> = pages
+        .rendered
+        .iter()
+        .chain(&kept)
+        .filter_map(search::IndexedPage::of)
+        .collect();
+    let read = |path: &str| {
+        all.get(path).map(|b| b.to_vec()).ok_or_else(|| {
+            Diagnostic::error(path, None, "a page to index is missing from the build")
+                .with_help("report this problem")
+        })
     };
-    Ok(Index::Reused(files.clone()))
+    Ok(Index::Built(search::index(
+        &digests, &settings, &read, &previous,
+    )?))
 }
 
 /// What the write stage needs besides the outputs.
@@ -830,7 +870,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     })?;
     stages.mark("templates");
     let out_dir = opts.out_dir();
-    let (rendering, staging) =
+    let (rendering, streamed) =
         render_stage(&site, &theme, &env, &hashes, opts, cache).map_err(|d| {
             diags.extend(d);
             diags.clone()
@@ -844,18 +884,25 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
     let index = if site.config.search && !opts.check_only {
-        search_stage(&site, &opts.search, &out_dir, &pages, &rendering.kept).map_err(|d| {
+        let to_index = ToIndex {
+            rendered: &pages,
+            kept: &rendering.kept,
+            streamed: streamed
+                .as_ref()
+                .map(|s| (&s.staging, s.indexed.as_slice())),
+        };
+        search_stage(&site, &opts.search, &out_dir, to_index).map_err(|d| {
             diags.push(d);
             diags.clone()
         })?
     } else {
         Index::None
     };
-    let index_kept = matches!(index, Index::Kept(_));
+    let search_shards = index.shards();
     let reused_index = index.into_outputs(&mut outputs);
     stages.mark("search");
-    let streamed = pages.len();
-    if staging.is_none() {
+    let streamed_count = pages.len();
+    if streamed.is_none() {
         outputs.extend(pages);
     }
     outputs.extend([
@@ -876,7 +923,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
             out_dir: &out_dir,
             kept: &rendering.kept,
             reused_index,
-            staging: staging.map(|s| (s, streamed)),
+            staging: streamed.map(|s| (s.staging, streamed_count)),
         };
         write_stage(outputs, &copies, to_write, cache, &mut diags)?
     };
@@ -890,7 +937,8 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         pages: page_count,
         files_written,
         pages_rendered,
-        search_index_kept: index_kept,
+        search_index_kept: search_shards.0 > 0 && search_shards.1 == 0,
+        search_shards,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         stages: stages.done,
         diagnostics: diags,
@@ -933,7 +981,7 @@ fn render_stage(
     hashes: &render::SiteHashes,
     opts: &BuildOptions,
     cache: &BuildCache,
-) -> Result<(render::Rendering, Option<output::Staging>), Vec<Diagnostic>> {
+) -> Result<(render::Rendering, Option<Streamed>), Vec<Diagnostic>> {
     let out_dir = opts.out_dir();
     // Pages may be kept from the last build only when its output is there to keep.
     let fresh_memo = reuse::RenderMemo::default();
@@ -943,22 +991,31 @@ fn render_stage(
         (false, _) => None,
     };
     // A one-off build writes each page into the staging folder as soon as it is rendered,
-    // instead of holding them all, unless the search index needs them all at once.
-    let staging = if opts.check_only
-        || cache.retain
-        || (site.config.search && matches!(opts.search, SearchIndex::Build))
-    {
-        None
-    } else {
-        Some(output::Staging::begin(&out_dir).map_err(|f| vec![f.diagnostic])?)
+    // instead of holding them all; the search index reads them back from there, a shard
+    // at a time, noting now only what it needs to know of each.
+    if opts.check_only || cache.retain {
+        let rendering = render::render_pages(site, theme, env, hashes, memo, None)?;
+        return Ok((rendering, None));
+    }
+    let staging = output::Staging::begin(&out_dir).map_err(|f| vec![f.diagnostic])?;
+    let indexed = std::sync::Mutex::new(vec![]);
+    let search = site.config.search;
+    let put = |o: &render::Output| {
+        if let Some(page) = search.then(|| search::IndexedPage::of(o)).flatten() {
+            indexed.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        }
+        staging.put(o)
     };
-    let put = |o: &render::Output| match &staging {
-        Some(s) => s.put(o),
-        None => Ok(()),
-    };
-    let sink: Option<render::PageSink<'_>> = staging.as_ref().map(|_| &put as render::PageSink<'_>);
-    let rendering = render::render_pages(site, theme, env, hashes, memo, sink)?;
-    Ok((rendering, staging))
+    let rendering = render::render_pages(site, theme, env, hashes, memo, Some(&put))?;
+    let indexed = indexed.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((rendering, Some(Streamed { staging, indexed })))
+}
+
+/// The pages a one-off build streamed into its staging folder.
+struct Streamed {
+    staging: output::Staging,
+    /// The pages among them that the search index holds.
+    indexed: Vec<search::IndexedPage>,
 }
 
 /// The theme's static files and the highlighting stylesheet, as outputs, and the URL of

@@ -9,14 +9,20 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// FNV-1a: a small, stable hash for fingerprinting asset names.
-pub fn fingerprint(bytes: &[u8]) -> String {
+/// FNV-1a: a small hash that is the same on every machine and in every version of Rust,
+/// for names and places in the output that must not move between builds.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{:010x}", h >> 24)
+    h
+}
+
+/// A short fingerprint of `bytes` for asset names ([`fnv1a`]).
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{:010x}", fnv1a(bytes) >> 24)
 }
 
 /// Static files as outputs, and the URL of each by its name. CSS and JavaScript go to
@@ -362,6 +368,12 @@ impl Staging {
             std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
         }
         std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
+    }
+
+    /// Reads back a file put into the staging folder, by its output path.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let p = self.dir.join(path);
+        std::fs::read(&p).map_err(|e| io_error(&p, "read", e))
     }
 
     /// Writes the remaining `outputs` and `copies`, then swaps the staging folder in for

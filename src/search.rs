@@ -1,14 +1,33 @@
 //! Search: a full-text index of the rendered pages, built in process by Pagefind at build
 //! time. The index is a set of static files (`/pagefind/…`) that the search page loads on
 //! demand, so search works offline on any static host, with no server and no third party.
+//!
+//! A large site's index is split into shards of about `search_shard_pages` pages each
+//! (explainer.toml). A page's shard is fixed by its path, and each shard records the key
+//! of what it was built from, so a build re-indexes only the shards whose pages changed
+//! and keeps the others as the last build wrote them. The search page merges the shards
+//! (Pagefind's `mergeIndex`); a site small enough for one shard has one plain index.
 
 use crate::diagnostic::Diagnostic;
 use crate::render::Output;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use std::path::Path;
 
-/// The folder the index is written to, under the output folder.
+/// The folder the index is written to, under the output folder. It holds the first
+/// shard, which loads the others.
 pub const BUNDLE_DIR: &str = "pagefind";
+
+/// Pages per shard unless explainer.toml says otherwise.
+pub const SHARD_PAGES: usize = 2000;
+
+/// The file in each shard's folder that records what the shard was built from (see
+/// [`IndexPlan`]), so that the next build can keep it when nothing it reads changed.
+pub const KEY_FILE: &str = "explainer-index-key.txt";
+
+/// The file in [`BUNDLE_DIR`] that lists the other shards' folders for the search page,
+/// as a JSON array of paths relative to [`BUNDLE_DIR`].
+pub const SHARDS_FILE: &str = "explainer-shards.json";
 
 /// Markup that is not the page's text, kept out of the index and so out of the excerpts:
 /// heading anchors ("Link to this section"), paragraph numbers, citation marks, reference
@@ -23,93 +42,305 @@ const NOISE: &[&str] = &[
     ".visually-hidden",
 ];
 
-/// Indexes the HTML pages among `outputs` (those marked `data-pagefind-body`) and returns
-/// the index files, under [`BUNDLE_DIR`].
+/// What the index is built with, from explainer.toml.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The path part of the base URL (`/` or `/sub/`), put before each page's URL.
+    pub base_path: String,
+    /// The site's language; its primary subtag picks the stemmer.
+    pub language: String,
+    /// About how many pages a shard holds.
+    pub shard_pages: usize,
+}
+
+impl Settings {
+    /// The settings `config` gives.
+    pub fn of(config: &crate::config::Config) -> Settings {
+        Settings {
+            base_path: config.base_path(),
+            language: config.language.clone(),
+            shard_pages: config.search_shard_pages,
+        }
+    }
+
+    /// The language Pagefind is told to use: `en` for `en-GB`.
+    fn stemmer(&self) -> String {
+        self.language
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase()
+    }
+}
+
+/// A rendered page the index holds: its output path and a hash of its bytes, which is
+/// all the index needs to know of a page until its shard must be built again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedPage {
+    /// Path in the output folder (`concerns/privacy/index.html`).
+    pub path: String,
+    /// A hash of the page's bytes.
+    pub hash: u64,
+}
+
+impl IndexedPage {
+    /// `output` as the index sees it, if it is a page marked for indexing
+    /// (`data-pagefind-body`).
+    pub fn of(output: &Output) -> Option<IndexedPage> {
+        let html = output.path.ends_with(".html")
+            && String::from_utf8_lossy(&output.bytes).contains("data-pagefind-body");
+        html.then(|| IndexedPage {
+            path: output.path.clone(),
+            hash: crate::reuse::hash_of(&output.bytes),
+        })
+    }
+}
+
+/// Reads a page's bytes back, by its output path, when its shard is built.
+pub type PageReader<'a> = &'a (dyn Fn(&str) -> Result<Vec<u8>, Diagnostic> + Sync);
+
+/// The search index of a build.
+#[derive(Debug, Default)]
+pub struct BuiltIndex {
+    /// Every file of the index, under [`BUNDLE_DIR`].
+    pub files: Vec<Output>,
+    /// How many shards it has.
+    pub shards: usize,
+    /// How many of them were built afresh (the others were kept).
+    pub rebuilt: usize,
+}
+
+/// How the pages are split into shards, and what each shard is built from.
+struct IndexPlan<'a> {
+    /// Each shard's pages, in path order.
+    shards: Vec<Vec<&'a IndexedPage>>,
+}
+
+impl<'a> IndexPlan<'a> {
+    fn new(pages: &'a [IndexedPage], per_shard: usize) -> IndexPlan<'a> {
+        let count = shard_count(pages.len(), per_shard);
+        let mut shards = vec![vec![]; count];
+        for p in pages {
+            shards[shard_of(&p.path, count)].push(p);
+        }
+        for s in &mut shards {
+            s.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        IndexPlan { shards }
+    }
+
+    /// The key of shard `i`: it changes whenever anything its index is built from
+    /// changes (its pages, the settings, how the site is split, this program's version).
+    fn key(&self, i: usize, settings: &Settings) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        let (version, count) = (env!("CARGO_PKG_VERSION"), self.shards.len());
+        (version, NOISE, &settings.base_path, &settings.language).hash(&mut h);
+        (i, count).hash(&mut h);
+        for p in &self.shards[i] {
+            (&p.path, p.hash).hash(&mut h);
+        }
+        format!("{:016x}-{}", h.finish(), self.shards[i].len())
+    }
+
+    /// The shards the search page loads besides the first: those with pages.
+    fn merged(&self) -> Vec<usize> {
+        (1..self.shards.len())
+            .filter(|&i| !self.shards[i].is_empty())
+            .collect()
+    }
+}
+
+/// How many shards `pages` pages make: a power of two, so that a page moves only when the
+/// site doubles or halves in size.
+pub fn shard_count(pages: usize, per_shard: usize) -> usize {
+    pages.div_ceil(per_shard.max(1)).max(1).next_power_of_two()
+}
+
+/// The shard a page's output path puts it in, out of `count`.
+fn shard_of(path: &str, count: usize) -> usize {
+    (crate::output::fnv1a(path.as_bytes()) % count as u64) as usize
+}
+
+/// The folder of shard `i`, under the output folder: the first is [`BUNDLE_DIR`] itself.
+fn shard_dir(i: usize) -> String {
+    match i {
+        0 => BUNDLE_DIR.to_string(),
+        _ => format!("{BUNDLE_DIR}/shard-{i}"),
+    }
+}
+
+/// Builds the index of `pages` (as [`IndexedPage::of`] gives them): each shard is kept
+/// from `previous` (the files of the last index) when its key is unchanged, and built
+/// from the pages `read` gives otherwise, several at once.
 pub fn index(
-    outputs: &[Output],
-    base_path: &str,
-    language: &str,
-) -> Result<Vec<Output>, Diagnostic> {
-    let fail = |what: String| {
-        Diagnostic::error("content", None, format!("the search index could not be built: {what}"))
-            .with_help("set `search = false` in explainer.toml to build without search, and report this problem")
+    pages: &[IndexedPage],
+    settings: &Settings,
+    read: PageReader<'_>,
+    previous: &[Output],
+) -> Result<BuiltIndex, Diagnostic> {
+    let plan = IndexPlan::new(pages, settings.shard_pages);
+    let wanted: Vec<usize> = std::iter::once(0).chain(plan.merged()).collect();
+    let mut done: Vec<Option<Vec<Output>>> = vec![None; plan.shards.len()];
+    let mut stale = vec![];
+    for &i in &wanted {
+        let key = plan.key(i, settings);
+        match shard_in(previous, &shard_dir(i), &key) {
+            Some(files) => done[i] = Some(files),
+            None => stale.push((i, key)),
+        }
+    }
+    let rebuilt = stale.len();
+    for (i, files) in build_shards(&plan, &stale, settings, read)? {
+        done[i] = Some(files);
+    }
+    let mut files: Vec<Output> = done.into_iter().flatten().flatten().collect();
+    let merged: Vec<String> = plan
+        .merged()
+        .into_iter()
+        .map(|i| format!("shard-{i}/"))
+        .collect();
+    files.push(Output {
+        path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
+        bytes: serde_json::to_vec(&merged).unwrap_or_default(),
+    });
+    Ok(BuiltIndex {
+        files,
+        shards: wanted.len(),
+        rebuilt,
+    })
+}
+
+/// Builds the `stale` shards (index and key), as many at once as there are cores; each
+/// holds only its own pages in memory.
+fn build_shards(
+    plan: &IndexPlan<'_>,
+    stale: &[(usize, String)],
+    settings: &Settings,
+    read: PageReader<'_>,
+) -> Result<Vec<(usize, Vec<Output>)>, Diagnostic> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(stale.len());
+    let work = || {
+        let mut built = vec![];
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((i, key)) = stale.get(n) else {
+                return Ok(built);
+            };
+            let pages = plan.shards[*i]
+                .iter()
+                .map(|p| Ok((p.path.as_str(), read(&p.path)?)))
+                .collect::<Result<Vec<_>, Diagnostic>>()?;
+            let mut files = index_shard(&pages, settings, &shard_dir(*i), *i == 0)?;
+            files.push(Output {
+                path: format!("{}/{KEY_FILE}", shard_dir(*i)),
+                bytes: format!("{key}\n").into_bytes(),
+            });
+            built.push((*i, files));
+        }
     };
+    // Each worker is a thread of its own, also when there is one: Pagefind runs on a Tokio
+    // runtime, which cannot start on a thread that already drives one (a caller's).
+    let results: Vec<Result<Vec<_>, Diagnostic>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(failure("the indexer stopped unexpectedly".to_string()))
+                })
+            })
+            .collect()
+    });
+    let mut built = vec![];
+    for r in results {
+        built.extend(r?);
+    }
+    Ok(built)
+}
+
+fn failure(what: String) -> Diagnostic {
+    Diagnostic::error(
+        "content",
+        None,
+        format!("the search index could not be built: {what}"),
+    )
+    .with_help(
+        "set `search = false` in explainer.toml to build without search, and report this problem",
+    )
+}
+
+/// Indexes `pages` (output path, bytes) into one Pagefind bundle under `dir`. Only the
+/// first shard (`primary`) carries the search code; the others are merged into it.
+fn index_shard(
+    pages: &[(&str, Vec<u8>)],
+    settings: &Settings,
+    dir: &str,
+    primary: bool,
+) -> Result<Vec<Output>, Diagnostic> {
+    let fail = |e: &dyn std::fmt::Display| failure(e.to_string());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let lang = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("en")
-        .to_ascii_lowercase();
+        .map_err(|e| fail(&e))?;
     runtime.block_on(async {
         let config = PagefindServiceConfig::builder()
-            .force_language(lang)
+            .force_language(settings.stemmer())
             .exclude_selectors(NOISE.iter().map(|s| s.to_string()).collect())
             .build();
-        let mut idx = PagefindIndex::new(Some(config)).map_err(|e| fail(e.to_string()))?;
-        for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {
-            let html = String::from_utf8_lossy(&o.bytes);
-            if !html.contains("data-pagefind-body") {
-                continue;
-            }
+        let mut idx = PagefindIndex::new(Some(config)).map_err(|e| fail(&e))?;
+        for (path, bytes) in pages {
             let url = format!(
-                "{base_path}{}",
-                o.path.strip_suffix("index.html").unwrap_or(&o.path)
+                "{}{}",
+                settings.base_path,
+                path.strip_suffix("index.html").unwrap_or(path)
             );
-            idx.add_html_file(None, Some(url), html.into_owned())
+            let html = String::from_utf8_lossy(bytes).into_owned();
+            idx.add_html_file(None, Some(url), html)
                 .await
-                .map_err(|e| fail(format!("{}: {e}", o.path)))?;
+                .map_err(|e| fail(&format!("{path}: {e}")))?;
         }
-        let files = idx.get_files().await.map_err(|e| fail(e.to_string()))?;
+        let files = idx.get_files().await.map_err(|e| fail(&e))?;
         Ok(files
             .into_iter()
-            .filter(|f| is_needed(&f.filename.to_string_lossy()))
-            .map(|f| Output {
-                path: format!(
-                    "{BUNDLE_DIR}/{}",
-                    f.filename.to_string_lossy().replace('\\', "/")
-                ),
-                bytes: f.contents,
+            .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
+            .filter(|(name, _)| is_needed(name, primary))
+            .map(|(name, bytes)| Output {
+                path: format!("{dir}/{name}"),
+                bytes,
             })
             .collect())
     })
 }
 
-/// The file in the index folder that records what the index was built from (see
-/// [`index_key`]), so that the next build can keep the index when nothing it reads changed.
-pub const KEY_FILE: &str = "explainer-index-key.txt";
-
-/// A key for the index built from `outputs`: it changes whenever anything the indexer
-/// reads changes (any indexed page, the base path, the language, what is left out, this
-/// program's version).
-pub fn index_key(outputs: &[Output], base_path: &str, language: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    (env!("CARGO_PKG_VERSION"), NOISE, base_path, language).hash(&mut h);
-    let mut pages = 0usize;
-    for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {
-        (&o.path, &o.bytes).hash(&mut h);
-        pages += 1;
-    }
-    format!("{:016x}-{pages}", h.finish())
-}
-
-/// The index a previous build left in `out_dir`, if it was built from `key`: its files,
-/// the key file included.
-pub fn previous_index(out_dir: &std::path::Path, key: &str) -> Option<Vec<Output>> {
-    let recorded = std::fs::read_to_string(out_dir.join(BUNDLE_DIR).join(KEY_FILE)).ok()?;
-    if recorded.trim() != key {
+/// The files of the shard in `dir` among `files` (an index's), if that shard was built
+/// from `key`; its key file included.
+fn shard_in(files: &[Output], dir: &str, key: &str) -> Option<Vec<Output>> {
+    let key_file = format!("{dir}/{KEY_FILE}");
+    let recorded = files.iter().find(|f| f.path == key_file)?;
+    if String::from_utf8_lossy(&recorded.bytes).trim() != key {
         return None;
     }
-    read_index(out_dir)
+    let prefix = format!("{dir}/");
+    let own =
+        |rest: &str| dir != BUNDLE_DIR || !(rest == SHARDS_FILE || rest.starts_with("shard-"));
+    Some(
+        files
+            .iter()
+            .filter(|f| f.path.strip_prefix(&prefix).is_some_and(own))
+            .cloned()
+            .collect(),
+    )
 }
 
-/// The index files in `out_dir`, sorted by path. Only regular files are read: a link in
-/// the index folder (which could lead anywhere on the disk) means there is no index to
-/// reuse.
-pub fn read_index(out_dir: &std::path::Path) -> Option<Vec<Output>> {
+/// Every file of the index in `out_dir`, sorted by path; none if there is no index.
+/// Only regular files are read: a link (which could lead anywhere on the disk) means
+/// there is no index to reuse.
+pub fn read_index(out_dir: &Path) -> Option<Vec<Output>> {
     let mut files = vec![];
     let mut stack = vec![out_dir.join(BUNDLE_DIR)];
     while let Some(d) = stack.pop() {
@@ -137,18 +368,88 @@ pub fn read_index(out_dir: &std::path::Path) -> Option<Vec<Output>> {
     Some(files)
 }
 
-/// The key file for an index built from `key`.
-pub fn key_file(key: &str) -> Output {
-    Output {
-        path: format!("{BUNDLE_DIR}/{KEY_FILE}"),
-        bytes: format!("{key}\n").into_bytes(),
-    }
+/// Whether a file of Pagefind's bundle is needed by our search page: the index and, in
+/// the first shard, its loader; not Pagefind's own UI kits or playground.
+fn is_needed(name: &str, primary: bool) -> bool {
+    let ui = name.contains("-ui.")
+        || name.starts_with("pagefind-highlight")
+        || name.starts_with("playground");
+    let code = name.ends_with(".js") || name.starts_with("wasm.");
+    !ui && (primary || !code)
 }
 
-/// Whether a file of Pagefind's bundle is needed by our search page: the index and its
-/// loader, not Pagefind's own UI kits or playground.
-fn is_needed(name: &str) -> bool {
-    !(name.contains("-ui.")
-        || name.starts_with("pagefind-highlight")
-        || name.starts_with("playground"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str) -> IndexedPage {
+        IndexedPage {
+            path: path.into(),
+            hash: 1,
+        }
+    }
+
+    #[test]
+    fn shard_counts_are_powers_of_two_that_hold_the_pages() {
+        assert_eq!(shard_count(0, 2000), 1);
+        assert_eq!(shard_count(40, 2000), 1);
+        assert_eq!(shard_count(2000, 2000), 1);
+        assert_eq!(shard_count(2001, 2000), 2);
+        assert_eq!(shard_count(10_013, 2000), 8);
+        assert_eq!(shard_count(5, 0), 8, "a shard holds at least one page");
+    }
+
+    #[test]
+    fn a_page_stays_in_its_shard_while_the_count_holds() {
+        let pages: Vec<IndexedPage> = (0..100)
+            .map(|n| page(&format!("p{n}/index.html")))
+            .collect();
+        let plan = IndexPlan::new(&pages, 30);
+        assert_eq!(plan.shards.len(), 4);
+        let fewer = IndexPlan::new(&pages[1..], 30);
+        for (a, b) in plan.shards.iter().zip(&fewer.shards) {
+            let a: Vec<_> = a.iter().filter(|p| p.path != "p0/index.html").collect();
+            assert_eq!(a, b.iter().collect::<Vec<_>>());
+        }
+        assert!(
+            plan.shards.iter().all(|s| s.len() > 10),
+            "{:?}",
+            plan.shards.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn keys_change_with_a_shards_own_pages_only() {
+        let mut pages: Vec<IndexedPage> =
+            (0..40).map(|n| page(&format!("p{n}/index.html"))).collect();
+        let settings = Settings {
+            base_path: "/".into(),
+            language: "en".into(),
+            shard_pages: 10,
+        };
+        let before = IndexPlan::new(&pages, 10);
+        let keys: Vec<String> = (0..4).map(|i| before.key(i, &settings)).collect();
+        pages[7].hash = 2;
+        let changed = shard_of("p7/index.html", 4);
+        let after = IndexPlan::new(&pages, 10);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(after.key(i, &settings) == *key, i != changed, "shard {i}");
+        }
+    }
+
+    #[test]
+    fn only_the_first_shard_carries_the_search_code() {
+        for name in ["pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"] {
+            assert!(is_needed(name, true), "{name}");
+            assert!(!is_needed(name, false), "{name}");
+        }
+        for name in [
+            "pagefind-entry.json",
+            "pagefind.en_1.pf_meta",
+            "index/en_1.pf_index",
+        ] {
+            assert!(is_needed(name, false), "{name}");
+        }
+        assert!(!is_needed("pagefind-ui.js", true));
+    }
 }

@@ -283,22 +283,59 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
             p.extension().is_some_and(|e| e == "html")
         })
     };
-    match crate::search::index(&pages, &config.base_path(), &config.language) {
-        Ok(files) => {
+    let old = shared
+        .search_index
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_default();
+    let digests: Vec<_> = pages
+        .iter()
+        .filter_map(crate::search::IndexedPage::of)
+        .collect();
+    let bytes: std::collections::HashMap<&str, &[u8]> = pages
+        .iter()
+        .map(|p| (p.path.as_str(), p.bytes.as_slice()))
+        .collect();
+    let read = |path: &str| {
+        bytes.get(path).map(|b| b.to_vec()).ok_or_else(|| {
+            crate::Diagnostic::error(path, None, "a page to index is missing from the output")
+        })
+    };
+    let settings = crate::search::Settings::of(&config);
+    match crate::search::index(&digests, &settings, &read, &old) {
+        Ok(index) => {
             let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-            for f in &files {
-                let path = out_dir.join(&f.path);
-                if let Some(parent) = path.parent() {
-                    let _ = std::fs::create_dir_all(parent);
-                }
-                let _ = std::fs::write(&path, &f.bytes);
-            }
+            replace_index(out_dir, &old, &index.files);
             *shared
                 .search_index
                 .write()
-                .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(files));
+                .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index.files));
         }
         Err(d) => eprint!("{d}"),
+    }
+}
+
+/// Puts the index `new` in the place of `old` in `out_dir`: writes the files that are new
+/// or changed, and removes those that are gone.
+fn replace_index(out_dir: &Path, old: &[crate::render::Output], new: &[crate::render::Output]) {
+    let before: std::collections::HashMap<&str, &[u8]> = old
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    for f in new {
+        if before.get(f.path.as_str()) == Some(&f.bytes.as_slice()) {
+            continue;
+        }
+        let path = out_dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&path, &f.bytes);
+    }
+    let now: std::collections::HashSet<&str> = new.iter().map(|f| f.path.as_str()).collect();
+    for f in old.iter().filter(|f| !now.contains(f.path.as_str())) {
+        let _ = std::fs::remove_file(out_dir.join(&f.path));
     }
 }
 

@@ -371,6 +371,73 @@ async fn the_search_index_catches_up_after_the_reload() {
     server.stop().await;
 }
 
+/// Every file of the search index under `out_dir`, by path.
+fn index_files(out_dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, bytes);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(out_dir, &out_dir.join("pagefind"), &mut out);
+    out
+}
+
+/// Issue 13: serve's background indexer refreshes only the shards a save changed, and
+/// leaves the index folder as a clean build writes it: no file of an old shard is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_refreshed_index_is_what_a_clean_build_writes() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let config = site.join("explainer.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("search_shard_pages = 2\n{text}")).unwrap();
+    let (server, _out) = serve(&site).await;
+    let mut events = Events::open(server.addr).await;
+    edit(
+        &site.join("content/concerns/example.md"),
+        "They ask for",
+        "Zebraquagga: they ask for",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    let clean = tempfile::tempdir().unwrap();
+    explainer::build(&explainer::BuildOptions {
+        out_dir: Some(clean.path().join("public")),
+        drafts: true,
+        ..explainer::BuildOptions::new(&site)
+    })
+    .unwrap();
+    let expected = index_files(&clean.path().join("public"));
+    assert!(
+        expected.keys().any(|k| k.contains("shard-")),
+        "{:?}",
+        expected.keys()
+    );
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = index_files(&server.out_dir);
+        if now == expected {
+            break;
+        }
+        if Instant::now() > deadline {
+            let differ: Vec<_> = now
+                .keys()
+                .chain(expected.keys())
+                .filter(|k| now.get(*k) != expected.get(*k))
+                .collect();
+            panic!("the index never became a clean build's; these differ: {differ:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}
+
 /// Issue 10, item 5: the body that crashed the build (a lone CR, inline HTML, a citation
 /// and multibyte text) killed the rebuild thread: no overlay, later saves never built.
 /// Now it builds, and the next save is rebuilt too.

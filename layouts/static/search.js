@@ -5,13 +5,51 @@
   "use strict";
   var form, input, status, list, pagefind = null, latest = 0;
 
+  // A large site's index comes in parts (shards): the first, in the bundle folder, loads
+  // the search code; explainer-shards.json lists the others, which are merged into it.
+  // Each part is tagged with a filter, `part`, so that a search can name the parts.
   function load() {
     if (!pagefind) {
-      pagefind = import(form.getAttribute("data-bundle") + "pagefind.js").then(function (pf) {
-        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+      var bundle = form.getAttribute("data-bundle");
+      var options = { excerptLength: 24 };
+      var shards = fetch(bundle + "explainer-shards.json").then(function (r) {
+        if (!r.ok) throw new Error("no list of index parts");
+        return r.json();
       });
+      pagefind = Promise.all([import(bundle + "pagefind.js"), shards]).then(function (both) {
+        var pf = both[0], dirs = both[1];
+        if (!dirs.length) {
+          return pf.options(options).then(function () { return { pf: pf, parts: [] }; });
+        }
+        var parts = ["0"].concat(dirs.map(function (_, i) { return String(i + 1); }));
+        return pf.options(Object.assign({ mergeFilter: { part: "0" } }, options)).then(function () {
+          return Promise.all(dirs.map(function (dir, i) {
+            return pf.mergeIndex(bundle + dir, Object.assign({ mergeFilter: { part: String(i + 1) } }, options));
+          }));
+        }).then(function () { return { pf: pf, parts: parts }; });
+      });
+      pagefind.catch(function () { pagefind = null; });
     }
     return pagefind;
+  }
+
+  // Pagefind leaves out a query word that its index does not hold. A part that lacks a
+  // word some other part holds would so answer a weaker query; one index for the whole
+  // site would not. So each word is looked up first, and only the parts that hold every
+  // word found anywhere are searched: the pages found are those one index would find.
+  function searchParts(index, q) {
+    if (!index.parts.length) return index.pf.search(q);
+    var words = q.replace(/"/g, " ").split(/\s+/).filter(Boolean);
+    return Promise.all(words.map(function (w) { return index.pf.search(w); })).then(function (found) {
+      var allowed = index.parts;
+      found.forEach(function (s) {
+        var counts = (s.filters && s.filters.part) || {};
+        var holders = allowed.filter(function (p) { return counts[p] > 0; });
+        if (s.results.length) allowed = holders;
+      });
+      if (!allowed.length) return { results: [] };
+      return index.pf.search(q, { filters: { part: { any: allowed } } });
+    });
   }
 
   function say(text) { status.textContent = text; }
@@ -42,8 +80,8 @@
     window.history.replaceState(null, "", url);
     if (!q) { list.textContent = ""; say(""); return; }
     say("Searching…");
-    load().then(function (pf) {
-      return pf.search(q);
+    load().then(function (index) {
+      return searchParts(index, q);
     }).then(function (search) {
       if (mine !== latest) return null;
       return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (data) {
