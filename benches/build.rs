@@ -14,6 +14,11 @@
 //! JavaScript in turn). Each site is built with the search index on (the default) and off
 //! (`search = false` in explainer.toml), to show what indexing costs.
 //!
+//! With search on, a build can keep the index shards the last one wrote, so three rows are
+//! timed: `clean` (the output folder removed first: everything indexed), `1 edit` (one page
+//! changed since the last build: its shard indexed again) and `same` (nothing changed).
+//! Without search every build is a full one.
+//!
 //! Sites are written under `EXPLAINER_BENCH_DIR`, else `/dev/shm` (a RAM disk, as in
 //! DESIGN.md's measurements) when it exists, else the system temp folder.
 //! `EXPLAINER_BENCH_KEEP=1` keeps every generated site (to profile `explainer build` on it).
@@ -101,8 +106,8 @@ fn parent(args: &[String]) -> Result<(), String> {
         base.display()
     );
     println!(
-        "{:>7}  {:<4}  {:<6}  {:>8}  {:>4}  {:>9}  {:>9}  {:>8}  {:>9}",
-        "pages", "code", "search", "input", "runs", "median", "min", "pages/s", "peak RSS"
+        "{:>7}  {:<4}  {:<6}  {:<6}  {:>8}  {:>4}  {:>9}  {:>9}  {:>8}  {:>9}",
+        "pages", "code", "search", "build", "input", "runs", "median", "min", "pages/s", "peak RSS"
     );
     for &n in &pages {
         for &variant in &variants {
@@ -137,20 +142,23 @@ fn parent(args: &[String]) -> Result<(), String> {
             let stdout = String::from_utf8_lossy(&output.stdout);
             let result = ChildResult::parse(&stdout)
                 .ok_or_else(|| format!("unexpected output from the child: {stdout}"))?;
-            let median = median(&result.times);
-            let min = result.times.iter().copied().min().unwrap_or_default();
-            println!(
-                "{:>7}  {:<4}  {:<6}  {:>5.1} MB  {:>4}  {:>7.0} ms  {:>6.0} ms  {:>8.0}  {:>6} MB",
-                n,
-                on_off(variant.code),
-                on_off(variant.search),
-                input_bytes as f64 / 1e6,
-                result.times.len(),
-                ms(median),
-                ms(min),
-                n as f64 / median.as_secs_f64(),
-                result.peak_rss_kb / 1024,
-            );
+            for (kind, times) in &result.times {
+                let median = median(times);
+                let min = times.iter().copied().min().unwrap_or_default();
+                println!(
+                    "{:>7}  {:<4}  {:<6}  {:<6}  {:>5.1} MB  {:>4}  {:>7.0} ms  {:>6.0} ms  {:>8.0}  {:>6} MB",
+                    n,
+                    on_off(variant.code),
+                    on_off(variant.search),
+                    kind,
+                    input_bytes as f64 / 1e6,
+                    times.len(),
+                    ms(median),
+                    ms(min),
+                    n as f64 / median.as_secs_f64(),
+                    result.peak_rss_kb / 1024,
+                );
+            }
         }
     }
     println!("load average at the end: {}", load_average());
@@ -204,30 +212,33 @@ fn ms(d: Duration) -> f64 {
 
 /// What a child prints on its one `RESULT` line.
 struct ChildResult {
-    times: Vec<Duration>,
+    /// The times of each kind of build (`full`, or `clean`, `1 edit`, `same`).
+    times: Vec<(String, Vec<Duration>)>,
     peak_rss_kb: u64,
 }
 
 impl ChildResult {
     fn parse(stdout: &str) -> Option<ChildResult> {
         let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT "))?;
-        let mut times = None;
+        let mut times = vec![];
         let mut peak_rss_kb = None;
         for field in line.split_whitespace() {
             let (key, value) = field.split_once('=')?;
             match key {
-                "times_us" => {
-                    times = value
+                "peak_rss_kb" => peak_rss_kb = value.parse().ok(),
+                k if k.starts_with("us_") => {
+                    let kind = k["us_".len()..].replace('_', " ");
+                    let list = value
                         .split(',')
                         .map(|t| t.parse().ok().map(Duration::from_micros))
-                        .collect::<Option<Vec<_>>>();
+                        .collect::<Option<Vec<_>>>()?;
+                    times.push((kind, list));
                 }
-                "peak_rss_kb" => peak_rss_kb = value.parse().ok(),
                 _ => {}
             }
         }
         Some(ChildResult {
-            times: times?,
+            times,
             peak_rss_kb: peak_rss_kb?,
         })
     }
@@ -257,21 +268,70 @@ fn child(args: &[String]) -> Result<(), String> {
         );
     }
 
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = Instant::now();
-        build_once(&opts)?;
-        times.push(started.elapsed());
+    let out = opts.out_dir();
+    let search = report.search_shards.0 > 0;
+    let mut kinds: Vec<(&str, Vec<Duration>)> = vec![];
+    if search {
+        let clean = time_runs(
+            runs,
+            |_| {
+                std::fs::remove_dir_all(&out)
+                    .map_err(|e| format!("cannot clear {}: {e}", out.display()))
+            },
+            &opts,
+        )?;
+        kinds.push(("clean", clean));
+        let edit = time_runs(runs, |k| edit_page(&site, k), &opts)?;
+        kinds.push(("1_edit", edit));
+        kinds.push(("same", time_runs(runs, |_| Ok(()), &opts)?));
+    } else {
+        kinds.push(("full", time_runs(runs, |_| Ok(()), &opts)?));
     }
-    let times_us: Vec<String> = times.iter().map(|t| t.as_micros().to_string()).collect();
+    let fields: Vec<String> = kinds
+        .iter()
+        .map(|(kind, times)| {
+            let us: Vec<String> = times.iter().map(|t| t.as_micros().to_string()).collect();
+            format!("us_{kind}={}", us.join(","))
+        })
+        .collect();
     println!(
-        "RESULT pages={} files={} times_us={} peak_rss_kb={}",
+        "RESULT pages={} files={} {} peak_rss_kb={}",
         report.pages,
         report.files_written,
-        times_us.join(","),
+        fields.join(" "),
         peak_rss_kb().unwrap_or(0)
     );
     Ok(())
+}
+
+/// Times `runs` builds, each after `before(run)` (not timed).
+fn time_runs(
+    runs: usize,
+    before: impl Fn(usize) -> Result<(), String>,
+    opts: &explainer::BuildOptions,
+) -> Result<Vec<Duration>, String> {
+    let mut times = Vec::with_capacity(runs);
+    for k in 0..runs {
+        before(k)?;
+        let started = Instant::now();
+        build_once(opts)?;
+        times.push(started.elapsed());
+    }
+    Ok(times)
+}
+
+/// Adds a sentence to a page of the site (a different page for each `k`), as an editor's
+/// save would.
+fn edit_page(site: &Path, k: usize) -> Result<(), String> {
+    let j = 7 * k + 3;
+    let path = site
+        .join("content")
+        .join(section_of(j))
+        .join(format!("{}.md", slug(j)));
+    let mut text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.push_str(&format!("\nThis page was edited in run {k}.\n"));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn build_once(opts: &explainer::BuildOptions) -> Result<explainer::BuildReport, String> {
