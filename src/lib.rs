@@ -614,8 +614,9 @@ fn writers(
         all.push(("404.html".into(), generated("the generated 404 page")));
     }
     if site.config.search {
+        // The whole folder: a page or file inside it would be taken for part of the index.
         all.push((
-            format!("{}/pagefind.js", search::BUNDLE_DIR),
+            search::BUNDLE_DIR.to_string(),
             generated("the search index"),
         ));
     }

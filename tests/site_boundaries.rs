@@ -153,6 +153,28 @@ fn two_writers_of_one_output_path_are_an_error_naming_both() {
     );
 }
 
+/// Issue 13: the search index's folder is the index's alone. A page or file in it would
+/// be read back as part of the index by the next build that keeps a shard.
+#[test]
+fn nothing_else_may_write_into_the_search_index_folder() {
+    for file in ["content/pagefind/about.md", "content/PageFind/notes.txt"] {
+        let site = site();
+        site.build_ok();
+        site.write(file, &page("About", "Text [home](../_index.md).\n"));
+        let err = fails_untouched(&site);
+        assert!(
+            err.contains(&format!(
+                "{file}: error: {file} and the search index would both write in the same place public/pagefind"
+            )),
+            "{file}: {err}"
+        );
+        // Without search the folder is free.
+        let config = std::fs::read_to_string(site.path().join("explainer.toml")).unwrap();
+        site.write("explainer.toml", &format!("search = false\n{config}"));
+        site.build_ok();
+    }
+}
+
 /// Item 11: names that break web addresses are refused, each with the path.
 #[test]
 fn file_names_that_break_urls_are_refused() {
