@@ -259,16 +259,26 @@ pub fn parse(
     split: &Split<'_>,
     is_source: bool,
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let front_offset = split.front_offset;
-    let lines = LineIndex::new(text);
-    let key_position = |key: &str| key_position_in(text, split, key);
-    let fm: FrontMatter = if split.toml {
+    let fm = deserialize(file, text, split)?;
+    let errors = check_values(&fm, file, text, split, is_source);
+    if errors.is_empty() {
+        Ok(fm)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The front matter's keys and values, by the format the fences say (YAML or TOML); a
+/// syntax or type error is said for people and put where it is.
+fn deserialize(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter, Vec<Diagnostic>> {
+    if split.toml {
+        let lines = LineIndex::new(text);
         toml::from_str(split.front).map_err(|e| {
             let position = e
                 .span()
-                .map(|s| lines.position(text, front_offset + s.start));
+                .map(|s| lines.position(text, split.front_offset + s.start));
             vec![explain(file, text, position, e.message().trim(), split)]
-        })?
+        })
     } else {
         serde_saphyr::from_str(split.front).map_err(|e| {
             let rendered = e.to_string();
@@ -279,7 +289,25 @@ pub fn parse(
                 col: l.column() as usize,
             });
             vec![explain(file, text, position, message, split)]
-        })?
+        })
+    }
+}
+
+/// What is wrong with the values that parsed: an empty title, a date that is not one, a
+/// layout outside layouts/, an original URL that is not http(s), and keys only a source
+/// may have on a page that is not one.
+fn check_values(
+    fm: &FrontMatter,
+    file: &Path,
+    text: &str,
+    split: &Split<'_>,
+    is_source: bool,
+) -> Vec<Diagnostic> {
+    let key_position = |key: &str| key_position_in(text, split, key);
+    let error = |key: &str, message: String, help: String| {
+        Diagnostic::error(file, key_position(key), message)
+            .with_help(help)
+            .with_source(text)
     };
     let mut errors = vec![];
     if fm.title.trim().is_empty() {
@@ -297,17 +325,13 @@ pub fn parse(
         if let Some(v) = value
             && !is_date(v)
         {
-            errors.push(
-                Diagnostic::error(
-                    file,
-                    key_position(key),
-                    format!("`{key}` is `{v}`, which is not a date"),
-                )
-                .with_help(format!(
+            errors.push(error(
+                key,
+                format!("`{key}` is `{v}`, which is not a date"),
+                format!(
                     "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as `{key}: 2024-10-29T09:30:00Z`"
-                ))
-                .with_source(text),
-            );
+                ),
+            ));
         }
     }
     if let Some(layout) = &fm.layout
@@ -316,51 +340,34 @@ pub fn parse(
                 .split(['/', '\\'])
                 .any(|part| part == ".." || part.is_empty()))
     {
-        errors.push(
-            Diagnostic::error(
-                file,
-                key_position("layout"),
-                format!("`layout` is `{layout}`, which is not a template in layouts/"),
-            )
-            .with_help("give the name of a template in layouts/, without `..` or a leading `/`, e.g. `layout: matrix`")
-            .with_source(text),
-        );
+        errors.push(error(
+            "layout",
+            format!("`layout` is `{layout}`, which is not a template in layouts/"),
+            "give the name of a template in layouts/, without `..` or a leading `/`, e.g. `layout: matrix`".into(),
+        ));
     }
     if let Some(url) = &fm.original_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
-        errors.push(
-            Diagnostic::error(
-                file,
-                key_position("original_url"),
-                format!("`original_url` is `{url}`, which is not an http(s) URL"),
-            )
-            .with_help("give the full address of the original, starting with https://")
-            .with_source(text),
-        );
+        errors.push(error(
+            "original_url",
+            format!("`original_url` is `{url}`, which is not an http(s) URL"),
+            "give the full address of the original, starting with https://".into(),
+        ));
     }
     if !is_source {
-        for key in SOURCE_ONLY_KEYS {
-            if let Some(pos) = key_position(key) {
-                errors.push(
-                    Diagnostic::error(
-                        file,
-                        Some(pos),
-                        format!("`{key}` is only for sources (content/sources/*.md)"),
-                    )
-                    .with_help(format!(
-                        "remove `{key}`, or move this file to content/sources/ if it is a source"
-                    ))
-                    .with_source(text),
-                );
-            }
+        for key in SOURCE_ONLY_KEYS
+            .iter()
+            .filter(|k| key_position(k).is_some())
+        {
+            errors.push(error(
+                key,
+                format!("`{key}` is only for sources (content/sources/*.md)"),
+                format!("remove `{key}`, or move this file to content/sources/ if it is a source"),
+            ));
         }
     }
-    if errors.is_empty() {
-        Ok(fm)
-    } else {
-        Err(errors)
-    }
+    errors
 }
 
 /// Syntax errors the parsers word for machines, said for people and put where the

@@ -446,64 +446,23 @@ fn process_run<'a>(
     if !text.contains("[@") {
         return;
     }
-    let found = cite::find_citations(&text);
     let mut pieces: Vec<NodeValue> = vec![];
     let mut cursor = 0;
-    let push_text = |pieces: &mut Vec<NodeValue>, s: &str| {
-        for (k, line) in s.split('\n').enumerate() {
-            if k > 0 {
-                pieces.push(NodeValue::SoftBreak);
-            }
-            if !line.is_empty() {
-                pieces.push(NodeValue::Text(line.to_string().into()));
-            }
-        }
-    };
-    // Where the scan for raw `[@`s stands in the current node, so that finding the
-    // n-th one never starts over from the node's start (linear in a long line).
-    let mut raw_node = usize::MAX;
-    let mut raw_src_start = 0;
-    let mut raw_iter: Option<std::str::MatchIndices<'_, &str>> = None;
-    let (mut text_from, mut text_count, mut raw_taken) = (0, 0, 0);
-    let mut last_raw = None;
+    let mut raw = RawBrackets::new(&text, &starts);
     let mut omitted = 0;
-    for f in found {
-        // Which node holds the `[@`, and where that `[@` is in the raw source.
-        let node_index = starts.partition_point(|&s| s <= f.range.start) - 1;
-        let node = run[node_index];
-        if node_index != raw_node {
-            let (src_start, src) = loc.node_source(node);
-            raw_node = node_index;
-            raw_src_start = src_start;
-            raw_iter = Some(src.match_indices("[@"));
-            (text_from, text_count, raw_taken) = (starts[node_index], 0, 0);
-            last_raw = None;
-        }
-        // This is the `text_count`-th (0-based) `[@` of the node's text.
-        text_count += text
-            .get(text_from..f.range.start)
-            .map_or(0, |t| t.matches("[@").count());
-        text_from = f.range.start;
-        while raw_taken <= text_count {
-            last_raw = raw_iter.as_mut().and_then(Iterator::next).map(|(i, _)| i);
-            if last_raw.is_none() {
-                break;
-            }
-            raw_taken += 1;
-        }
-        let raw = last_raw.map(|i| raw_src_start + i);
-        let escaped = raw.is_some_and(|r| r > 0 && input.text.as_bytes()[r - 1] == b'\\');
+    for f in cite::find_citations(&text) {
+        let (node_index, raw_offset) = raw.locate(f.range.start, run, loc);
+        let escaped = raw_offset.is_some_and(|r| r > 0 && input.text.as_bytes()[r - 1] == b'\\');
         if escaped {
             continue;
         }
-        let bracket_offset = raw.unwrap_or_else(|| loc.node_start(node).0);
+        let bracket_offset = raw_offset.unwrap_or_else(|| loc.node_start(run[node_index]).0);
         match f.items {
+            // Past the cap, count instead of building a diagnostic per bracket.
+            Err(_) if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE => {
+                omitted += 1;
+            }
             Err(e) => {
-                // Past the cap, count instead of building a diagnostic per bracket.
-                if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
-                    omitted += 1;
-                    continue;
-                }
                 let bracket_position = loc.position_of_offset(bracket_offset);
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(bracket_position), e.message)
@@ -512,28 +471,7 @@ fn process_run<'a>(
                 );
             }
             Ok(items) => {
-                let mut search_from = bracket_offset;
-                // An item's `@id` is within the bracket's raw text: look no further.
-                let search_end = floor_char_boundary(
-                    input.text,
-                    bracket_offset.saturating_add(2 * f.range.len() + 64),
-                );
-                let uses = items
-                    .into_iter()
-                    .map(|item| {
-                        let needle = format!("@{}", item.id);
-                        let at = input
-                            .text
-                            .get(search_from..search_end)
-                            .and_then(|t| t.find(&needle))
-                            .map(|i| search_from + i);
-                        if let Some(a) = at {
-                            search_from = a + needle.len();
-                        }
-                        let position = loc.position_of_offset(at.unwrap_or(bracket_offset));
-                        CitationUse { item, position }
-                    })
-                    .collect();
+                let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
                 push_text(&mut pieces, &text[cursor..f.range.start]);
                 pieces.push(NodeValue::Raw(format!(
                     "{MARK_OPEN}c{}{MARK_CLOSE}",
@@ -559,6 +497,119 @@ fn process_run<'a>(
     for node in run {
         node.detach();
     }
+}
+
+/// Adds `s` to `pieces` as text nodes, its line breaks as soft breaks.
+fn push_text(pieces: &mut Vec<NodeValue>, s: &str) {
+    for (k, line) in s.split('\n').enumerate() {
+        if k > 0 {
+            pieces.push(NodeValue::SoftBreak);
+        }
+        if !line.is_empty() {
+            pieces.push(NodeValue::Text(line.to_string().into()));
+        }
+    }
+}
+
+/// Finds where each `[@` of a run's text is in the raw source, so that an escaped one
+/// (`\[@`) is told apart and errors point at the bracket. Asked in order along the text,
+/// it never scans a node's source from its start again (linear in a long line).
+struct RawBrackets<'t> {
+    text: &'t str,
+    /// Where each node's text starts in `text`.
+    starts: &'t [usize],
+    /// The node being scanned, and where its source starts in the file.
+    node: usize,
+    src_start: usize,
+    matches: Option<std::vec::IntoIter<usize>>,
+    /// How far `text` is counted, how many `[@` it holds so far, and how many of the
+    /// node's raw `[@` were taken.
+    text_from: usize,
+    text_count: usize,
+    raw_taken: usize,
+    last_raw: Option<usize>,
+}
+
+impl<'t> RawBrackets<'t> {
+    fn new(text: &'t str, starts: &'t [usize]) -> Self {
+        RawBrackets {
+            text,
+            starts,
+            node: usize::MAX,
+            src_start: 0,
+            matches: None,
+            text_from: 0,
+            text_count: 0,
+            raw_taken: 0,
+            last_raw: None,
+        }
+    }
+
+    /// The node holding the `[@` at `at` in the text, and that `[@`'s offset in the file
+    /// if the source shows it.
+    fn locate(
+        &mut self,
+        at: usize,
+        run: &[&AstNode<'_>],
+        loc: &Locator<'_>,
+    ) -> (usize, Option<usize>) {
+        let node_index = self.starts.partition_point(|&s| s <= at) - 1;
+        if node_index != self.node {
+            let (src_start, src) = loc.node_source(run[node_index]);
+            self.node = node_index;
+            self.src_start = src_start;
+            let found: Vec<usize> = src.match_indices("[@").map(|(i, _)| i).collect();
+            self.matches = Some(found.into_iter());
+            (self.text_from, self.text_count, self.raw_taken) = (self.starts[node_index], 0, 0);
+            self.last_raw = None;
+        }
+        // This is the `text_count`-th (0-based) `[@` of the node's text.
+        self.text_count += self
+            .text
+            .get(self.text_from..at)
+            .map_or(0, |t| t.matches("[@").count());
+        self.text_from = at;
+        while self.raw_taken <= self.text_count {
+            self.last_raw = self.matches.as_mut().and_then(Iterator::next);
+            if self.last_raw.is_none() {
+                break;
+            }
+            self.raw_taken += 1;
+        }
+        (node_index, self.last_raw.map(|i| self.src_start + i))
+    }
+}
+
+/// Each item of a bracket that starts at `bracket_offset` in the file, with the position
+/// of its `@id` (looked for only within the bracket's raw text).
+fn citation_uses(
+    items: Vec<cite::CitationItem>,
+    bracket_offset: usize,
+    bracket_len: usize,
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+) -> Vec<CitationUse> {
+    let mut search_from = bracket_offset;
+    let search_end = floor_char_boundary(
+        input.text,
+        bracket_offset.saturating_add(2 * bracket_len + 64),
+    );
+    items
+        .into_iter()
+        .map(|item| {
+            let needle = format!("@{}", item.id);
+            let at = input
+                .text
+                .get(search_from..search_end)
+                .and_then(|t| t.find(&needle))
+                .map(|i| search_from + i);
+            if let Some(a) = at {
+                search_from = a + needle.len();
+            }
+            let position = loc.position_of_offset(at.unwrap_or(bracket_offset));
+            CitationUse { item, position }
+        })
+        .collect()
 }
 
 /// The largest char boundary of `text` at or before `i`.

@@ -573,18 +573,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (out_dir, folder) = match &opts.out_dir {
-        Some(d) => (d.clone(), None),
-        None => {
-            let folder = temp_folder();
-            (folder.join("public"), Some(OwnedFolder(folder)))
-        }
-    };
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-    let out_dir = out_dir
-        .canonicalize()
-        .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))?;
+    let (out_dir, folder) = output_folder(&opts)?;
     let (signals, _) = broadcast::channel(64);
     let (indexer, index_requests) = std::sync::mpsc::sync_channel(1);
     let shared = Arc::new(Shared {
@@ -615,45 +604,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         .map_err(|e| e.to_string())?
     };
 
-    // Watch, and rebuild on a thread of its own whenever a watched file really changed.
-    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer =
-        new_debouncer(DEBOUNCE, None, tx).map_err(|e| format!("cannot watch files: {e}"))?;
-    debouncer
-        .watch(&site_dir, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", site_dir.display()))?;
-    for dir in WATCHED_DIRS {
-        let d = site_dir.join(dir);
-        if d.is_dir() {
-            debouncer
-                .watch(&d, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch {}: {e}", d.display()))?;
-        }
-    }
-    let debouncer = Arc::new(Mutex::new(debouncer));
-    {
-        // A weak handle: the watcher stops when the server drops the debouncer.
-        let (site, out, sh, deb) = (
-            site_dir.clone(),
-            out_dir.clone(),
-            shared.clone(),
-            Arc::downgrade(&debouncer),
-        );
-        std::thread::spawn(move || {
-            let watch_new_dir = |dir: &Path| -> Result<(), String> {
-                match deb.upgrade() {
-                    Some(d) => d
-                        .lock()
-                        .map_err(|e| e.to_string())?
-                        .watch(dir, RecursiveMode::Recursive)
-                        .map_err(|e| e.to_string()),
-                    None => Ok(()),
-                }
-            };
-            watch_loop(&site, &out, &sh, rx, hashes, cache, &watch_new_dir)
-        });
-    }
-
+    let debouncer = start_watching(&site_dir, &shared, hashes, cache)?;
     let app = Router::new()
         .route(LIVERELOAD_PATH, get(livereload))
         .fallback(serve_file)
@@ -675,6 +626,80 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         _watcher: Box::new(debouncer),
         _folder: folder,
     })
+}
+
+/// The file watcher, with its debouncing.
+type Watcher = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// The folder to build into: `--out`, or a fresh temporary one that is removed when the
+/// server stops. Created, and named by its canonical path.
+fn output_folder(opts: &ServeOptions) -> Result<(PathBuf, Option<OwnedFolder>), String> {
+    let (out_dir, folder) = match &opts.out_dir {
+        Some(d) => (d.clone(), None),
+        None => {
+            let folder = temp_folder();
+            (folder.join("public"), Some(OwnedFolder(folder)))
+        }
+    };
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let out_dir = out_dir
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))?;
+    Ok((out_dir, folder))
+}
+
+/// Watches the site's settings and folders, and rebuilds on a thread of its own whenever
+/// a watched file really changed (its hash, from `hashes` on). The watch stops when the
+/// returned debouncer is dropped.
+fn start_watching(
+    site_dir: &Path,
+    shared: &Arc<Shared>,
+    hashes: HashMap<PathBuf, Option<String>>,
+    cache: crate::BuildCache,
+) -> Result<Arc<Mutex<Watcher>>, String> {
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(DEBOUNCE, None, tx).map_err(|e| format!("cannot watch files: {e}"))?;
+    debouncer
+        .watch(site_dir, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", site_dir.display()))?;
+    for dir in WATCHED_DIRS {
+        let d = site_dir.join(dir);
+        if d.is_dir() {
+            debouncer
+                .watch(&d, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", d.display()))?;
+        }
+    }
+    let debouncer = Arc::new(Mutex::new(debouncer));
+    {
+        // A weak handle: the watcher stops when the server drops the debouncer.
+        let (site, out, sh, deb) = (
+            site_dir.to_path_buf(),
+            shared.out_dir.clone(),
+            shared.clone(),
+            Arc::downgrade(&debouncer),
+        );
+        std::thread::spawn(move || {
+            let watch_new_dir = |dir: &Path| -> Result<(), String> {
+                match deb.upgrade() {
+                    Some(d) => d
+                        .lock()
+                        .map_err(|e| e.to_string())?
+                        .watch(dir, RecursiveMode::Recursive)
+                        .map_err(|e| e.to_string()),
+                    None => Ok(()),
+                }
+            };
+            watch_loop(&site, &out, &sh, rx, hashes, cache, &watch_new_dir)
+        });
+    }
+
+    Ok(debouncer)
 }
 
 /// Accepts connections and serves HTTP/1.1 on each, until `stop` turns true. A client

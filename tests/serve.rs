@@ -329,6 +329,18 @@ async fn a_burst_of_saves_ends_on_the_last_content() {
     server.stop().await;
 }
 
+/// Puts the word "Zebraquagga" into the scaffold's example concern and waits for the
+/// reload.
+async fn save_zebra_edit(server: &ServerHandle, site: &Path) {
+    let mut events = Events::open(server.addr).await;
+    edit(
+        &site.join("content/concerns/example.md"),
+        "They ask for",
+        "Zebraquagga: they ask for",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+}
+
 /// Whether any search fragment in the output mentions `word` (fragments are gzipped JSON).
 fn index_mentions(out_dir: &Path, word: &str) -> bool {
     use std::io::Read;
@@ -353,13 +365,7 @@ async fn the_search_index_catches_up_after_the_reload() {
     let site = dir.path().join("site");
     let (server, _out) = serve(&site).await;
     assert!(!index_mentions(&server.out_dir, "Zebraquagga"));
-    let mut events = Events::open(server.addr).await;
-    edit(
-        &site.join("content/concerns/example.md"),
-        "They ask for",
-        "Zebraquagga: they ask for",
-    );
-    assert_eq!(events.outcome().await.0, "reload");
+    save_zebra_edit(&server, &site).await;
     let deadline = Instant::now() + PATIENCE;
     while !index_mentions(&server.out_dir, "Zebraquagga") {
         assert!(
@@ -399,13 +405,7 @@ async fn the_refreshed_index_is_what_a_clean_build_writes() {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("search_shard_pages = 2\n{text}")).unwrap();
     let (server, _out) = serve(&site).await;
-    let mut events = Events::open(server.addr).await;
-    edit(
-        &site.join("content/concerns/example.md"),
-        "They ask for",
-        "Zebraquagga: they ask for",
-    );
-    assert_eq!(events.outcome().await.0, "reload");
+    save_zebra_edit(&server, &site).await;
     let clean = tempfile::tempdir().unwrap();
     explainer::build(&explainer::BuildOptions {
         out_dir: Some(clean.path().join("public")),
