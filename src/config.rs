@@ -307,6 +307,24 @@ mod tests {
     }
 
     #[test]
+    fn search_shard_pages_is_a_positive_number() {
+        let base = "title = \"t\"\nbase_url = \"https://e.org/\"\n";
+        let c = Config::parse(base).unwrap();
+        assert_eq!(c.search_shard_pages, crate::search::SHARD_PAGES);
+        let c = Config::parse(&format!("{base}search_shard_pages = 500\n")).unwrap();
+        assert_eq!(c.search_shard_pages, 500);
+        for (value, message) in [
+            ("0", "search_shard_pages is 0"),
+            ("-1", "invalid value"),
+            ("\"many\"", "invalid type"),
+        ] {
+            let e = Config::parse(&format!("{base}search_shard_pages = {value}\n")).unwrap_err();
+            assert_eq!(e[0].position.map(|p| p.line), Some(3), "{value}");
+            assert!(e[0].message.contains(message), "{value}: {}", e[0].message);
+        }
+    }
+
+    #[test]
     fn sections_keep_their_order_and_default_to_this_site() {
         let c = Config::parse("title = \"t\"\nbase_url = \"https://e.org/\"\n").unwrap();
         assert_eq!(c.sections, Sections::default());

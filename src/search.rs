@@ -151,10 +151,17 @@ impl<'a> IndexPlan<'a> {
     }
 }
 
+/// The most shards an index has, whatever `search_shard_pages` says: the search page
+/// loads every shard, so their number must stay small.
+pub const MAX_SHARDS: usize = 64;
+
 /// How many shards `pages` pages make: a power of two, so that a page moves only when the
-/// site doubles or halves in size.
+/// site doubles or halves in size, and at most [`MAX_SHARDS`].
 pub fn shard_count(pages: usize, per_shard: usize) -> usize {
-    pages.div_ceil(per_shard.max(1)).max(1).next_power_of_two()
+    pages
+        .div_ceil(per_shard.max(1))
+        .clamp(1, MAX_SHARDS)
+        .next_power_of_two()
 }
 
 /// The shard a page's output path puts it in, out of `count`.
@@ -397,6 +404,8 @@ mod tests {
         assert_eq!(shard_count(2001, 2000), 2);
         assert_eq!(shard_count(10_013, 2000), 8);
         assert_eq!(shard_count(5, 0), 8, "a shard holds at least one page");
+        assert_eq!(shard_count(1_000_000, 1), MAX_SHARDS);
+        assert_eq!(shard_count(1_000_000, 2000), MAX_SHARDS);
     }
 
     #[test]
@@ -435,6 +444,30 @@ mod tests {
         for (i, key) in keys.iter().enumerate() {
             assert_eq!(after.key(i, &settings) == *key, i != changed, "shard {i}");
         }
+    }
+
+    #[test]
+    fn a_site_with_nothing_to_index_gets_an_empty_index_that_loads() {
+        let settings = Settings {
+            base_path: "/".into(),
+            language: "en".into(),
+            shard_pages: 10,
+        };
+        let read = |p: &str| -> Result<Vec<u8>, Diagnostic> { panic!("read {p}") };
+        let built = index(&[], &settings, &read, &[]).unwrap();
+        assert_eq!((built.shards, built.rebuilt), (1, 1));
+        let paths: Vec<&str> = built.files.iter().map(|f| f.path.as_str()).collect();
+        for needed in [
+            "pagefind/pagefind.js",
+            "pagefind/pagefind-entry.json",
+            "pagefind/explainer-shards.json",
+        ] {
+            assert!(paths.contains(&needed), "{needed} missing from {paths:?}");
+        }
+        // Built again from its own files, nothing is indexed anew.
+        let again = index(&[], &settings, &read, &built.files).unwrap();
+        assert_eq!(again.rebuilt, 0);
+        assert_eq!(again.files.len(), built.files.len());
     }
 
     #[test]
