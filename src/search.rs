@@ -18,6 +18,9 @@ use std::path::Path;
 /// shard, which loads the others.
 pub const BUNDLE_DIR: &str = "pagefind";
 
+/// The version of Pagefind that builds the index, as Cargo.lock pins it (see build.rs).
+pub const PAGEFIND_VERSION: &str = env!("EXPLAINER_PAGEFIND_VERSION");
+
 /// Pages per shard unless explainer.toml says otherwise.
 pub const SHARD_PAGES: usize = 2000;
 
@@ -130,12 +133,14 @@ impl<'a> IndexPlan<'a> {
     }
 
     /// The key of shard `i`: it changes whenever anything its index is built from
-    /// changes (its pages, the settings, how the site is split, this program's version).
+    /// changes (its pages, the settings, how the site is split, the versions of this
+    /// program and of Pagefind).
     fn key(&self, i: usize, settings: &Settings) -> String {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        let (version, count) = (env!("CARGO_PKG_VERSION"), self.shards.len());
-        (version, NOISE, &settings.base_path, &settings.language).hash(&mut h);
+        let versions = (PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"));
+        (versions, NOISE, &settings.base_path, &settings.language).hash(&mut h);
+        let count = self.shards.len();
         (i, count).hash(&mut h);
         for p in &self.shards[i] {
             (&p.path, p.hash).hash(&mut h);
@@ -468,6 +473,29 @@ mod tests {
         let again = index(&[], &settings, &read, &built.files).unwrap();
         assert_eq!(again.rebuilt, 0);
         assert_eq!(again.files.len(), built.files.len());
+    }
+
+    #[test]
+    fn the_key_knows_the_pagefind_version_that_builds_the_index() {
+        assert!(PAGEFIND_VERSION.starts_with("1."), "{PAGEFIND_VERSION}");
+        let settings = Settings {
+            base_path: "/".into(),
+            language: "en".into(),
+            shard_pages: 10,
+        };
+        let read = |p: &str| -> Result<Vec<u8>, Diagnostic> { panic!("read {p}") };
+        // The entry file of a fresh index names the version the key was made with.
+        let built = index(&[], &settings, &read, &[]).unwrap();
+        let entry = built
+            .files
+            .iter()
+            .find(|f| f.path == "pagefind/pagefind-entry.json")
+            .unwrap();
+        let entry = String::from_utf8_lossy(&entry.bytes);
+        assert!(
+            entry.contains(&format!("\"version\":\"{PAGEFIND_VERSION}\"")),
+            "{entry}"
+        );
     }
 
     #[test]
