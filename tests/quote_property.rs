@@ -5,8 +5,9 @@
 //!
 //! The oracle is deliberately simple: the paragraphs are built from lowercase words,
 //! straight or curly quotes, and single dashes separated by whitespace, so "contains"
-//! is plain substring search after mapping each quote and dash to one form and
-//! collapsing whitespace.
+//! is substring search after mapping each quote and dash to one form and collapsing
+//! whitespace, where the match neither starts nor ends inside a word (quotes match whole
+//! words since issue 9: "the a" is not in "the article").
 
 use explainer::cite::{QuoteIndex, QuoteMatch};
 use proptest::prelude::*;
@@ -119,11 +120,28 @@ fn canon(s: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether `needle` stands in `hay` without starting or ending inside a word.
+fn contains_whole(hay: &str, needle: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let (starts_word, ends_word) = (
+        word(needle.chars().next()),
+        word(needle.chars().next_back()),
+    );
+    // Every place it stands, overlapping ones too ("article, a" in "article, article, a").
+    (0..hay.len())
+        .filter(|&i| hay.is_char_boundary(i) && hay[i..].starts_with(needle))
+        .any(|i| {
+            let cut_before = starts_word && word(hay[..i].chars().next_back());
+            let cut_after = ends_word && word(hay[i + needle.len()..].chars().next());
+            !cut_before && !cut_after
+        })
+}
+
 /// Which paragraphs contain the quote, by the oracle.
 fn containing(sources: &[String], quote: &str) -> Vec<usize> {
     let q = canon(quote);
     (0..sources.len())
-        .filter(|&i| canon(&sources[i]).contains(&q))
+        .filter(|&i| contains_whole(&canon(&sources[i]), &q))
         .collect()
 }
 
