@@ -176,9 +176,30 @@ pub struct BuildCache {
     render: reuse::RenderMemo,
     /// Each page's resolved citations, to keep them while nothing they rest on changed.
     resolved: resolve::ResolveMemo,
+    /// The HTML pages the last build wrote, by output path, with the hash of each that
+    /// the search index holds (`None` for a page it leaves out).
+    indexed: HashMap<String, Option<u64>>,
 }
 
 impl BuildCache {
+    /// The pages the search index of the last build's output holds, as the index sees
+    /// them, in path order (empty without search), so that `serve` can refresh the index
+    /// reading back only the pages of the shards that changed.
+    pub fn indexed_pages(&self) -> Vec<search::IndexedPage> {
+        let mut pages: Vec<search::IndexedPage> = self
+            .indexed
+            .iter()
+            .filter_map(|(path, hash)| {
+                hash.map(|hash| search::IndexedPage {
+                    path: path.clone(),
+                    hash,
+                })
+            })
+            .collect();
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        pages
+    }
+
     /// A cache that keeps what each build leaves for the next (`BuildCache::default()`
     /// keeps nothing).
     pub fn retaining() -> Self {
@@ -903,6 +924,16 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     let reused_index = index.into_outputs(&mut outputs);
     stages.mark("search");
     let streamed_count = pages.len();
+    // What `serve` needs to refresh the index later: each rendered page's digest.
+    let pages_in_memory: Vec<(String, Option<u64>)> = if cache.retain && site.config.search {
+        pages
+            .iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .map(|o| (o.path.clone(), search::IndexedPage::of(o).map(|p| p.hash)))
+            .collect()
+    } else {
+        vec![]
+    };
     if streamed.is_none() {
         outputs.extend(pages);
     }
@@ -933,6 +964,10 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     {
         cache.render = memo;
     }
+    if cache.retain && site.config.search && !opts.check_only {
+        cache.indexed =
+            indexed_digests(&pages_in_memory, &rendering.kept, &cache.indexed, &out_dir);
+    }
     stages.mark("write");
     let report = BuildReport {
         pages: page_count,
@@ -948,6 +983,31 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         eprintln!("{}", report.timings());
     }
     Ok(report)
+}
+
+/// The digests of the HTML pages a build wrote: those it rendered (`rendered`), and those
+/// it kept as the last build wrote them, whose digests `before` holds (or, if it does
+/// not, read back from `out_dir`).
+fn indexed_digests(
+    rendered: &[(String, Option<u64>)],
+    kept: &[String],
+    before: &HashMap<String, Option<u64>>,
+    out_dir: &Path,
+) -> HashMap<String, Option<u64>> {
+    let mut now: HashMap<String, Option<u64>> = rendered.iter().cloned().collect();
+    for path in kept.iter().filter(|p| p.ends_with(".html")) {
+        let digest = before.get(path).copied().unwrap_or_else(|| {
+            std::fs::read(out_dir.join(path)).ok().and_then(|bytes| {
+                search::IndexedPage::of(&render::Output {
+                    path: path.clone(),
+                    bytes,
+                })
+                .map(|p| p.hash)
+            })
+        });
+        now.insert(path.clone(), digest);
+    }
+    now
 }
 
 /// The stages up to the site model, for a build: the output folder checked first (nothing

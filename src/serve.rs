@@ -102,6 +102,9 @@ struct Shared {
     watch_error: RwLock<Option<String>>,
     /// The last search index, reused by the next build and refreshed after it.
     search_index: RwLock<Option<Arc<Vec<crate::render::Output>>>>,
+    /// The pages the last good build wrote that the search index holds, with the hash of
+    /// each: what the indexer refreshes the index from.
+    indexed: RwLock<Arc<Vec<crate::search::IndexedPage>>>,
     /// Held while anything writes into the output folder.
     writing: Mutex<()>,
     /// Asks the indexer thread to refresh the search index (a full queue means a request
@@ -173,6 +176,8 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     match built {
         Ok(report) => {
+            *shared.indexed.write().unwrap_or_else(|e| e.into_inner()) =
+                Arc::new(cache.indexed_pages());
             if reused.is_none() {
                 // The first build indexed inline: keep its index for the next builds.
                 *shared
@@ -223,29 +228,6 @@ fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagn
     })
 }
 
-/// The files below `dir` inside the output folder that `keep` accepts, as outputs.
-fn read_outputs(
-    out_dir: &Path,
-    dir: &Path,
-    keep: impl Fn(&Path) -> bool,
-) -> Vec<crate::render::Output> {
-    walk(dir)
-        .into_iter()
-        .filter(|p| keep(p))
-        .filter_map(|p| {
-            let rel = p
-                .strip_prefix(out_dir)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some(crate::render::Output {
-                path: rel,
-                bytes: std::fs::read(&p).ok()?,
-            })
-        })
-        .collect()
-}
-
 /// The search index files in the output folder, as outputs.
 fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
     crate::search::read_index(out_dir).unwrap_or_default()
@@ -277,33 +259,33 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
         return;
     }
     let out_dir = &shared.out_dir;
-    let pages = {
-        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-        read_outputs(out_dir, out_dir, |p| {
-            p.extension().is_some_and(|e| e == "html")
-        })
-    };
+    let pages = shared
+        .indexed
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let old = shared
         .search_index
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone()
         .unwrap_or_default();
-    let digests: Vec<_> = pages
-        .iter()
-        .filter_map(crate::search::IndexedPage::of)
-        .collect();
-    let bytes: std::collections::HashMap<&str, &[u8]> = pages
-        .iter()
-        .map(|p| (p.path.as_str(), p.bytes.as_slice()))
-        .collect();
+    // Only the pages of the shards that changed are read back, each while no build is
+    // writing. A build that lands meanwhile asks for another refresh, which sets right
+    // anything read half-way through.
     let read = |path: &str| {
-        bytes.get(path).map(|b| b.to_vec()).ok_or_else(|| {
-            crate::Diagnostic::error(path, None, "a page to index is missing from the output")
+        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let file = out_dir.join(path);
+        std::fs::read(&file).map_err(|e| {
+            crate::Diagnostic::error(
+                &file,
+                None,
+                format!("cannot read the page to index it: {e}"),
+            )
         })
     };
     let settings = crate::search::Settings::of(&config);
-    match crate::search::index(&digests, &settings, &read, &old) {
+    match crate::search::index(&pages, &settings, &read, &old) {
         Ok(index) => {
             let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
             replace_index(out_dir, &old, &index.files);
@@ -312,6 +294,12 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
                 .write()
                 .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index.files));
         }
+        // A page went away under a newer build, whose own refresh comes next.
+        Err(_)
+            if !Arc::ptr_eq(
+                &pages,
+                &shared.indexed.read().unwrap_or_else(|e| e.into_inner()),
+            ) => {}
         Err(d) => eprint!("{d}"),
     }
 }
@@ -581,6 +569,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         error: RwLock::new(None),
         watch_error: RwLock::new(None),
         search_index: RwLock::new(None),
+        indexed: RwLock::default(),
         writing: Mutex::new(()),
         indexer,
         signals,
@@ -1033,6 +1022,7 @@ mod tests {
             error: RwLock::new(None),
             watch_error: RwLock::new(None),
             search_index: RwLock::new(None),
+            indexed: RwLock::default(),
             writing: Mutex::new(()),
             indexer,
             signals,
