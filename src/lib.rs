@@ -965,8 +965,8 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         cache.render = memo;
     }
     if cache.retain && site.config.search && !opts.check_only {
-        cache.indexed =
-            indexed_digests(&pages_in_memory, &rendering.kept, &cache.indexed, &out_dir);
+        let before = std::mem::take(&mut cache.indexed);
+        cache.indexed = indexed_digests(&pages_in_memory, &rendering.kept, before, &out_dir);
     }
     stages.mark("write");
     let report = BuildReport {
@@ -986,26 +986,40 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
 }
 
 /// The digests of the HTML pages a build wrote: those it rendered (`rendered`), and those
-/// it kept as the last build wrote them, whose digests `before` holds (or, if it does
-/// not, read back from `out_dir`).
+/// it kept as the last build wrote them, whose digests `before` (the last build's) holds
+/// or, if it does not, read back from `out_dir`. Updated in place: a save costs what it
+/// rendered, not what the site holds.
 fn indexed_digests(
     rendered: &[(String, Option<u64>)],
     kept: &[String],
-    before: &HashMap<String, Option<u64>>,
+    before: HashMap<String, Option<u64>>,
     out_dir: &Path,
 ) -> HashMap<String, Option<u64>> {
-    let mut now: HashMap<String, Option<u64>> = rendered.iter().cloned().collect();
-    for path in kept.iter().filter(|p| p.ends_with(".html")) {
-        let digest = before.get(path).copied().unwrap_or_else(|| {
-            std::fs::read(out_dir.join(path)).ok().and_then(|bytes| {
-                search::IndexedPage::of(&render::Output {
-                    path: path.clone(),
+    let mut now = before;
+    for (path, digest) in rendered {
+        now.insert(path.clone(), *digest);
+    }
+    let kept: Vec<&String> = kept.iter().filter(|p| p.ends_with(".html")).collect();
+    for path in &kept {
+        if !now.contains_key(path.as_str()) {
+            let digest = std::fs::read(out_dir.join(path)).ok().and_then(|bytes| {
+                let page = render::Output {
+                    path: path.to_string(),
                     bytes,
-                })
-                .map(|p| p.hash)
-            })
-        });
-        now.insert(path.clone(), digest);
+                };
+                search::IndexedPage::of(&page).map(|p| p.hash)
+            });
+            now.insert(path.to_string(), digest);
+        }
+    }
+    // Every page written is in the map now; more entries mean pages went away.
+    if now.len() != rendered.len() + kept.len() {
+        let written: std::collections::HashSet<&str> = rendered
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .chain(kept.iter().map(|p| p.as_str()))
+            .collect();
+        now.retain(|path, _| written.contains(path.as_str()));
     }
     now
 }

@@ -176,8 +176,6 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     match built {
         Ok(report) => {
-            *shared.indexed.write().unwrap_or_else(|e| e.into_inner()) =
-                Arc::new(cache.indexed_pages());
             if reused.is_none() {
                 // The first build indexed inline: keep its index for the next builds.
                 *shared
@@ -196,6 +194,9 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
                 report.summary(),
                 started.elapsed().as_secs_f64() * 1000.0
             );
+            // After the reload: the indexer's list of pages is not needed to serve them.
+            *shared.indexed.write().unwrap_or_else(|e| e.into_inner()) =
+                Arc::new(cache.indexed_pages());
             if reused.is_some() {
                 let _ = shared.indexer.try_send(());
             }

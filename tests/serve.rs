@@ -341,22 +341,20 @@ async fn save_zebra_edit(server: &ServerHandle, site: &Path) {
     assert_eq!(events.outcome().await.0, "reload");
 }
 
-/// Whether any search fragment in the output mentions `word` (fragments are gzipped JSON).
+/// Whether any search fragment in the output, in any shard, mentions `word` (fragments
+/// are gzipped JSON).
 fn index_mentions(out_dir: &Path, word: &str) -> bool {
     use std::io::Read;
-    let Ok(entries) = std::fs::read_dir(out_dir.join("pagefind/fragment")) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let Ok(bytes) = std::fs::read(e.path()) else {
-            return false;
-        };
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_string(&mut text)
-            .is_ok()
-            && text.contains(word)
-    })
+    index_files(out_dir)
+        .iter()
+        .filter(|(path, _)| path.contains("/fragment/"))
+        .any(|(_, bytes)| {
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut text)
+                .is_ok()
+                && text.contains(word)
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -405,12 +403,30 @@ async fn the_refreshed_index_is_what_a_clean_build_writes() {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("search_shard_pages = 2\n{text}")).unwrap();
     let (server, _out) = serve(&site).await;
+    // An edit, a new page, then that page deleted: after each, the index catches up.
     save_zebra_edit(&server, &site).await;
+    assert_index_becomes_a_clean_builds(&server, &site).await;
+    let extra = site.join("content/concerns/second.md");
+    let mut events = Events::open(server.addr).await;
+    std::fs::write(&extra, "---\ntitle: Second\n---\nOkapiwombat lives here.\n").unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_index_becomes_a_clean_builds(&server, &site).await;
+    assert!(index_mentions(&server.out_dir, "Okapiwombat"));
+    std::fs::remove_file(&extra).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_index_becomes_a_clean_builds(&server, &site).await;
+    assert!(!index_mentions(&server.out_dir, "Okapiwombat"));
+    server.stop().await;
+}
+
+/// Waits until the search index `server` wrote equals the one a clean build of `site`
+/// writes, file for file.
+async fn assert_index_becomes_a_clean_builds(server: &ServerHandle, site: &Path) {
     let clean = tempfile::tempdir().unwrap();
     explainer::build(&explainer::BuildOptions {
         out_dir: Some(clean.path().join("public")),
         drafts: true,
-        ..explainer::BuildOptions::new(&site)
+        ..explainer::BuildOptions::new(site)
     })
     .unwrap();
     let expected = index_files(&clean.path().join("public"));
@@ -423,7 +439,7 @@ async fn the_refreshed_index_is_what_a_clean_build_writes() {
     loop {
         let now = index_files(&server.out_dir);
         if now == expected {
-            break;
+            return;
         }
         if Instant::now() > deadline {
             let differ: Vec<_> = now
@@ -435,7 +451,6 @@ async fn the_refreshed_index_is_what_a_clean_build_writes() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    server.stop().await;
 }
 
 /// Issue 10, item 5: the body that crashed the build (a lone CR, inline HTML, a citation
