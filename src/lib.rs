@@ -883,20 +883,30 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         diags.clone()
     })?;
     let (mut outputs, asset_urls) = static_files(&site, &theme);
-    let writers = writers(&site, &theme, &outputs);
-    diags.extend(output::check_collisions(&writers));
-    diags.extend(check_root_links(&site, &writers));
+    // Checks of what the outputs will be, and the files made from the whole site: neither
+    // needs the pages rendered, so they run beside the render.
+    let checks = || {
+        let writers = writers(&site, &theme, &outputs);
+        let mut found = output::check_collisions(&writers);
+        found.extend(check_root_links(&site, &writers));
+        found
+    };
     let (env, hashes) = render::environment(&site, &theme, &asset_urls).map_err(|d| {
+        diags.extend(checks());
         diags.extend(d);
         diags.clone()
     })?;
     stages.mark("templates");
     let out_dir = opts.out_dir();
-    let (rendering, streamed) =
-        render_stage(&site, &theme, &env, &hashes, opts, cache).map_err(|d| {
-            diags.extend(d);
-            diags.clone()
-        })?;
+    let (rendered, (found, site_files)) = rayon::join(
+        || render_stage(&site, &theme, &env, &hashes, opts, cache),
+        || (checks(), site_files(&site)),
+    );
+    diags.extend(found);
+    let (rendering, streamed) = rendered.map_err(|d| {
+        diags.extend(d);
+        diags.clone()
+    })?;
     let pages = rendering.outputs;
     let pages_rendered = site.pages.len() - rendering.kept.len();
     stages.mark("render");
@@ -937,12 +947,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     if streamed.is_none() {
         outputs.extend(pages);
     }
-    outputs.extend([
-        feeds::sitemap(&site),
-        feeds::atom(&site),
-        feeds::robots(&site),
-        citations_json(&site),
-    ]);
+    outputs.extend(site_files);
     let copies: Vec<(String, PathBuf)> = site
         .assets
         .iter()
@@ -983,6 +988,17 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         eprintln!("{}", report.timings());
     }
     Ok(report)
+}
+
+/// The files made from the whole site rather than one page: the sitemap, the feed,
+/// robots.txt and the citation graph.
+fn site_files(site: &resolve::Site) -> [render::Output; 4] {
+    [
+        feeds::sitemap(site),
+        feeds::atom(site),
+        feeds::robots(site),
+        citations_json(site),
+    ]
 }
 
 /// The digests of the HTML pages a build wrote: those it rendered (`rendered`), and those
