@@ -761,6 +761,20 @@ struct ToIndex<'a> {
     streamed: Option<(&'a output::Staging, &'a [search::IndexedPage])>,
 }
 
+impl<'a> ToIndex<'a> {
+    fn new(
+        rendered: &'a [render::Output],
+        kept: &'a [String],
+        streamed: Option<&'a Streamed>,
+    ) -> Self {
+        ToIndex {
+            rendered,
+            kept,
+            streamed: streamed.map(|s| (&s.staging, s.indexed.as_slice())),
+        }
+    }
+}
+
 /// The search stage: each shard of the index the last build left is kept if nothing it
 /// reads changed, else built afresh from the pages, wherever they are now (in memory, in
 /// the staging folder, or kept in the output folder).
@@ -916,13 +930,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     let page_count = site.pages.len();
     // A check writes nothing, so it has no use for a search index.
     let index = if site.config.search && !opts.check_only {
-        let to_index = ToIndex {
-            rendered: &pages,
-            kept: &rendering.kept,
-            streamed: streamed
-                .as_ref()
-                .map(|s| (&s.staging, s.indexed.as_slice())),
-        };
+        let to_index = ToIndex::new(&pages, &rendering.kept, streamed.as_ref());
         search_stage(&site, &opts.search, &out_dir, to_index).map_err(|d| {
             diags.push(d);
             diags.clone()
@@ -935,24 +943,15 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
     stages.mark("search");
     let streamed_count = pages.len();
     // What `serve` needs to refresh the index later: each rendered page's digest.
-    let pages_in_memory: Vec<(String, Option<u64>)> = if cache.retain && site.config.search {
-        pages
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .map(|o| (o.path.clone(), search::IndexedPage::of(o).map(|p| p.hash)))
-            .collect()
-    } else {
-        vec![]
+    let pages_in_memory = match cache.retain && site.config.search {
+        true => rendered_digests(&pages),
+        false => vec![],
     };
     if streamed.is_none() {
         outputs.extend(pages);
     }
     outputs.extend(site_files);
-    let copies: Vec<(String, PathBuf)> = site
-        .assets
-        .iter()
-        .map(|a| (a.rel.clone(), a.path.clone()))
-        .collect();
+    let copies = asset_copies(&site);
     let files_written = if opts.check_only {
         0
     } else {
@@ -999,6 +998,23 @@ fn site_files(site: &resolve::Site) -> [render::Output; 4] {
         feeds::robots(site),
         citations_json(site),
     ]
+}
+
+/// The files copied as they are from content/ (images, PDFs): output path and source.
+fn asset_copies(site: &resolve::Site) -> Vec<(String, PathBuf)> {
+    site.assets
+        .iter()
+        .map(|a| (a.rel.clone(), a.path.clone()))
+        .collect()
+}
+
+/// Each rendered HTML page's path, with its digest if the search index holds it.
+fn rendered_digests(pages: &[render::Output]) -> Vec<(String, Option<u64>)> {
+    pages
+        .iter()
+        .filter(|o| o.path.ends_with(".html"))
+        .map(|o| (o.path.clone(), search::IndexedPage::of(o).map(|p| p.hash)))
+        .collect()
 }
 
 /// The digests of the HTML pages a build wrote: those it rendered (`rendered`), and those
