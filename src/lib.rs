@@ -103,9 +103,6 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Pages rendered; the others were kept as the last build wrote them.
     pub pages_rendered: usize,
-    /// Whether the search index the last build wrote was kept whole (nothing it reads
-    /// changed).
-    pub search_index_kept: bool,
     /// The search index's shards, and how many of them were built afresh (the others
     /// were kept as the last build wrote them); `(0, 0)` without an index.
     pub search_shards: (usize, usize),
@@ -140,6 +137,12 @@ impl BuildReport {
                 ),
             }
         )
+    }
+
+    /// Whether the search index the last build wrote was kept whole (nothing it reads
+    /// changed).
+    pub fn search_index_kept(&self) -> bool {
+        matches!(self.search_shards, (n, 0) if n > 0)
     }
 
     /// The one summary line the CLI prints.
@@ -977,7 +980,6 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
         pages: page_count,
         files_written,
         pages_rendered,
-        search_index_kept: search_shards.0 > 0 && search_shards.1 == 0,
         search_shards,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         stages: stages.done,

@@ -113,6 +113,26 @@ struct Shared {
     signals: broadcast::Sender<Signal>,
 }
 
+impl Shared {
+    /// The state of a server that builds into `out_dir` and has built nothing yet.
+    fn new(
+        out_dir: PathBuf,
+        indexer: std::sync::mpsc::SyncSender<()>,
+        signals: broadcast::Sender<Signal>,
+    ) -> Self {
+        Shared {
+            out_dir,
+            error: RwLock::new(None),
+            watch_error: RwLock::new(None),
+            search_index: RwLock::new(None),
+            indexed: RwLock::default(),
+            writing: Mutex::new(()),
+            indexer,
+            signals,
+        }
+    }
+}
+
 /// A running server.
 pub struct ServerHandle {
     /// The address it listens on.
@@ -565,16 +585,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let (out_dir, folder) = output_folder(&opts)?;
     let (signals, _) = broadcast::channel(64);
     let (indexer, index_requests) = std::sync::mpsc::sync_channel(1);
-    let shared = Arc::new(Shared {
-        out_dir: out_dir.clone(),
-        error: RwLock::new(None),
-        watch_error: RwLock::new(None),
-        search_index: RwLock::new(None),
-        indexed: RwLock::default(),
-        writing: Mutex::new(()),
-        indexer,
-        signals,
-    });
+    let shared = Arc::new(Shared::new(out_dir.clone(), indexer, signals));
     {
         let (site, weak) = (site_dir.clone(), Arc::downgrade(&shared));
         std::thread::spawn(move || indexer_loop(&site, weak, index_requests));
@@ -1018,16 +1029,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (signals, mut seen) = broadcast::channel(8);
         let (indexer, _requests) = std::sync::mpsc::sync_channel(1);
-        let shared = Shared {
-            out_dir: dir.path().join("public"),
-            error: RwLock::new(None),
-            watch_error: RwLock::new(None),
-            search_index: RwLock::new(None),
-            indexed: RwLock::default(),
-            writing: Mutex::new(()),
-            indexer,
-            signals,
-        };
+        let shared = Shared::new(dir.path().join("public"), indexer, signals);
         let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
         tx.send(Err(vec![notify::Error::generic(
             "inotify watch limit reached",

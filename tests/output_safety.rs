@@ -23,16 +23,13 @@ fn small_site() -> Site {
 
 /// Runs `explainer <args>` in `dir` and returns what it did.
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = explainer()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run explainer");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(
+        explainer()
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run explainer"),
+    )
 }
 
 /// Item 1: an output folder that is the site, holds it, or lies inside content/ or

@@ -51,6 +51,15 @@ fn wait_for_address(child: &mut Child) -> (String, std::thread::JoinHandle<Strin
     (addr, rest)
 }
 
+/// Everything the child wrote to stderr (it has exited, or this waits until it does).
+fn stderr_of(child: &mut Child) -> String {
+    let mut err = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        stderr.read_to_string(&mut err).unwrap();
+    }
+    err
+}
+
 /// Waits at most `limit` for the child to exit.
 fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
     let started = Instant::now();
@@ -119,13 +128,7 @@ fn a_port_in_use_fails_before_building_and_leaves_nothing() {
     let port = taken.local_addr().unwrap().port();
     let mut child = spawn_serve(&dir.path().join("site"), port, tmp.path());
     let status = wait_exit(&mut child, Duration::from_secs(30)).expect("serve did not exit");
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = stderr_of(&mut child);
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(err.contains("cannot listen on 127.0.0.1"), "{err}");
     assert!(!err.contains("built"), "it built before failing:\n{err}");
@@ -199,13 +202,7 @@ fn a_signal_during_the_first_build_stops_serve_and_leaves_nothing() {
     std::thread::sleep(Duration::from_millis(100));
     send_signal(&child, "-TERM");
     let status = wait_exit(&mut child, Duration::from_secs(10));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = stderr_of(&mut child);
     assert!(status.is_some(), "serve did not stop within 10 s:\n{err}");
     assert!(leftovers(tmp.path()).is_empty(), "left behind:\n{err}");
 }

@@ -75,16 +75,13 @@ impl Site {
 
     /// Runs `explainer <args…> SITE` and returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = explainer()
-            .args(args)
-            .arg(self.path())
-            .output()
-            .expect("run explainer");
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(
+            explainer()
+                .args(args)
+                .arg(self.path())
+                .output()
+                .expect("run explainer"),
+        )
     }
 
     /// `explainer build SITE`, which must succeed; returns stdout.
@@ -138,6 +135,16 @@ pub struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
 }
 
 /// The `explainer` binary built for these tests.
