@@ -631,6 +631,7 @@ fn writers(
         ("atom.xml", "the generated atom.xml"),
         ("robots.txt", "the generated robots.txt"),
         ("citations.json", "the generated citations.json"),
+        (output::MARKER, "the output folder's marker"),
     ] {
         all.push((path.to_string(), generated(what)));
     }
@@ -992,13 +993,14 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
 }
 
 /// The files made from the whole site rather than one page: the sitemap, the feed,
-/// robots.txt and the citation graph.
-fn site_files(site: &resolve::Site) -> [render::Output; 4] {
+/// robots.txt, the citation graph, and the marker that says the folder is explainer's.
+fn site_files(site: &resolve::Site) -> [render::Output; 5] {
     [
         feeds::sitemap(site),
         feeds::atom(site),
         feeds::robots(site),
         citations_json(site),
+        output::marker(),
     ]
 }
 

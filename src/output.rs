@@ -257,9 +257,74 @@ fn real_path(path: &Path) -> PathBuf {
     }
 }
 
+/// The file that marks a folder as explainer's output: every build writes it at the top of
+/// its output (and of its staging folder, from the moment that folder exists), and a build
+/// replaces only a folder that has it, an empty folder, or a missing one ([`check_out_dir`]).
+pub const MARKER: &str = ".explainer-output";
+
+/// What [`MARKER`] says to whoever finds it.
+pub const MARKER_TEXT: &str = "This folder is the output of explainer (a static site generator).\n\
+`explainer build` replaces everything in it on every build; edit the site's content/ instead.\n";
+
+/// The marker file, as an output of the build.
+pub fn marker() -> Output {
+    Output {
+        path: MARKER.into(),
+        bytes: MARKER_TEXT.as_bytes().to_vec(),
+    }
+}
+
+/// Whether `dir` holds what explainer writes: its marker, or, for output written before
+/// the marker existed, the files every such build wrote at its top: an `index.html`, a
+/// `sitemap.xml` and a `citations.json` that is explainer's citation graph.
+fn is_explainer_output(dir: &Path) -> bool {
+    if dir.join(MARKER).is_file() {
+        return true;
+    }
+    let graph = std::fs::read(dir.join("citations.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let is_graph = graph
+        .as_ref()
+        .and_then(|g| g.as_object())
+        .is_some_and(|g| g.contains_key("sources") && g.contains_key("citations"));
+    is_graph && dir.join("index.html").is_file() && dir.join("sitemap.xml").is_file()
+}
+
+/// The first few names in `dir`, sorted, for an error message.
+fn some_names(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let more = names.len().saturating_sub(3);
+    names.truncate(3);
+    let mut list = names.join(", ");
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    list
+}
+
+/// The folder a build writes for `out_dir`: `out_dir` itself, or, when `out_dir` is a
+/// symbolic link (to a web server's root, say), the folder it leads to, so that the link
+/// stays and the folder behind it is replaced. `None` for a link that leads nowhere.
+pub fn effective_out_dir(out_dir: &Path) -> Option<PathBuf> {
+    match std::fs::symlink_metadata(out_dir) {
+        Ok(m) if m.file_type().is_symlink() => out_dir.canonicalize().ok(),
+        _ => Some(out_dir.to_path_buf()),
+    }
+}
+
 /// Refuses an output folder that a build must never replace: the site folder itself, a
-/// folder that holds it, anything inside `content/` or `layouts/`, or an existing file.
-/// Runs before anything is written.
+/// folder that holds it, anything inside `content/` or `layouts/`, an existing file, a
+/// link that leads nowhere, and a folder with files in it that is not explainer's own
+/// earlier output (a typo in `--out` must never cost a folder). A missing or empty
+/// folder, or one an earlier build wrote, is fine. Runs before anything is written.
 pub fn check_out_dir(site_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
     let site = real_path(site_dir);
     let out = real_path(out_dir);
@@ -285,13 +350,37 @@ pub fn check_out_dir(site_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> 
             ));
         }
     }
-    if out_dir.exists() && !out_dir.is_dir() {
+    let Some(real) = effective_out_dir(out_dir) else {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            "the output folder is a symbolic link to a folder that does not exist",
+        )
+        .with_help(
+            "create the folder the link leads to, or remove the link; nothing was written",
+        ));
+    };
+    if real.exists() && !real.is_dir() {
         return Err(Diagnostic::error(
             out_dir,
             None,
             "the output folder is an existing file, not a folder",
         )
         .with_help("give --out a folder (a new one, or one that holds an earlier build); nothing was written"));
+    }
+    let empty = std::fs::read_dir(&real).map(|mut r| r.next().is_none());
+    if matches!(empty, Ok(false)) && !is_explainer_output(&real) {
+        return Err(Diagnostic::error(
+            out_dir,
+            None,
+            format!(
+                "the output folder already holds files that explainer did not write ({}); a build replaces the whole folder, so they would be deleted",
+                some_names(&real)
+            ),
+        )
+        .with_help(format!(
+            "give --out a new or empty folder, or one an earlier build wrote (it has a {MARKER} file); to build here anyway, move its files elsewhere first; nothing was written"
+        )));
     }
     Ok(())
 }
@@ -325,11 +414,25 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates the staging folder for `out_dir`. Nothing in `out_dir` is touched.
+    /// Creates the staging folder for `out_dir` (for a symbolic link, for the folder it
+    /// leads to), marked as explainer's from its first moment, and removes the staging
+    /// and leftover folders of earlier builds of the same output that were killed part-way
+    /// (see [`remove_stale`]). Nothing in `out_dir` is touched.
     pub fn begin(out_dir: &Path) -> Result<Staging, WriteFailure> {
-        if out_dir.exists() && !out_dir.is_dir() {
+        let Some(out_dir) = effective_out_dir(out_dir) else {
             return Err(Diagnostic::error(
                 out_dir,
+                None,
+                "the output folder is a symbolic link to a folder that does not exist",
+            )
+            .with_help(
+                "create the folder the link leads to, or remove the link; nothing was written",
+            )
+            .into());
+        };
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(Diagnostic::error(
+                &out_dir,
                 None,
                 "the output folder is an existing file, not a folder",
             )
@@ -345,19 +448,32 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        remove_stale(parent, &name);
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
+            // Left by an earlier process with this process's number: removed only if marked.
+            if !dir.join(MARKER).is_file() {
+                return Err(Diagnostic::error(
+                    &dir,
+                    None,
+                    "a folder with the name of this build's staging folder exists, and explainer did not make it",
+                )
+                .with_help("move or remove it, then build again; nothing was written")
+                .into());
+            }
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| io_error(&dir, "clear the staging folder", e))?;
         }
         std::fs::create_dir_all(&dir)
             .map_err(|e| io_error(&dir, "create the staging folder", e))?;
-        Ok(Staging {
-            out_dir: out_dir.to_path_buf(),
+        let staging = Staging {
+            out_dir: out_dir.clone(),
             old: parent.join(format!(".{name}.old-{}", std::process::id())),
             dir,
             finished: false,
-        })
+        };
+        staging.put(&marker())?;
+        Ok(staging)
     }
 
     /// Writes one file into the staging folder now (so that a build need not hold every
@@ -397,6 +513,62 @@ impl Drop for Staging {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Removes the folders that builds of the output folder `name` in `parent` left behind when
+/// they were killed part-way (`.NAME.staging-PID`, `.NAME.old-PID`): only those that carry
+/// explainer's [`MARKER`] and whose process is gone. Anything else is left alone; a folder
+/// that cannot be removed is tried again by the next build.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix('.')) else {
+            continue;
+        };
+        let pid = [".staging-", ".old-"].iter().find_map(|kind| {
+            rest.strip_prefix(name)?
+                .strip_prefix(kind)?
+                .parse::<u32>()
+                .ok()
+        });
+        let Some(pid) = pid else { continue };
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if pid != std::process::id()
+            && is_dir
+            && path.join(MARKER).is_file()
+            && !process_is_running(pid)
+        {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether a process with this number is running (on systems where that cannot be told,
+/// it is taken to be, so that nothing of it is removed).
+fn process_is_running(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        // EPERM means it exists but belongs to someone else.
+        !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 

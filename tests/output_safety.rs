@@ -214,3 +214,260 @@ fn a_home_page_that_is_a_draft_is_missing_from_a_build() {
     assert!(r.stderr.contains("no home page"), "{}", r.stderr);
     assert!(r.stderr.contains("draft"), "{}", r.stderr);
 }
+
+/// Hardening 3, items 1 and 2: `--out` at a folder with files that explainer did not write
+/// (a source folder, `.git`, someone's documents) is refused, and every file stays.
+#[test]
+fn a_folder_explainer_did_not_write_is_never_replaced() {
+    let site = small_site();
+    site.write("src/main.rs", "fn main() {}\n");
+    site.write(".git/HEAD", "ref: refs/heads/main\n");
+    let docs = tempfile::tempdir().unwrap();
+    std::fs::write(docs.path().join("notes.txt"), "my notes\n").unwrap();
+    let before = snapshot(site.path());
+    let docs_before = snapshot(docs.path());
+    for out in ["src", ".git", docs.path().to_str().unwrap()] {
+        let r = run_in(site.path(), &["build", ".", "--out", out]);
+        assert_eq!(r.code, Some(1), "--out {out}:\n{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains("already holds files that explainer did not write")
+                && r.stderr.contains("help:")
+                && r.stderr.contains("nothing was written"),
+            "--out {out}:\n{}",
+            r.stderr
+        );
+        assert_same_tree(&before, &snapshot(site.path()), &format!("--out {out}"));
+    }
+    assert_same_tree(&docs_before, &snapshot(docs.path()), "the documents folder");
+    let r = run_in(
+        site.path(),
+        &["build", ".", "--out", docs.path().to_str().unwrap()],
+    );
+    assert!(
+        r.stderr.contains("notes.txt"),
+        "names what it found:\n{}",
+        r.stderr
+    );
+
+    // serve --out follows the same rule.
+    let r = run_in(site.path(), &["serve", ".", "--port", "0", "--out", "src"]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("did not write"), "{}", r.stderr);
+    assert_same_tree(&before, &snapshot(site.path()), "serve --out src");
+}
+
+/// Hardening 3, item 2: a new, empty or earlier output folder is still a valid `--out`,
+/// inside the site too; each build marks its output, and a marked folder is replaced.
+#[test]
+fn new_empty_and_marked_folders_are_valid_outputs() {
+    let site = small_site();
+    std::fs::create_dir_all(site.path().join("empty")).unwrap();
+    for out in ["empty", "new/deeper", "public"] {
+        let r = run_in(site.path(), &["build", ".", "--out", out]);
+        assert_eq!(r.code, Some(0), "--out {out}:\n{}{}", r.stdout, r.stderr);
+        let dir = site.path().join(out);
+        assert!(dir.join("index.html").is_file(), "--out {out}");
+        assert!(
+            dir.join(".explainer-output").is_file(),
+            "--out {out} is marked"
+        );
+        // Built again, the marked folder is replaced, with no stale file left.
+        std::fs::write(dir.join("stale.html"), "old").unwrap();
+        let r = run_in(site.path(), &["build", ".", "--out", out]);
+        assert_eq!(
+            r.code,
+            Some(0),
+            "--out {out} again:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
+        assert!(
+            !dir.join("stale.html").exists(),
+            "--out {out}: stale file kept"
+        );
+    }
+}
+
+/// Hardening 3, item 2: a `public/` written before outputs were marked is recognised by
+/// the files every build wrote, and replaced once; a folder that only looks a little like
+/// one is not.
+#[test]
+fn an_unmarked_output_of_an_older_build_is_replaced() {
+    let site = small_site();
+    site.build_ok();
+    std::fs::remove_file(site.public().join(".explainer-output")).unwrap();
+    std::fs::write(site.public().join("stale.html"), "old").unwrap();
+    site.build_ok();
+    assert!(!site.exists("stale.html"));
+    assert!(site.exists(".explainer-output"));
+
+    // An index.html, a sitemap.xml and a citations.json that is not the graph: refused.
+    let other = site.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    for f in ["index.html", "sitemap.xml"] {
+        std::fs::write(other.join(f), "x").unwrap();
+    }
+    std::fs::write(other.join("citations.json"), "{\"mine\": 1}").unwrap();
+    let r = run_in(site.path(), &["build", ".", "--out", "other"]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(other.join("citations.json").is_file());
+}
+
+/// The number of a process that has ended.
+fn ended_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// Hardening 3, item 3: the next build removes the staging and leftover folders of builds
+/// that were killed, when they are marked as explainer's and their process is gone; it
+/// leaves alone an unmarked folder and one of a process still running.
+#[test]
+fn staging_folders_of_killed_builds_are_removed_and_only_those() {
+    let site = small_site();
+    let dead = ended_pid();
+    let alive = std::process::id();
+    let make = |name: &str, marked: bool| {
+        let d = site.path().join(name);
+        std::fs::create_dir_all(d.join("concerns")).unwrap();
+        std::fs::write(d.join("concerns/index.html"), "half a page").unwrap();
+        if marked {
+            std::fs::write(d.join(".explainer-output"), "marker").unwrap();
+        }
+    };
+    make(&format!(".public.staging-{dead}"), true);
+    make(&format!(".public.old-{dead}"), true);
+    make(&format!(".public.staging-{}", dead + 1_000_000), false);
+    make(&format!(".public.staging-{alive}"), true);
+    make(&format!(".other.staging-{dead}"), true);
+    site.build_ok();
+    let left: Vec<String> = entries(site.path())
+        .into_iter()
+        .filter(|e| e.starts_with('.') && e != ".public" && e.contains('-'))
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            format!(".other.staging-{dead}"),
+            format!(".public.staging-{}", dead + 1_000_000),
+            format!(".public.staging-{alive}"),
+        ],
+        "only the marked folders of ended builds of public/ go"
+    );
+}
+
+/// Hardening 3, item 3, for real: a build killed with SIGKILL part-way leaves its staging
+/// folder, and the next build removes it.
+#[test]
+fn a_build_killed_part_way_is_cleaned_up_by_the_next() {
+    let mut files: Vec<(String, String)> = (0..3000)
+        .map(|i| {
+            (
+                format!("content/p{i}.md"),
+                page(&format!("Page {i}"), &"Some words to render. ".repeat(200)),
+            )
+        })
+        .collect();
+    files.push(("content/_index.md".into(), page("Home", "Home.\n")));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let site = Site::new(&refs);
+    let staging_of = |pid: u32| site.path().join(format!(".public.staging-{pid}"));
+    let mut killed_part_way = None;
+    for _ in 0..5 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+            .args(["build"])
+            .arg(site.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let staging = staging_of(child.id());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !staging.join("p1").exists() && std::time::Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if staging.is_dir() {
+            killed_part_way = Some(staging);
+            break;
+        }
+    }
+    let staging = killed_part_way.expect("the build always finished before it could be killed");
+    assert!(
+        !site.public().exists(),
+        "a killed build put no output in place"
+    );
+    site.build_ok();
+    assert!(
+        !staging.exists(),
+        "the next build removed {}",
+        staging.display()
+    );
+    assert!(site.exists("p1/index.html"));
+}
+
+/// Hardening 3, item 4: a `public/` that is a symbolic link stays a link; the build
+/// replaces the folder it leads to, under the same rules as any output folder.
+#[test]
+fn an_output_folder_that_is_a_link_is_built_through() {
+    let site = small_site();
+    let web = tempfile::tempdir().unwrap();
+    let root = web.path().join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    std::os::unix::fs::symlink(&root, site.public()).unwrap();
+    site.build_ok();
+    assert!(
+        std::fs::symlink_metadata(site.public())
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "public/ is still a link"
+    );
+    assert!(
+        root.join("index.html").is_file(),
+        "the web root holds the site"
+    );
+    std::fs::write(root.join("stale.html"), "old").unwrap();
+    site.build_ok();
+    assert!(!root.join("stale.html").exists());
+    assert_eq!(
+        entries(web.path()),
+        vec!["www"],
+        "nothing left beside the web root"
+    );
+
+    // A link to a folder explainer did not write is refused, and the folder kept.
+    let theirs = web.path().join("theirs");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "keep").unwrap();
+    std::fs::remove_file(site.public()).unwrap();
+    std::os::unix::fs::symlink(&theirs, site.public()).unwrap();
+    let r = site.build_fails();
+    assert!(r.stderr.contains("did not write"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("notes.txt")).unwrap(),
+        "keep"
+    );
+
+    // A link that leads nowhere is refused, and left as it is.
+    std::fs::remove_file(site.public()).unwrap();
+    std::os::unix::fs::symlink(web.path().join("gone"), site.public()).unwrap();
+    let r = site.build_fails();
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+    assert!(
+        std::fs::symlink_metadata(site.public())
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!web.path().join("gone").exists());
+}
