@@ -372,8 +372,7 @@ pub fn not_utf8(file: PathBuf, bytes: &[u8], e: std::str::Utf8Error) -> Diagnost
     .with_source(&text)
 }
 
-/// Removes a byte-order mark, normalises line endings, and drops the private-use
-/// characters the parser uses as markers, so editor text can never forge one.
+/// Removes a byte-order mark and normalises line endings.
 fn clean(text: String) -> String {
     let text = text
         .strip_prefix('\u{feff}')
@@ -381,16 +380,8 @@ fn clean(text: String) -> String {
         .unwrap_or(text);
     // A lone CR ends a line too (CommonMark): make it a LF, so that line numbers agree
     // with the parser's.
-    let text = if text.contains('\r') {
+    if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    };
-    if text.contains(crate::markdown::MARK_OPEN) || text.contains(crate::markdown::MARK_CLOSE) {
-        text.replace(
-            [crate::markdown::MARK_OPEN, crate::markdown::MARK_CLOSE],
-            "",
-        )
     } else {
         text
     }

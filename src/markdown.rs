@@ -14,10 +14,17 @@ use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Anchorizer, Arena, Options};
 use std::path::Path;
 
-/// Opens a hole marker in the formatted HTML (a Unicode noncharacter; stripped from input).
-pub const MARK_OPEN: char = '\u{FDD0}';
-/// Closes a hole marker.
-pub const MARK_CLOSE: char = '\u{FDD1}';
+/// A hole is a `Raw` node of the AST whose text starts with this character and goes on
+/// with the hole's [`Part`] tag (`c3`, `b12`). comrak's parser never makes `Raw` nodes (only
+/// this module does), so no text an editor writes, entities included, can make one; and
+/// the HTML never carries the tag: [`format_with_holes`] records where each hole falls in
+/// the output as it writes it, and writes nothing for it.
+const HOLE: char = '\0';
+
+/// A `Raw` node that is the hole `tag`.
+fn hole(tag: String) -> NodeValue {
+    NodeValue::Raw(format!("{HOLE}{tag}"))
+}
 
 /// A piece of a page's body: finished HTML, or a hole the render stage fills.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -251,7 +258,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
             }
             let anchored = node.descendants().any(|d| match &d.data().value {
                 NodeValue::Link(_) => true,
-                NodeValue::Raw(r) => r.starts_with(MARK_OPEN),
+                NodeValue::Raw(r) => r.starts_with(HOLE),
                 _ => false,
             });
             if !anchored {
@@ -269,14 +276,13 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     let mut plugins = comrak::options::Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
     plugins.render.heading_adapter = Some(&heading_ids);
-    let mut html = String::with_capacity(body.len() * 2);
-    if comrak::format_html_with_plugins(root, &opts, &mut html, &plugins).is_err() {
-        out.diagnostics.push(
+    match format_with_holes(root, &opts, &plugins, body.len() * 2) {
+        Some(parts) => out.parts = parts,
+        None => out.diagnostics.push(
             Diagnostic::error(input.file, None, "the page could not be turned into HTML")
                 .with_help("this is a bug in explainer; please report it with the file"),
-        );
+        ),
     }
-    out.parts = split_parts(&html);
     out
 }
 
@@ -473,10 +479,7 @@ fn process_run<'a>(
             Ok(items) => {
                 let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
                 push_text(&mut pieces, &text[cursor..f.range.start]);
-                pieces.push(NodeValue::Raw(format!(
-                    "{MARK_OPEN}c{}{MARK_CLOSE}",
-                    out.citations.len()
-                )));
+                pieces.push(hole(format!("c{}", out.citations.len())));
                 out.citations.push(uses);
                 cursor = f.range.end;
             }
@@ -822,15 +825,23 @@ fn number_paragraphs<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, out: &mut 
         let open = format!(
             "<div class=\"para\" id=\"p{n}\" data-para=\"{n}\"><a class=\"para-num\" href=\"#p{n}\" aria-label=\"Paragraph {n}\">¶{n}</a><div class=\"para-text\">"
         );
-        let close = format!("</div>{MARK_OPEN}b{n}{MARK_CLOSE}</div>");
         let open_node = arena.alloc(AstNode::from(NodeValue::Raw(open)));
-        let close_node = arena.alloc(AstNode::from(NodeValue::Raw(close)));
+        let close_nodes = [
+            NodeValue::Raw("</div>".into()),
+            hole(format!("b{n}")),
+            NodeValue::Raw("</div>".into()),
+        ]
+        .map(|v| arena.alloc(AstNode::from(v)));
         if matches!(node.data().value, NodeValue::Item(_)) {
             node.prepend(open_node);
-            node.append(close_node);
+            for c in close_nodes {
+                node.append(c);
+            }
         } else {
             node.insert_before(open_node);
-            node.insert_after(close_node);
+            for c in close_nodes.into_iter().rev() {
+                node.insert_after(c);
+            }
         }
     }
 }
@@ -852,31 +863,91 @@ fn wrap_tables<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>) {
     }
 }
 
-/// Splits formatted HTML at its hole markers.
-fn split_parts(html: &str) -> Vec<Part> {
-    let mut parts = vec![];
-    let mut rest = html;
-    while let Some(open) = rest.find(MARK_OPEN) {
-        let after = &rest[open + MARK_OPEN.len_utf8()..];
-        let Some(close) = after.find(MARK_CLOSE) else {
-            break;
-        };
-        if open > 0 {
-            parts.push(Part::Html(rest[..open].to_string()));
+/// A `fmt::Write` into a string that shares how long the string is with the formatter.
+struct Measured<'s> {
+    html: &'s mut String,
+    len: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl std::fmt::Write for Measured<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.html.push_str(s);
+        self.len.set(self.html.len());
+        Ok(())
+    }
+}
+
+/// What the formatter learns of the holes as it writes: where each one falls in the
+/// HTML (a byte offset), and its part.
+#[derive(Default)]
+struct Holes {
+    len: std::rc::Rc<std::cell::Cell<usize>>,
+    at: Vec<(usize, Part)>,
+}
+
+/// comrak's HTML formatter, except that a hole ([`HOLE`]) writes nothing and is noted
+/// where it falls.
+fn formatter<'a>(
+    context: &mut comrak::html::Context<Holes>,
+    node: &'a AstNode<'a>,
+    entering: bool,
+) -> Result<comrak::html::ChildRendering, std::fmt::Error> {
+    if let NodeValue::Raw(raw) = &node.data().value
+        && let Some(tag) = raw.strip_prefix(HOLE)
+    {
+        if entering {
+            let number = |t: &str| t.parse::<usize>().ok();
+            let part = match tag.split_at_checked(1) {
+                Some(("c", n)) => number(n).map(Part::Citation),
+                Some(("b", n)) => number(n).map(Part::CitedBy),
+                _ => None,
+            };
+            if let Some(part) = part {
+                let at = context.user.len.get();
+                context.user.at.push((at, part));
+            }
         }
-        let tag = &after[..close];
-        let n = tag[1..].parse::<usize>().unwrap_or(0);
-        parts.push(if tag.starts_with('c') {
-            Part::Citation(n)
-        } else {
-            Part::CitedBy(n)
-        });
-        rest = &after[close + MARK_CLOSE.len_utf8()..];
+        return Ok(comrak::html::ChildRendering::Skip);
     }
-    if !rest.is_empty() {
-        parts.push(Part::Html(rest.to_string()));
+    comrak::html::format_node_default(context, node, entering)
+}
+
+/// Formats the AST into HTML cut at its holes: the parts of the page body, in order.
+/// `None` if comrak fails.
+fn format_with_holes<'a>(
+    root: &'a AstNode<'a>,
+    opts: &Options<'_>,
+    plugins: &comrak::options::Plugins<'_>,
+    capacity: usize,
+) -> Option<Vec<Part>> {
+    let mut html = String::with_capacity(capacity);
+    let holes = Holes::default();
+    let mut writer = Measured {
+        html: &mut html,
+        len: holes.len.clone(),
+    };
+    let holes = comrak::html::format_document_with_formatter(
+        root,
+        opts,
+        &mut writer,
+        plugins,
+        formatter,
+        holes,
+    )
+    .ok()?;
+    let mut parts = Vec::with_capacity(holes.at.len() * 2 + 1);
+    let mut from = 0;
+    for (at, part) in holes.at {
+        if at > from {
+            parts.push(Part::Html(html[from..at].to_string()));
+        }
+        parts.push(part);
+        from = at;
     }
-    parts
+    if from < html.len() {
+        parts.push(Part::Html(html[from..].to_string()));
+    }
+    Some(parts)
 }
 
 #[cfg(test)]
@@ -959,9 +1030,44 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
         /// Whatever an editor types, parsing reports problems; it never panics.
         #[test]
-        fn parsing_never_panics(body in "([a-z ]|\\[@|\\]|\"|“|”|#p|[0-9]|;|\\*|_|`|\n|\\\\|-|\\||<|>|\\(|\\)|\\.md|\\.\\.\\.|é|\t){0,80}") {
+        fn parsing_never_panics(body in "([a-z ]|\\[@|\\]|\"|“|”|#p|[0-9]|;|\\*|_|`|\n|\\\\|-|\\||<|>|\\(|\\)|\\.md|\\.\\.\\.|é|\t|&#x[0-9A-Fa-f]{1,6};|&#[0-9]{1,7};|&[a-z]{2,6};|&|#x|\u{FDD0}|\u{FDD1}|\u{FFFE}|\u{10FFFF}|\u{0}|c0|b1){0,80}") {
             let p = parse(&body, true);
             let _ = html(&p);
+            // Each bracket and each paragraph's list is one hole, in order: whatever the
+            // text, it can add none.
+            let cites: Vec<usize> = p.parts.iter().filter_map(|x| match x { Part::Citation(i) => Some(*i), _ => None }).collect();
+            let lists: Vec<usize> = p.parts.iter().filter_map(|x| match x { Part::CitedBy(n) => Some(*n), _ => None }).collect();
+            proptest::prop_assert_eq!(cites, (0..p.citations.len()).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(lists, (1..=p.paragraphs.len()).collect::<Vec<_>>());
+        }
+    }
+
+    /// Entities that decode to the characters earlier versions used as hole markers are
+    /// text like any other: no panic, no extra hole, the characters kept in the HTML.
+    #[test]
+    fn entities_and_noncharacters_are_only_text() {
+        for body in [
+            "&#xFDD0;&#xFDD1;\n",
+            "&#xFDD0;é&#xFDD1;\n",
+            "A [@x#p1] and &#xFDD0;c0&#xFDD1; and &#64253;b1&#64254;\n",
+            "\u{FDD0}c0\u{FDD1} &#0; &#x0; &#xFFFE; &#x10FFFF; &#x110000;\n",
+        ] {
+            let p = parse(body, true);
+            let h = html(&p);
+            let holes = p
+                .parts
+                .iter()
+                .filter(|x| !matches!(x, Part::Html(_)))
+                .count();
+            assert_eq!(
+                holes,
+                p.citations.len() + p.paragraphs.len(),
+                "{body}: {:?}",
+                p.parts
+            );
+            if body.contains("c0&#xFDD1;") {
+                assert!(h.contains('\u{FDD0}'), "{h}");
+            }
         }
     }
 

@@ -425,3 +425,25 @@ fn a_long_line_of_unresolved_citations_and_links_is_cheap() {
         );
     }
 }
+
+/// Architecture 2: entities and noncharacters, among them the characters earlier versions
+/// used as hole markers in the parser's HTML, build like any other text: no panic, no
+/// duplicated citation, and the characters reach the page.
+#[test]
+fn entities_that_decode_to_noncharacters_build() {
+    let site = cite_site(
+        "A claim [@letter-a#p1].\n\n&#xFDD0;&#xFDD1; &#xFDD0;é&#xFDD1; &#xFDD0;c0&#xFDD1;\n\n\u{FDD0}c0\u{FDD1} &#xFFFE; &#x10FFFF; &#0;\n",
+    );
+    site.build_ok();
+    let html = site.read("concerns/citing/index.html");
+    assert_eq!(
+        tags_with(&html, "class=\"cite\"").len(),
+        1,
+        "one citation mark"
+    );
+    assert_eq!(html.matches("id=\"cite-1\"").count(), 1);
+    assert!(
+        html.contains('\u{FDD0}') && html.contains('\u{10FFFF}'),
+        "the text is kept"
+    );
+}
