@@ -140,8 +140,11 @@ fn default_light_theme() -> String {
 fn default_dark_theme() -> String {
     "base16-ocean.dark".into()
 }
+/// Pages per search index shard unless explainer.toml says otherwise.
+pub const SHARD_PAGES: usize = 2000;
+
 fn default_shard_pages() -> usize {
-    crate::search::SHARD_PAGES
+    SHARD_PAGES
 }
 fn default_true() -> bool {
     true
@@ -246,7 +249,7 @@ impl Config {
         if self.search_shard_pages == 0 {
             errors.push(
                 Diagnostic::error(CONFIG_FILE, at("search_shard_pages"), "search_shard_pages is 0, but each part of the search index holds at least one page")
-                    .with_help(format!("remove the line to use the default ({}), or give a number of pages, e.g. search_shard_pages = 2000", crate::search::SHARD_PAGES))
+                    .with_help(format!("remove the line to use the default ({}), or give a number of pages, e.g. search_shard_pages = 2000", SHARD_PAGES))
                     .with_source(text),
             );
         }
@@ -310,7 +313,7 @@ mod tests {
     fn search_shard_pages_is_a_positive_number() {
         let base = "title = \"t\"\nbase_url = \"https://e.org/\"\n";
         let c = Config::parse(base).unwrap();
-        assert_eq!(c.search_shard_pages, crate::search::SHARD_PAGES);
+        assert_eq!(c.search_shard_pages, SHARD_PAGES);
         let c = Config::parse(&format!("{base}search_shard_pages = 500\n")).unwrap();
         assert_eq!(c.search_shard_pages, 500);
         for (value, message) in [

@@ -3,7 +3,7 @@
 
 use crate::frontmatter::atom_time;
 use crate::html::escape;
-use crate::render::Output;
+use crate::output::Output;
 use crate::resolve::Site;
 use std::fmt::Write as _;
 

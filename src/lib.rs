@@ -39,6 +39,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod theme;
+pub mod url;
 
 use config::Config;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -71,7 +72,7 @@ pub enum SearchIndex {
     Build,
     /// Write these index files as they are: `serve` reuses the last index so that a save
     /// is not held up by indexing, and refreshes it after the reload.
-    Reuse(std::sync::Arc<Vec<render::Output>>),
+    Reuse(std::sync::Arc<Vec<output::Output>>),
 }
 
 impl BuildOptions {
@@ -275,7 +276,7 @@ fn parse_page(
 ) -> Result<Page, Vec<Diagnostic>> {
     let file = Path::new(&f.display);
     let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
-    let section = page::section_of(&f.rel);
+    let section = url::section_of(&f.rel);
     let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
     let is_index = name == "_index.md";
     let role = config.sections.role_of(&section);
@@ -291,7 +292,7 @@ fn parse_page(
         base_path,
     });
     let mut page = Page {
-        url: page::url_for(&f.rel),
+        url: url::url_for(&f.rel),
         slug: name.trim_end_matches(".md").to_string(),
         section,
         is_index,
@@ -461,13 +462,13 @@ fn load_site_timed(
 }
 
 /// `citations.json`: the citation graph for anyone who wants to audit it.
-fn citations_json(site: &resolve::Site) -> render::Output {
+fn citations_json(site: &resolve::Site) -> output::Output {
     let export = site.graph.export(&site.pages, &site.bibliography, |p| {
         site.config.prefixed(&p.url)
     });
     let mut bytes = serde_json::to_vec_pretty(&export).unwrap_or_default();
     bytes.push(b'\n');
-    render::Output {
+    output::Output {
         path: "citations.json".into(),
         bytes,
     }
@@ -548,7 +549,7 @@ fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) 
                 None => (link.target.as_str(), None),
             };
             let path = path.split('?').next().unwrap_or("");
-            let decoded = serve::percent_decode(path).unwrap_or_else(|| path.to_string());
+            let decoded = url::percent_decode(path).unwrap_or_else(|| path.to_string());
             let rel = decoded.trim_start_matches('/');
             let candidates = if rel.is_empty() || rel.ends_with('/') {
                 vec![format!("{rel}index.html")]
@@ -606,7 +607,7 @@ fn check_root_links(site: &resolve::Site, writers: &[(String, output::Writer)]) 
 fn writers(
     site: &resolve::Site,
     theme: &theme::Theme,
-    statics: &[render::Output],
+    statics: &[output::Output],
 ) -> Vec<(String, output::Writer)> {
     let generated = |what: &str| output::Writer {
         file: PathBuf::from("content"),
@@ -726,7 +727,7 @@ enum Index {
     /// reads changed.
     Built(search::BuiltIndex),
     /// `serve`'s index, already in the output folder.
-    Reused(std::sync::Arc<Vec<render::Output>>),
+    Reused(std::sync::Arc<Vec<output::Output>>),
 }
 
 impl Index {
@@ -734,8 +735,8 @@ impl Index {
     /// in the output folder already.
     fn into_outputs(
         self,
-        outputs: &mut Vec<render::Output>,
-    ) -> Option<std::sync::Arc<Vec<render::Output>>> {
+        outputs: &mut Vec<output::Output>,
+    ) -> Option<std::sync::Arc<Vec<output::Output>>> {
         match self {
             Index::Built(index) => {
                 outputs.extend(index.files);
@@ -758,7 +759,7 @@ impl Index {
 /// The pages the search stage indexes.
 struct ToIndex<'a> {
     /// Pages rendered by this build, in memory (their bytes are empty if streamed).
-    rendered: &'a [render::Output],
+    rendered: &'a [output::Output],
     /// Output paths of pages kept as the last build wrote them.
     kept: &'a [String],
     /// Pages streamed into the staging folder, as the index sees them.
@@ -767,7 +768,7 @@ struct ToIndex<'a> {
 
 impl<'a> ToIndex<'a> {
     fn new(
-        rendered: &'a [render::Output],
+        rendered: &'a [output::Output],
         kept: &'a [String],
         streamed: Option<&'a Streamed>,
     ) -> Self {
@@ -828,7 +829,7 @@ struct ToWrite<'a> {
     /// Output paths kept as the last build wrote them.
     kept: &'a [String],
     /// `serve`'s search index, already in the output folder.
-    reused_index: Option<std::sync::Arc<Vec<render::Output>>>,
+    reused_index: Option<std::sync::Arc<Vec<output::Output>>>,
     /// The staging folder the pages were streamed into, and how many.
     staging: Option<(output::Staging, usize)>,
 }
@@ -837,7 +838,7 @@ struct ToWrite<'a> {
 /// else everything, through a staging folder swapped in at the end. Returns how many
 /// files were written.
 fn write_stage(
-    mut outputs: Vec<render::Output>,
+    mut outputs: Vec<output::Output>,
     copies: &[(String, PathBuf)],
     w: ToWrite<'_>,
     cache: &mut BuildCache,
@@ -994,7 +995,7 @@ fn build_uncapped(opts: &BuildOptions, cache: &mut BuildCache) -> Result<BuildRe
 
 /// The files made from the whole site rather than one page: the sitemap, the feed,
 /// robots.txt, the citation graph, and the marker that says the folder is explainer's.
-fn site_files(site: &resolve::Site) -> [render::Output; 5] {
+fn site_files(site: &resolve::Site) -> [output::Output; 5] {
     [
         feeds::sitemap(site),
         feeds::atom(site),
@@ -1013,7 +1014,7 @@ fn asset_copies(site: &resolve::Site) -> Vec<(String, PathBuf)> {
 }
 
 /// Each rendered HTML page's path, with its digest if the search index holds it.
-fn rendered_digests(pages: &[render::Output]) -> Vec<(String, Option<u64>)> {
+fn rendered_digests(pages: &[output::Output]) -> Vec<(String, Option<u64>)> {
     pages
         .iter()
         .filter(|o| o.path.ends_with(".html"))
@@ -1039,7 +1040,7 @@ fn indexed_digests(
     for path in &kept {
         if !now.contains_key(path.as_str()) {
             let digest = std::fs::read(out_dir.join(path)).ok().and_then(|bytes| {
-                let page = render::Output {
+                let page = output::Output {
                     path: path.to_string(),
                     bytes,
                 };
@@ -1111,7 +1112,7 @@ fn render_stage(
     let staging = output::Staging::begin(&out_dir).map_err(|f| vec![f.diagnostic])?;
     let indexed = std::sync::Mutex::new(vec![]);
     let search = site.config.search;
-    let put = |o: &render::Output| {
+    let put = |o: &output::Output| {
         if let Some(page) = search.then(|| search::IndexedPage::of(o)).flatten() {
             indexed.lock().unwrap_or_else(|e| e.into_inner()).push(page);
         }
@@ -1135,7 +1136,7 @@ fn static_files(
     site: &resolve::Site,
     theme: &theme::Theme,
 ) -> (
-    Vec<render::Output>,
+    Vec<output::Output>,
     std::collections::BTreeMap<String, String>,
 ) {
     let mut statics: Vec<(String, Vec<u8>)> = theme

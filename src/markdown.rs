@@ -7,9 +7,12 @@
 //! paragraph and list item in a numbered anchor. What depends on the whole site (citation
 //! numbers, "Cited by" lists) is left as a [`Part`] hole for the render stage to fill.
 
-use crate::cite::{self, CitationItem};
+use crate::cite;
 use crate::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::highlight::Highlighter;
+use crate::page::{
+    AssetLink, CitationUse, ContentLink, Heading, ParsedBody, Part, SourceParagraph,
+};
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Anchorizer, Arena, Options};
 use std::path::Path;
@@ -24,96 +27,6 @@ const HOLE: char = '\0';
 /// A `Raw` node that is the hole `tag`.
 fn hole(tag: String) -> NodeValue {
     NodeValue::Raw(format!("{HOLE}{tag}"))
-}
-
-/// A piece of a page's body: finished HTML, or a hole the render stage fills.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Part {
-    /// Finished HTML.
-    Html(String),
-    /// The citation bracket with this index in [`ParsedBody::citations`].
-    Citation(usize),
-    /// The "Cited by" list of source paragraph N.
-    CitedBy(usize),
-}
-
-/// A heading of the page, for the table of contents and anchor checks.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Heading {
-    /// 1 to 6.
-    pub level: u8,
-    /// The `id` the heading gets in the HTML.
-    pub id: String,
-    /// The heading's plain text.
-    pub text: String,
-}
-
-/// A link from this page to a content file (or to an anchor of this page).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContentLink {
-    /// The target's path relative to `content/` (`articles/article-28.md`); this page's own for `#x`.
-    pub target: String,
-    /// The `#fragment`, if any.
-    pub fragment: Option<String>,
-    /// Where the link starts.
-    pub position: Position,
-    /// The URL as the editor wrote it.
-    pub written: String,
-}
-
-/// A link or image to a non-Markdown file in `content/`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssetLink {
-    /// The file's path relative to `content/`.
-    pub target: String,
-    /// Where the link starts.
-    pub position: Position,
-    /// The URL as the editor wrote it.
-    pub written: String,
-}
-
-/// One item of a citation bracket, with where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CitationUse {
-    /// What was cited.
-    pub item: CitationItem,
-    /// Where the item's `@` is.
-    pub position: Position,
-}
-
-/// A numbered paragraph (or list item) of a source.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct SourceParagraph {
-    /// 1-based, in reading order.
-    pub number: usize,
-    /// Its plain text (markup removed), as readers see it.
-    pub text: String,
-}
-
-/// Everything the parse stage learns from one page's body.
-#[derive(Clone, Debug, Default)]
-pub struct ParsedBody {
-    /// The body's HTML, with holes.
-    pub parts: Vec<Part>,
-    /// Every heading, in order.
-    pub headings: Vec<Heading>,
-    /// Links to content files.
-    pub links: Vec<ContentLink>,
-    /// Links and images to other files in `content/`.
-    pub assets: Vec<AssetLink>,
-    /// Links and images by a path from the site's root (`/concerns/`); `target` is the
-    /// path as written, checked against the site's output once it is known.
-    pub root_links: Vec<AssetLink>,
-    /// Citation brackets, in order; each holds one or more items.
-    pub citations: Vec<Vec<CitationUse>>,
-    /// Numbered paragraphs (sources only).
-    pub paragraphs: Vec<SourceParagraph>,
-    /// Top-level prose paragraphs with neither a citation nor a link.
-    pub bare_prose: Vec<Position>,
-    /// The first paragraph's plain text, a fallback summary.
-    pub first_paragraph: Option<String>,
-    /// Problems found while parsing.
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What the parser needs to know about the page it parses.
@@ -665,7 +578,8 @@ fn classify(url: &str, page_rel: &str) -> Target {
         Some((p, f)) => (p, Some(f.to_string())),
         None => (url, None),
     };
-    let path = path.split('?').next().unwrap_or("").replace("%20", " ");
+    let path = path.split('?').next().unwrap_or("");
+    let path = crate::url::percent_decode(path).unwrap_or_else(|| path.to_string());
     let mut parts: Vec<&str> = page_rel.split('/').collect();
     parts.pop();
     for seg in path.split('/') {
@@ -738,7 +652,7 @@ fn rewrite_links<'a>(
                 written,
             }),
             Target::Content { rel, fragment } => {
-                let url = crate::page::url_for(&rel);
+                let url = crate::url::url_for(&rel);
                 link.url = format!(
                     "{}{}{}",
                     input.base_path.trim_end_matches('/'),

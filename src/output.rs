@@ -4,7 +4,6 @@
 //! files. Static assets get content-hashed names so hosts can cache them forever.
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Output;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -47,6 +46,15 @@ pub fn static_outputs(
         });
     }
     (outputs, urls)
+}
+
+/// One file of the built site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// Path relative to the output folder (`concerns/privacy/index.html`).
+    pub path: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
 }
 
 fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {

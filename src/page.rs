@@ -1,9 +1,10 @@
 //! The page model: one content file after parsing — where it lives, its URL, its front
 //! matter and its parsed body — and the rule that maps a file's path to its URL.
 
+use crate::cite::CitationItem;
 use crate::config::Role;
+use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::FrontMatter;
-use crate::markdown::ParsedBody;
 use std::path::PathBuf;
 
 /// A shared handle to a parsed page: builds keep unchanged pages from the last build
@@ -65,40 +66,92 @@ impl Page {
     }
 }
 
-/// The section a file belongs to: its folder (`concerns`), empty at the top level.
-pub fn section_of(rel: &str) -> String {
-    rel.rsplit_once('/')
-        .map(|(dir, _)| dir.to_string())
-        .unwrap_or_default()
+/// A piece of a page's body: finished HTML, or a hole the render stage fills.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Finished HTML.
+    Html(String),
+    /// The citation bracket with this index in [`ParsedBody::citations`].
+    Citation(usize),
+    /// The "Cited by" list of source paragraph N.
+    CitedBy(usize),
 }
 
-/// The site path of a content file: `concerns/privacy.md` → `/concerns/privacy/`,
-/// `concerns/_index.md` → `/concerns/`, `_index.md` → `/`.
-pub fn url_for(rel: &str) -> String {
-    let without = rel.strip_suffix(".md").unwrap_or(rel);
-    let path = match without.rsplit_once('/') {
-        Some((dir, "_index")) => dir.to_string(),
-        None if without == "_index" => String::new(),
-        _ => without.to_string(),
-    };
-    if path.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{path}/")
-    }
+/// A heading of the page, for the table of contents and anchor checks.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The `id` the heading gets in the HTML.
+    pub id: String,
+    /// The heading's plain text.
+    pub text: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A link from this page to a content file (or to an anchor of this page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentLink {
+    /// The target's path relative to `content/` (`articles/article-28.md`); this page's own for `#x`.
+    pub target: String,
+    /// The `#fragment`, if any.
+    pub fragment: Option<String>,
+    /// Where the link starts.
+    pub position: Position,
+    /// The URL as the editor wrote it.
+    pub written: String,
+}
 
-    #[test]
-    fn urls() {
-        assert_eq!(url_for("_index.md"), "/");
-        assert_eq!(url_for("concerns/_index.md"), "/concerns/");
-        assert_eq!(url_for("concerns/privacy.md"), "/concerns/privacy/");
-        assert_eq!(url_for("about.md"), "/about/");
-        assert_eq!(section_of("concerns/privacy.md"), "concerns");
-        assert_eq!(section_of("about.md"), "");
-    }
+/// A link or image to a non-Markdown file in `content/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetLink {
+    /// The file's path relative to `content/`.
+    pub target: String,
+    /// Where the link starts.
+    pub position: Position,
+    /// The URL as the editor wrote it.
+    pub written: String,
+}
+
+/// One item of a citation bracket, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitationUse {
+    /// What was cited.
+    pub item: CitationItem,
+    /// Where the item's `@` is.
+    pub position: Position,
+}
+
+/// A numbered paragraph (or list item) of a source.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceParagraph {
+    /// 1-based, in reading order.
+    pub number: usize,
+    /// Its plain text (markup removed), as readers see it.
+    pub text: String,
+}
+
+/// Everything the parse stage learns from one page's body.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedBody {
+    /// The body's HTML, with holes.
+    pub parts: Vec<Part>,
+    /// Every heading, in order.
+    pub headings: Vec<Heading>,
+    /// Links to content files.
+    pub links: Vec<ContentLink>,
+    /// Links and images to other files in `content/`.
+    pub assets: Vec<AssetLink>,
+    /// Links and images by a path from the site's root (`/concerns/`); `target` is the
+    /// path as written, checked against the site's output once it is known.
+    pub root_links: Vec<AssetLink>,
+    /// Citation brackets, in order; each holds one or more items.
+    pub citations: Vec<Vec<CitationUse>>,
+    /// Numbered paragraphs (sources only).
+    pub paragraphs: Vec<SourceParagraph>,
+    /// Top-level prose paragraphs with neither a citation nor a link.
+    pub bare_prose: Vec<Position>,
+    /// The first paragraph's plain text, a fallback summary.
+    pub first_paragraph: Option<String>,
+    /// Problems found while parsing.
+    pub diagnostics: Vec<Diagnostic>,
 }

@@ -7,7 +7,8 @@
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::graph::{Pinpoint, Target, Work};
-use crate::markdown::Part;
+use crate::output::Output;
+use crate::page::Part;
 use crate::resolve::Site;
 use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered};
 use crate::theme::Theme;
@@ -19,15 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-
-/// One file of the built site.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Output {
-    /// Path relative to the output folder (`concerns/privacy/index.html`).
-    pub path: String,
-    /// Its contents.
-    pub bytes: Vec<u8>,
-}
 
 /// A link to a page, as templates see it.
 #[derive(Clone, Debug, Serialize)]
@@ -121,7 +113,7 @@ struct PageCtx<'a> {
     date: Option<&'a str>,
     updated: Option<&'a str>,
     content: String,
-    toc: Vec<&'a crate::markdown::Heading>,
+    toc: Vec<&'a crate::page::Heading>,
     references: Vec<ReferenceCtx<'a>>,
     backlinks: Vec<PageLink>,
     pages: Vec<PageLink>,

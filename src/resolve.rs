@@ -585,7 +585,7 @@ impl<'a> Works<'a> {
             .keys()
             .copied()
             .chain(self.bibliography.entries.iter().map(|e| e.id.as_str()))
-            .map(|k| (edit_distance(id, k), k))
+            .map(|k| (strsim::levenshtein(id, k), k))
             .collect();
         if known.is_empty() {
             return format!(
@@ -683,24 +683,6 @@ fn not_found_help(closest: Option<crate::cite::Closest>) -> String {
     }
 }
 
-/// The number of single-character edits between two ids.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(here + 1);
-            prev = here;
-        }
-    }
-    row[b.len()]
-}
-
 /// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's
 /// `pN`, or `references` on a page that has them.
 pub fn has_anchor(page: &Page, frag: &str) -> bool {
@@ -761,10 +743,10 @@ fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
 
 /// A help line naming the files near a missing link target.
 fn suggest_files(target: &str, by_rel: &HashMap<String, usize>) -> String {
-    let dir = crate::page::section_of(target);
+    let dir = crate::url::section_of(target);
     let mut near: Vec<&str> = by_rel
         .keys()
-        .filter(|k| crate::page::section_of(k) == dir)
+        .filter(|k| crate::url::section_of(k) == dir)
         .map(String::as_str)
         .collect();
     near.sort_unstable();

@@ -9,7 +9,7 @@
 //! (Pagefind's `mergeIndex`); a site small enough for one shard has one plain index.
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Output;
+use crate::output::Output;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::path::Path;
@@ -20,9 +20,6 @@ pub const BUNDLE_DIR: &str = "pagefind";
 
 /// The version of Pagefind that builds the index, as Cargo.lock pins it (see build.rs).
 pub const PAGEFIND_VERSION: &str = env!("EXPLAINER_PAGEFIND_VERSION");
-
-/// Pages per shard unless explainer.toml says otherwise.
-pub const SHARD_PAGES: usize = 2000;
 
 /// The file in each shard's folder that records what the shard was built from (see
 /// [`IndexPlan`]), so that the next build can keep it when nothing it reads changed.

@@ -101,7 +101,7 @@ struct Shared {
     /// missed until serve is restarted.
     watch_error: RwLock<Option<String>>,
     /// The last search index, reused by the next build and refreshed after it.
-    search_index: RwLock<Option<Arc<Vec<crate::render::Output>>>>,
+    search_index: RwLock<Option<Arc<Vec<crate::output::Output>>>>,
     /// The pages the last good build wrote that the search index holds, with the hash of
     /// each: what the indexer refreshes the index from.
     indexed: RwLock<Arc<Vec<crate::search::IndexedPage>>>,
@@ -250,7 +250,7 @@ fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagn
 }
 
 /// The search index files in the output folder, as outputs.
-fn read_index(out_dir: &Path) -> Vec<crate::render::Output> {
+fn read_index(out_dir: &Path) -> Vec<crate::output::Output> {
     crate::search::read_index(out_dir).unwrap_or_default()
 }
 
@@ -327,7 +327,7 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
 
 /// Puts the index `new` in the place of `old` in `out_dir`: writes the files that are new
 /// or changed, and removes those that are gone.
-fn replace_index(out_dir: &Path, old: &[crate::render::Output], new: &[crate::render::Output]) {
+fn replace_index(out_dir: &Path, old: &[crate::output::Output], new: &[crate::output::Output]) {
     let before: std::collections::HashMap<&str, &[u8]> = old
         .iter()
         .map(|f| (f.path.as_str(), f.bytes.as_slice()))
@@ -419,31 +419,10 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Decodes `%XX` escapes; `None` for malformed ones or a NUL byte.
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    if out.contains(&0) {
-        return None;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// The file inside `root` that a request path names, or `None` if it would leave `root`
 /// (`..`, absolute paths, backslashes, symlinks pointing outside) or names nothing.
 pub fn resolve_request_path(root: &Path, request_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(request_path.split(['?', '#']).next().unwrap_or(""))?;
+    let decoded = crate::url::percent_decode(request_path.split(['?', '#']).next().unwrap_or(""))?;
     if decoded.contains('\\') {
         return None;
     }
