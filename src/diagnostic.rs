@@ -227,6 +227,21 @@ pub struct Diagnostics {
     output_changed: Option<String>,
 }
 
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(items: Vec<Diagnostic>) -> Self {
+        Diagnostics {
+            items,
+            output_changed: None,
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics::from(vec![d])
+    }
+}
+
 impl Diagnostics {
     /// No problems yet.
     pub fn new() -> Self {

@@ -8,22 +8,6 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// FNV-1a: a small hash that is the same on every machine and in every version of Rust,
-/// for names and places in the output that must not move between builds.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// A short fingerprint of `bytes` for asset names ([`fnv1a`]).
-pub fn fingerprint(bytes: &[u8]) -> String {
-    format!("{:010x}", fnv1a(bytes) >> 24)
-}
-
 /// Static files as outputs, and the URL of each by its name. CSS and JavaScript go to
 /// `assets/<name>.<hash>.<ext>`; other files keep their path.
 pub fn static_outputs(
@@ -35,7 +19,7 @@ pub fn static_outputs(
     for (name, bytes) in statics {
         let path = match name.rsplit_once('.') {
             Some((stem, ext)) if matches!(ext, "css" | "js") => {
-                format!("assets/{stem}.{}.{ext}", fingerprint(bytes))
+                format!("assets/{stem}.{}.{ext}", crate::fingerprint::stable(bytes))
             }
             _ => name.clone(),
         };
@@ -62,14 +46,9 @@ fn io_error(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
         .with_help("check that the folder is writable and the disk is not full")
 }
 
-/// A fingerprint for telling whether an output changed between two builds of one run:
-/// several times faster than [`fingerprint`] on large files, but not meant to be stable
-/// across versions of the program, so never part of a name.
+/// A fingerprint for telling whether an output changed between two builds of a session.
 fn change_fingerprint(bytes: &[u8]) -> String {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(bytes);
-    format!("{:016x}:{}", h.finish(), bytes.len())
+    crate::fingerprint::of_bytes(bytes)
 }
 
 /// The fingerprint of every output, by path, for a later [`write_changed`]; copied files
@@ -80,15 +59,13 @@ pub fn fingerprints(outputs: &[Output], copies: &[(String, PathBuf)]) -> HashMap
         .par_iter()
         .map(|o| (o.path.clone(), change_fingerprint(&o.bytes)))
         .collect();
-    for (rel, src) in copies {
-        all.insert(rel.clone(), format!("copy of {}", src.display()));
-    }
+    all.extend(copy_fingerprints(copies));
     all
 }
 
-/// Who writes an output path, for the error when two do.
+/// Who makes an output path, for the error when two do.
 #[derive(Clone, Debug)]
-pub struct Writer {
+pub struct Origin {
     /// The file the error is reported at.
     pub file: PathBuf,
     /// How to name it in the message (`content/_index.md`, `the generated sitemap`).
@@ -98,10 +75,10 @@ pub struct Writer {
 /// Errors for output paths that two writers share, exactly or up to case (which is the
 /// same file on the case-insensitive disks of macOS and Windows), and for a file whose
 /// path is a folder another writer needs.
-pub fn check_collisions(entries: &[(String, Writer)]) -> Vec<Diagnostic> {
+pub fn check_collisions(entries: &[(String, Origin)]) -> Vec<Diagnostic> {
     let mut errors = vec![];
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let collide = |errors: &mut Vec<Diagnostic>, path: &str, a: &Writer, b: &Writer, how: &str| {
+    let collide = |errors: &mut Vec<Diagnostic>, path: &str, a: &Origin, b: &Origin, how: &str| {
         errors.push(
             Diagnostic::error(
                 &b.file,
@@ -153,12 +130,47 @@ pub fn check_collisions(entries: &[(String, Writer)]) -> Vec<Diagnostic> {
     errors
 }
 
+/// How [`put_files`] writes each file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    /// Straight into place (a staging folder nobody reads yet).
+    Directly,
+    /// Into a temporary file beside it, then renamed into place, so that a reader of a
+    /// live folder (serve's clients) sees the old file or the new one, never a torn one.
+    Atomically,
+}
+
+/// Writes `bytes` to `path`, the way `how` says.
+fn write_file(path: &Path, bytes: &[u8], how: Replace) -> std::io::Result<()> {
+    match how {
+        Replace::Directly => std::fs::write(path, bytes),
+        Replace::Atomically => {
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".explainer-tmp");
+            let tmp = PathBuf::from(tmp);
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })
+        }
+    }
+}
+
+/// Copies `src` to `dst`, the way `how` says.
+fn copy_file(src: &Path, dst: &Path, how: Replace) -> std::io::Result<()> {
+    match how {
+        Replace::Directly => std::fs::copy(src, dst).map(|_| ()),
+        Replace::Atomically => write_file(dst, &std::fs::read(src)?, how),
+    }
+}
+
 /// Creates every folder the files need, then writes the outputs and copies the assets
 /// under `root`, in parallel. Returns how many files it wrote.
 fn put_files(
     root: &Path,
     outputs: &[&Output],
     copies: &[(String, PathBuf)],
+    how: Replace,
 ) -> Result<usize, Diagnostic> {
     let dirs: BTreeSet<PathBuf> = outputs
         .iter()
@@ -171,20 +183,19 @@ fn put_files(
     }
     outputs.par_iter().try_for_each(|o| {
         let p = root.join(&o.path);
-        std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
+        write_file(&p, &o.bytes, how).map_err(|e| io_error(&p, "write the file", e))
     })?;
     copies.par_iter().try_for_each(|(rel, src)| {
-        std::fs::copy(src, root.join(rel))
-            .map(|_| ())
-            .map_err(|e| io_error(src, "copy the file", e))
+        copy_file(src, &root.join(rel), how).map_err(|e| io_error(src, "copy the file", e))
     })?;
     Ok(outputs.len() + copies.len())
 }
 
 /// Writes into `out_dir` only the outputs that differ from `previous` (the fingerprints of
 /// what the last write put there), copies every asset, and removes the files the new build
-/// no longer has. For `serve`: unlike [`write`] it is not atomic, but the reload is only
-/// sent after it. Returns how many files it wrote and the new fingerprints.
+/// no longer has. For `serve`: unlike [`write`] the folder is not swapped whole, but each
+/// file is replaced atomically, and the reload is only sent after it. Returns how many
+/// files it wrote and the new fingerprints.
 pub fn write_changed(
     out_dir: &Path,
     outputs: &[Output],
@@ -203,7 +214,7 @@ pub fn write_changed(
         .iter()
         .filter(|o| previous.get(&o.path) != now.get(&o.path))
         .collect();
-    let count = put_files(out_dir, &changed, copies)?;
+    let count = put_files(out_dir, &changed, copies, Replace::Atomically)?;
     for gone in previous.keys().filter(|k| !now.contains_key(*k)) {
         let p = out_dir.join(gone);
         let _ = std::fs::remove_file(&p);
@@ -419,6 +430,10 @@ pub struct Staging {
     dir: PathBuf,
     old: PathBuf,
     finished: bool,
+    /// How many files [`Sink::put`] wrote.
+    put: std::sync::atomic::AtomicUsize,
+    /// The fingerprint of each file put, when the session keeps them for the next build.
+    fingerprints: Option<std::sync::Mutex<HashMap<String, String>>>,
 }
 
 impl Staging {
@@ -479,40 +494,27 @@ impl Staging {
             old: parent.join(format!(".{name}.old-{}", std::process::id())),
             dir,
             finished: false,
+            put: Default::default(),
+            fingerprints: None,
         };
-        staging.put(&marker())?;
+        staging.write_now(&marker())?;
         Ok(staging)
+    }
+
+    /// Keeps the fingerprint of every file put, for [`Finished::fingerprints`].
+    pub fn fingerprinting(mut self) -> Self {
+        self.fingerprints = Some(Default::default());
+        self
     }
 
     /// Writes one file into the staging folder now (so that a build need not hold every
     /// page in memory until the end).
-    pub fn put(&self, o: &Output) -> Result<(), Diagnostic> {
+    fn write_now(&self, o: &Output) -> Result<(), Diagnostic> {
         let p = self.dir.join(&o.path);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
         }
         std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
-    }
-
-    /// Reads back a file put into the staging folder, by its output path.
-    pub fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
-        let p = self.dir.join(path);
-        std::fs::read(&p).map_err(|e| io_error(&p, "read", e))
-    }
-
-    /// Writes the remaining `outputs` and `copies`, then swaps the staging folder in for
-    /// the output folder. Returns how many files this call wrote, and warnings.
-    pub fn finish(
-        mut self,
-        outputs: &[Output],
-        copies: &[(String, PathBuf)],
-    ) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
-        let all: Vec<&Output> = outputs.iter().collect();
-        let count = put_files(&self.dir, &all, copies)?;
-        let swapped = swap_in(&self.dir, &self.out_dir, &self.old);
-        // Swapped in, the staging folder is gone; failed, Drop removes it.
-        self.finished = swapped.is_ok();
-        swapped.map(|warnings| (count, warnings))
     }
 }
 
@@ -586,8 +588,198 @@ pub fn write(
     out_dir: &Path,
     outputs: &[Output],
     copies: &[(String, PathBuf)],
-) -> Result<(usize, Vec<Diagnostic>), WriteFailure> {
-    Staging::begin(out_dir)?.finish(outputs, copies)
+) -> Result<Finished, WriteFailure> {
+    let staging = Box::new(Staging::begin(out_dir)?);
+    for o in outputs {
+        staging.put(o.clone())?;
+    }
+    staging.finish(copies)
+}
+
+/// What a sink did, once the build is in place.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// How many files it wrote (none for a check).
+    pub files_written: usize,
+    /// Problems that did not stop the build (an old output that could not be removed).
+    pub warnings: Vec<Diagnostic>,
+    /// The fingerprint of every file now in the output folder, by path, for the next build
+    /// of a warm session; `None` when nobody asked for them.
+    pub fingerprints: Option<HashMap<String, String>>,
+}
+
+/// Where a build puts its files. A one-off build stages them ([`Staging`]), `serve`
+/// replaces only what changed in the folder it serves ([`InPlace`]), and a check throws
+/// them away ([`Discard`]); the pipeline is the same for all three.
+pub trait Sink: Sync {
+    /// Takes one file of the build. Pages are put as soon as they are rendered, so that a
+    /// build need not hold them all.
+    fn put(&self, o: Output) -> Result<(), Diagnostic>;
+
+    /// Whether the files the last build wrote are still there, so that a build may keep
+    /// some of them as they are ([`Sink::keep`]) instead of writing them again.
+    fn can_keep(&self) -> bool {
+        false
+    }
+
+    /// Keeps the file at `path` as the last build wrote it (only when [`Sink::can_keep`]).
+    fn keep(&self, _path: &str) {}
+
+    /// A file of this build, put or kept, by its output path (the search index reads
+    /// pages back).
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic>;
+
+    /// Copies the assets (output path, source file) in, and makes what was put and kept
+    /// the output folder.
+    fn finish(self: Box<Self>, copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure>;
+
+    /// Drops what was put, for a build that failed before [`Sink::finish`]; gives back
+    /// the fingerprints of what the output folder holds, if the sink was given them.
+    fn abandon(self: Box<Self>) -> Option<HashMap<String, String>> {
+        None
+    }
+}
+
+/// The fingerprints of the copied assets: by their source, so that one deleted from the
+/// site is deleted from the output.
+fn copy_fingerprints(copies: &[(String, PathBuf)]) -> impl Iterator<Item = (String, String)> + '_ {
+    copies
+        .iter()
+        .map(|(rel, src)| (rel.clone(), format!("copy of {}", src.display())))
+}
+
+impl Sink for Staging {
+    fn put(&self, o: Output) -> Result<(), Diagnostic> {
+        self.write_now(&o)?;
+        self.put.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(f) = &self.fingerprints {
+            let print = change_fingerprint(&o.bytes);
+            f.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(o.path, print);
+        }
+        Ok(())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let p = self.dir.join(path);
+        std::fs::read(&p).map_err(|e| io_error(&p, "read", e))
+    }
+
+    fn finish(mut self: Box<Self>, copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure> {
+        let copied = put_files(&self.dir, &[], copies, Replace::Directly)?;
+        let swapped = swap_in(&self.dir, &self.out_dir, &self.old);
+        // Swapped in, the staging folder is gone; failed, Drop removes it.
+        self.finished = swapped.is_ok();
+        let warnings = swapped?;
+        let fingerprints = self.fingerprints.take().map(|f| {
+            let mut all = f.into_inner().unwrap_or_else(|e| e.into_inner());
+            all.extend(copy_fingerprints(copies));
+            all
+        });
+        Ok(Finished {
+            files_written: self.put.load(std::sync::atomic::Ordering::Relaxed) + copied,
+            warnings,
+            fingerprints,
+        })
+    }
+}
+
+/// A sink for a folder that is being served: it writes, when the build finishes, only the
+/// files that differ from what the last build wrote there, each replaced atomically, and
+/// removes those the build no longer has ([`write_changed`]).
+pub struct InPlace {
+    out_dir: PathBuf,
+    previous: HashMap<String, String>,
+    pending: std::sync::Mutex<HashMap<String, Vec<u8>>>,
+    kept: std::sync::Mutex<Vec<String>>,
+}
+
+impl InPlace {
+    /// A sink for `out_dir`, which holds the files of the last build, whose fingerprints
+    /// are `previous`.
+    pub fn new(out_dir: &Path, previous: HashMap<String, String>) -> Self {
+        InPlace {
+            out_dir: out_dir.to_path_buf(),
+            previous,
+            pending: Default::default(),
+            kept: Default::default(),
+        }
+    }
+}
+
+impl Sink for InPlace {
+    fn put(&self, o: Output) -> Result<(), Diagnostic> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.insert(o.path, o.bytes);
+        Ok(())
+    }
+
+    fn can_keep(&self) -> bool {
+        self.out_dir.is_dir()
+    }
+
+    fn keep(&self, path: &str) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.push(path.to_string());
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = pending.get(path) {
+            return Ok(bytes.clone());
+        }
+        drop(pending);
+        let p = self.out_dir.join(path);
+        std::fs::read(&p).map_err(|e| io_error(&p, "read", e))
+    }
+
+    fn finish(self: Box<Self>, copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure> {
+        let InPlace {
+            out_dir,
+            previous,
+            pending,
+            kept,
+        } = *self;
+        let mut outputs: Vec<Output> = pending
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .map(|(path, bytes)| Output { path, bytes })
+            .collect();
+        outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        let (files_written, now) = write_changed(&out_dir, &outputs, &kept, copies, previous)?;
+        Ok(Finished {
+            files_written,
+            warnings: vec![],
+            fingerprints: Some(now),
+        })
+    }
+
+    fn abandon(self: Box<Self>) -> Option<HashMap<String, String>> {
+        Some(self.previous)
+    }
+}
+
+/// The sink of a check: every file is made, and none is written.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _o: Output) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        Err(
+            Diagnostic::error(path, None, "a check keeps no files to read back")
+                .with_help("this is a bug in explainer; please report it"),
+        )
+    }
+
+    fn finish(self: Box<Self>, _copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure> {
+        Ok(Finished::default())
+    }
 }
 
 /// Puts `staging` where `out_dir` is. On Linux the two folders are exchanged in one
@@ -657,8 +849,6 @@ mod tests {
 
     #[test]
     fn fingerprints_are_stable_and_differ() {
-        assert_eq!(fingerprint(b"a"), fingerprint(b"a"));
-        assert_ne!(fingerprint(b"a"), fingerprint(b"b"));
         let (out, urls) = static_outputs(
             &[
                 ("style.css".into(), b"x".to_vec()),

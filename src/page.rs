@@ -5,6 +5,7 @@ use crate::cite::CitationItem;
 use crate::config::Role;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::FrontMatter;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
 /// A shared handle to a parsed page: builds keep unchanged pages from the last build
@@ -22,7 +23,7 @@ pub struct Page {
     pub text: String,
     /// A hash of `text`, computed once at parse time (rebuilds compare it, not the text).
     pub text_hash: u64,
-    /// A hash of what other pages show of this one ([`crate::reuse::face`]), computed once
+    /// A hash of what other pages show of this one ([`Page::shown`]), computed once
     /// at parse time.
     pub face: u64,
     /// The site path (`/concerns/privacy/`), before any base-URL prefix.
@@ -55,6 +56,35 @@ impl Page {
     /// The name used for this page in references: `short_title`, else `title`.
     pub fn short_title(&self) -> &str {
         self.meta.short_title.as_deref().unwrap_or(&self.meta.title)
+    }
+
+    /// What other pages may show of a page, or check against it: its address, titles,
+    /// summary, dates, headings, whether it has references, and (for a source) its paragraphs.
+    pub fn shown(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (
+            &self.rel,
+            &self.url,
+            &self.meta.title,
+            &self.meta.short_title,
+        )
+            .hash(&mut h);
+        (
+            self.summary(),
+            &self.meta.date,
+            &self.meta.updated,
+            self.is_index,
+        )
+            .hash(&mut h);
+        // `#references` exists only on a page that cites.
+        self.body.citations.is_empty().hash(&mut h);
+        for x in &self.body.headings {
+            (x.level, &x.id, &x.text).hash(&mut h);
+        }
+        for p in &self.body.paragraphs {
+            p.text.hash(&mut h);
+        }
+        h.finish()
     }
 
     /// The summary: front matter `summary`, else the first paragraph.

@@ -6,8 +6,9 @@
 //! site: the same input gives byte-identical output.
 
 use crate::diagnostic::{Diagnostic, Position};
+use crate::fingerprint;
 use crate::graph::{Pinpoint, Target, Work};
-use crate::output::Output;
+use crate::output::{Output, Sink};
 use crate::page::Part;
 use crate::resolve::Site;
 use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered};
@@ -634,16 +635,9 @@ impl Object for SectionValues {
     }
 }
 
-/// A minijinja environment with the theme's templates, helpers and site-wide values, and
-/// the hashes of those values.
-pub fn environment<'s>(
-    site: &Site,
-    theme: &'s Theme,
-    assets: &BTreeMap<String, String>,
-) -> Result<(Environment<'s>, SiteHashes), Vec<Diagnostic>> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    env.set_formatter(html_formatter);
+/// Adds the theme's templates to `env`; returns the syntax errors (and files that are not
+/// UTF-8).
+fn add_templates(env: &mut Environment<'_>, theme: &Theme) -> Vec<Diagnostic> {
     let mut errors = vec![];
     for (name, file) in &theme.templates {
         let src = match std::str::from_utf8(&file.bytes) {
@@ -661,6 +655,29 @@ pub fn environment<'s>(
             errors.push(template_error(theme, &e));
         }
     }
+    errors
+}
+
+/// The syntax errors of the theme's templates (and a theme that cannot be read), found
+/// without the site: for a run whose content has errors too, so that both are reported.
+pub fn template_syntax_errors(site_dir: &std::path::Path) -> Vec<Diagnostic> {
+    match Theme::load(site_dir) {
+        Ok(theme) => add_templates(&mut Environment::new(), &theme),
+        Err(d) => d,
+    }
+}
+
+/// A minijinja environment with the theme's templates, helpers and site-wide values, and
+/// the hashes of those values.
+pub fn environment<'s>(
+    site: &Site,
+    theme: &'s Theme,
+    assets: &BTreeMap<String, String>,
+) -> Result<(Environment<'s>, SiteHashes), Vec<Diagnostic>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_formatter(html_formatter);
+    let errors = add_templates(&mut env, theme);
     let cfg = &site.config;
     let nav: Vec<PageLink> = cfg
         .sections
@@ -684,8 +701,8 @@ pub fn environment<'s>(
     let matrix = matrix(site);
     let hashes = SiteHashes {
         setup: setup_hash(site, theme, assets),
-        nav: reuse::hash_json(&nav),
-        matrix: reuse::hash_json(&matrix),
+        nav: fingerprint::hash_json(&nav),
+        matrix: fingerprint::hash_json(&matrix),
     };
     let values: BTreeMap<&'static str, Value> = [
         ("title", Value::from(cfg.title.clone())),
@@ -729,7 +746,7 @@ pub fn environment<'s>(
 /// the asset URLs.
 fn setup_hash(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
-    reuse::hash_json(&site.config).hash(&mut h);
+    fingerprint::hash_json(&site.config).hash(&mut h);
     for (name, file) in &theme.templates {
         (name, &file.bytes).hash(&mut h);
     }
@@ -778,39 +795,39 @@ fn html_formatter(
     minijinja::escape_formatter(out, state, value)
 }
 
-/// What the render stage produced: the outputs it rendered, the pages it kept from the
-/// last build (their output paths), and what the next build needs to decide again.
+/// What the render stage did: how many pages it rendered (each put into the sink), the
+/// pages it kept from the last build (their output paths), and what the next build needs
+/// to decide again.
 pub struct Rendering {
-    /// The files rendered.
-    pub outputs: Vec<Output>,
+    /// How many files were rendered and put into the sink.
+    pub rendered: usize,
     /// Output paths of pages kept as the last build wrote them.
     pub kept: Vec<String>,
     /// For the next build (`None` when no memo was given).
     pub memo: Option<RenderMemo>,
 }
 
-/// One page's result: rendered (with what it read), kept, or failed.
+/// One page's result: rendered (with what it read), or kept.
 enum PageResult {
-    Rendered(Output, Rendered),
+    Rendered(Rendered),
     Kept(Rendered),
 }
 
-/// Where rendered pages go as soon as they are rendered (a staging folder), so that a
-/// build need not hold every page in memory.
-pub type PageSink<'a> = &'a (dyn Fn(&Output) -> Result<(), Diagnostic> + Sync);
-
-/// Renders every page, and `404.html`, in parallel. With `memo` (the last build's), a page
-/// whose setup, context and recorded reads are unchanged is kept, not rendered again.
-/// With `sink`, each page is handed to it once rendered, and its output keeps only its
-/// path.
+/// Renders every page, and `404.html`, in parallel, and puts each into `sink` as soon as
+/// it is rendered. With `memo` (the last build's), a page whose setup, context and
+/// recorded reads are unchanged is kept, not rendered again, when the sink still has the
+/// last build's files ([`Sink::can_keep`]); otherwise every page is rendered, and `memo`
+/// only tells the next build what each read.
 pub fn render_pages(
     site: &Site,
     theme: &Theme,
     env: &Environment<'_>,
     hashes: &SiteHashes,
     memo: Option<&RenderMemo>,
-    sink: Option<PageSink<'_>>,
+    sink: &dyn Sink,
 ) -> Result<Rendering, Vec<Diagnostic>> {
+    let fresh = RenderMemo::default();
+    let memo = memo.map(|m| if sink.can_keep() { m } else { &fresh });
     let faces: Vec<u64> = match memo {
         Some(_) => site.pages.iter().map(|p| p.face).collect(),
         None => vec![],
@@ -826,14 +843,13 @@ pub fn render_pages(
             if let (Some(m), Some(v)) = (memo, &values)
                 && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, key, &name, v)
             {
+                sink.keep(&r.path);
                 return Ok(PageResult::Kept(r.clone()));
             }
             let (output, reads) = reuse::recording(|| render_page(site, i, theme, env, &name));
-            let mut output = output?;
-            if let Some(put) = sink {
-                put(&output)?;
-                output.bytes = Vec::new();
-            }
+            let output = output?;
+            let path = output.path.clone();
+            sink.put(output)?;
             let reads = reads
                 .into_iter()
                 .filter_map(|r| Some((r.clone(), values.as_ref()?.value(&r)?)))
@@ -841,14 +857,14 @@ pub fn render_pages(
             let record = Rendered {
                 context: key,
                 template: name,
-                path: output.path.clone(),
+                path,
                 reads,
             };
-            Ok(PageResult::Rendered(output, record))
+            Ok(PageResult::Rendered(record))
         })
         .collect();
     let mut rendering = Rendering {
-        outputs: vec![],
+        rendered: 0,
         kept: vec![],
         memo: memo.map(|_| RenderMemo {
             setup: hashes.setup,
@@ -858,8 +874,8 @@ pub fn render_pages(
     let mut errors = vec![];
     for (i, r) in results.into_iter().enumerate() {
         let record = match r {
-            Ok(PageResult::Rendered(o, rec)) => {
-                rendering.outputs.push(o);
+            Ok(PageResult::Rendered(rec)) => {
+                rendering.rendered += 1;
                 rec
             }
             Ok(PageResult::Kept(rec)) => {
@@ -875,17 +891,10 @@ pub fn render_pages(
             m.pages.insert(site.pages[i].rel.clone(), record);
         }
     }
-    match render_404(site, theme, env) {
-        Ok(Some(mut o)) => match sink.map(|put| put(&o)) {
-            Some(Err(e)) => errors.push(e),
-            Some(Ok(())) => {
-                o.bytes = Vec::new();
-                rendering.outputs.push(o);
-            }
-            None => rendering.outputs.push(o),
-        },
+    match render_404(site, theme, env).map(|o| o.map(|o| sink.put(o))) {
+        Ok(Some(Err(e))) | Err(e) => errors.push(e),
+        Ok(Some(Ok(()))) => rendering.rendered += 1,
         Ok(None) => {}
-        Err(e) => errors.push(e),
     }
     if errors.is_empty() {
         Ok(rendering)
@@ -943,11 +952,23 @@ fn render_page(
         .with_help(format!("a page's layout must make a whole page: use one that extends base.html, such as `page`, or fill in layouts/{name}"))
         .with_source(&p.text));
     }
-    let url = &site.pages[i].url;
     Ok(Output {
-        path: format!("{}index.html", url.trim_start_matches('/')),
+        path: output_path(&site.pages[i].url),
         bytes: html.into_bytes(),
     })
+}
+
+/// The file a page with this site path is written to (`/a/` → `a/index.html`).
+pub fn output_path(url: &str) -> String {
+    format!("{}index.html", url.trim_start_matches('/'))
+}
+
+/// The path of the 404 page, which the theme makes when it has a template for it.
+const NOT_FOUND: &str = "404.html";
+
+/// Where the 404 page goes, if the theme has a template for one.
+pub fn not_found_path(theme: &Theme) -> Option<&'static str> {
+    theme.has_template(NOT_FOUND).then_some(NOT_FOUND)
 }
 
 /// `404.html`, if the theme has a template for it.
@@ -956,7 +977,7 @@ fn render_404(
     theme: &Theme,
     env: &Environment<'_>,
 ) -> Result<Option<Output>, Diagnostic> {
-    if !theme.has_template("404.html") {
+    if not_found_path(theme).is_none() {
         return Ok(None);
     }
     let cfg = &site.config;

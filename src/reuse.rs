@@ -9,8 +9,8 @@
 //! renders ([`record`]). On the next build a page whose setup, context and recorded reads
 //! all hash the same is not rendered again: it would come out byte for byte the same.
 
+use crate::fingerprint::{hash_json, hash_of};
 use crate::graph::{Graph, Work};
-use crate::page::Page;
 use crate::resolve::Site;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -56,51 +56,8 @@ pub fn recording<T>(render: impl FnOnce() -> T) -> (T, BTreeSet<Read>) {
     (out, reads)
 }
 
-/// The hash of a value (stable within one run of the program, which is all a rebuild needs).
-pub fn hash_of(v: &impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
-}
-
-/// The hash of a serialisable value, through its JSON form.
-pub fn hash_json(v: &impl serde::Serialize) -> u64 {
-    let mut h = DefaultHasher::new();
-    h.write(&serde_json::to_vec(v).unwrap_or_default());
-    h.finish()
-}
-
-/// What other pages may show of a page, or check against it: its address, titles,
-/// summary, dates, headings, whether it has references, and (for a source) its paragraphs.
-pub fn face(page: &Page) -> u64 {
-    let mut h = DefaultHasher::new();
-    (
-        &page.rel,
-        &page.url,
-        &page.meta.title,
-        &page.meta.short_title,
-    )
-        .hash(&mut h);
-    (
-        page.summary(),
-        &page.meta.date,
-        &page.meta.updated,
-        page.is_index,
-    )
-        .hash(&mut h);
-    // `#references` exists only on a page that cites.
-    page.body.citations.is_empty().hash(&mut h);
-    for x in &page.body.headings {
-        (x.level, &x.id, &x.text).hash(&mut h);
-    }
-    for p in &page.body.paragraphs {
-        p.text.hash(&mut h);
-    }
-    h.finish()
-}
-
 /// What one page's context depends on, hashed: its own text and settings, its slice of
-/// the graph, and the faces of the pages it shows. `faces` holds [`face`] of every page.
+/// the graph, and the faces of the pages it shows. `faces` holds [`Page::shown`] of every page.
 pub fn context_key(site: &Site, i: usize, faces: &[u64]) -> u64 {
     let p = &site.pages[i];
     let g: &Graph = &site.graph;

@@ -8,11 +8,14 @@
 //! and keeps the others as the last build wrote them. The search page merges the shards
 //! (Pagefind's `mergeIndex`); a site small enough for one shard has one plain index.
 
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::output::Output;
+use crate::output::{Finished, Output, Sink, WriteFailure};
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// The folder the index is written to, under the output folder. It holds the first
 /// shard, which loads the others.
@@ -55,7 +58,7 @@ pub struct Settings {
 
 impl Settings {
     /// The settings `config` gives.
-    pub fn of(config: &crate::config::Config) -> Settings {
+    pub fn of(config: &Config) -> Settings {
         Settings {
             base_path: config.base_path(),
             language: config.language.clone(),
@@ -91,7 +94,7 @@ impl IndexedPage {
             && String::from_utf8_lossy(&output.bytes).contains("data-pagefind-body");
         html.then(|| IndexedPage {
             path: output.path.clone(),
-            hash: crate::reuse::hash_of(&output.bytes),
+            hash: crate::fingerprint::hash_of(&output.bytes),
         })
     }
 }
@@ -168,7 +171,7 @@ pub fn shard_count(pages: usize, per_shard: usize) -> usize {
 
 /// The shard a page's output path puts it in, out of `count`.
 fn shard_of(path: &str, count: usize) -> usize {
-    (crate::output::fnv1a(path.as_bytes()) % count as u64) as usize
+    (crate::fingerprint::fnv1a(path.as_bytes()) % count as u64) as usize
 }
 
 /// The folder of shard `i`, under the output folder: the first is [`BUNDLE_DIR`] itself.
@@ -385,6 +388,179 @@ fn is_needed(name: &str, primary: bool) -> bool {
         || name.starts_with("playground");
     let code = name.ends_with(".js") || name.starts_with("wasm.");
     !ui && (primary || !code)
+}
+
+/// How a build produces its search index.
+#[derive(Clone, Debug, Default)]
+pub enum SearchIndex {
+    /// Index the rendered pages (the default).
+    #[default]
+    Build,
+    /// Write these index files as they are: `serve` reuses the last index so that a save
+    /// is not held up by indexing, and refreshes it after the reload.
+    Reuse(Arc<Vec<Output>>),
+}
+
+/// What a warm session keeps of the index: the HTML pages the last build wrote, by output
+/// path, with the digest of each that the index holds (`None` for a page it leaves out).
+#[derive(Debug, Default)]
+pub struct IndexMemo {
+    pages: HashMap<String, Option<u64>>,
+}
+
+impl IndexMemo {
+    /// The pages the index holds, as it sees them, in path order.
+    pub fn pages(&self) -> Vec<IndexedPage> {
+        let mut pages: Vec<IndexedPage> = self
+            .pages
+            .iter()
+            .filter_map(|(path, hash)| {
+                hash.map(|hash| IndexedPage {
+                    path: path.clone(),
+                    hash,
+                })
+            })
+            .collect();
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        pages
+    }
+}
+
+/// A sink in front of the build's own, noting as each HTML page passes how the index
+/// sees it, so that the index never needs the pages held in memory.
+pub struct Noting<'a> {
+    sink: &'a dyn Sink,
+    pages: Mutex<Vec<(String, Option<u64>)>>,
+}
+
+impl<'a> Noting<'a> {
+    /// Notes the pages put into `sink`.
+    pub fn new(sink: &'a dyn Sink) -> Self {
+        Noting {
+            sink,
+            pages: Mutex::default(),
+        }
+    }
+}
+
+impl Sink for Noting<'_> {
+    fn put(&self, o: Output) -> Result<(), Diagnostic> {
+        if o.path.ends_with(".html") {
+            let hash = IndexedPage::of(&o).map(|p| p.hash);
+            let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+            pages.push((o.path.clone(), hash));
+        }
+        self.sink.put(o)
+    }
+
+    fn can_keep(&self) -> bool {
+        self.sink.can_keep()
+    }
+
+    fn keep(&self, path: &str) {
+        self.sink.keep(path)
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        self.sink.read(path)
+    }
+
+    fn finish(
+        self: Box<Self>,
+        _copies: &[(String, std::path::PathBuf)],
+    ) -> Result<Finished, WriteFailure> {
+        Ok(Finished::default())
+    }
+}
+
+/// What the search stage made.
+pub enum Index {
+    /// No index (search is off, or a check).
+    None,
+    /// Built from the pages, each shard kept from the last build's output if nothing it
+    /// reads changed.
+    Built(BuiltIndex),
+    /// `serve`'s index, already in the output folder.
+    Reused(Arc<Vec<Output>>),
+}
+
+impl Index {
+    /// How many shards the index has, and how many were built afresh.
+    pub fn shards(&self) -> (usize, usize) {
+        match self {
+            Index::Built(index) => (index.shards, index.rebuilt),
+            Index::Reused(_) | Index::None => (0, 0),
+        }
+    }
+
+    /// Puts the index files into `sink`: `serve`'s reused index is kept where it is when
+    /// the sink can keep files, and written again otherwise.
+    pub fn put(self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        match self {
+            Index::None => Ok(()),
+            Index::Built(index) => index.files.into_iter().try_for_each(|o| sink.put(o)),
+            Index::Reused(files) if sink.can_keep() => {
+                files.iter().for_each(|o| sink.keep(&o.path));
+                Ok(())
+            }
+            Index::Reused(files) => files.iter().try_for_each(|o| sink.put(o.clone())),
+        }
+    }
+}
+
+/// The search stage: each shard of the index the last build left in `out_dir` is kept if
+/// nothing it reads changed, else built afresh from the pages, read back from `sink`.
+/// `noted` has the pages this build rendered, `kept` the output paths of those it kept as
+/// the last build wrote them. `memo` (a warm session's) knows the kept pages' digests,
+/// and learns this build's.
+pub fn run(
+    config: &Config,
+    how: &SearchIndex,
+    out_dir: &Path,
+    noted: Noting<'_>,
+    kept: &[String],
+    memo: Option<&mut IndexMemo>,
+) -> Result<Index, Diagnostic> {
+    let sink = noted.sink;
+    let rendered = noted.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    let before = memo.as_ref().map(|m| &m.pages);
+    let mut all: Vec<(String, Option<u64>)> = rendered;
+    for path in kept.iter().filter(|p| p.ends_with(".html")) {
+        let hash = match before.and_then(|b| b.get(path)) {
+            Some(hash) => *hash,
+            None => {
+                let bytes = sink.read(path)?;
+                IndexedPage::of(&Output {
+                    path: path.clone(),
+                    bytes,
+                })
+                .map(|p| p.hash)
+            }
+        };
+        all.push((path.clone(), hash));
+    }
+    let index = match how {
+        SearchIndex::Reuse(files) => Index::Reused(files.clone()),
+        SearchIndex::Build => {
+            let mut digests: Vec<IndexedPage> = all
+                .iter()
+                .filter_map(|(path, hash)| {
+                    hash.map(|hash| IndexedPage {
+                        path: path.clone(),
+                        hash,
+                    })
+                })
+                .collect();
+            digests.sort_by(|a, b| a.path.cmp(&b.path));
+            let previous = read_index(out_dir).unwrap_or_default();
+            let read = |path: &str| sink.read(path);
+            Index::Built(index(&digests, &Settings::of(config), &read, &previous)?)
+        }
+    };
+    if let Some(m) = memo {
+        m.pages = all.into_iter().collect();
+    }
+    Ok(index)
 }
 
 #[cfg(test)]

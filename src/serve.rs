@@ -169,7 +169,7 @@ impl ServerHandle {
 }
 
 /// One build, with its outcome printed on the terminal.
-fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::BuildCache) {
+fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::Session) {
     let started = Instant::now();
     let reused = shared
         .search_index
@@ -187,10 +187,10 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     let built = {
         let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let built = guarded(|| crate::build_cached(&opts, cache));
+        let built = guarded(|| crate::build_in(&opts, cache));
         if built.is_err() {
             // A crash may have left the cache half updated: start afresh next time.
-            *cache = crate::BuildCache::retaining();
+            *cache = crate::Session::warm();
         }
         built
     };
@@ -535,7 +535,7 @@ fn is_watched(site_dir: &Path, out_dir: &Path, path: &Path) -> bool {
 fn file_hash(path: &Path) -> Option<String> {
     std::fs::read(path)
         .ok()
-        .map(|b| crate::output::fingerprint(&b))
+        .map(|b| crate::fingerprint::stable(&b))
 }
 
 /// Builds once, starts serving, and rebuilds on every change until stopped. The port is
@@ -576,7 +576,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let cache = {
         let (site, out, sh) = (site_dir.clone(), out_dir.clone(), shared.clone());
         tokio::task::spawn_blocking(move || {
-            let mut cache = crate::BuildCache::retaining();
+            let mut cache = crate::Session::warm();
             rebuild(&site, &out, &sh, &mut cache);
             cache
         })
@@ -639,7 +639,7 @@ fn start_watching(
     site_dir: &Path,
     shared: &Arc<Shared>,
     hashes: HashMap<PathBuf, Option<String>>,
-    cache: crate::BuildCache,
+    cache: crate::Session,
 ) -> Result<Arc<Mutex<Watcher>>, String> {
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer =
@@ -744,7 +744,7 @@ fn watch_loop(
     shared: &Shared,
     rx: std::sync::mpsc::Receiver<DebounceEventResult>,
     mut hashes: HashMap<PathBuf, Option<String>>,
-    mut cache: crate::BuildCache,
+    mut cache: crate::Session,
     watch_new_dir: &dyn Fn(&Path) -> Result<(), String>,
 ) {
     while let Ok(result) = rx.recv() {
@@ -1021,7 +1021,7 @@ mod tests {
             &shared,
             rx,
             HashMap::new(),
-            crate::BuildCache::retaining(),
+            crate::Session::warm(),
             &|_| Ok(()),
         );
         let overlay = shared.watch_error.read().unwrap().clone().unwrap();

@@ -3,7 +3,7 @@
 //! files, same bytes, nothing stale. Each kind of edit an editor makes is tried in turn,
 //! and the build must also actually keep pages (or the test would pass by rendering all).
 
-use explainer::{BuildCache, BuildOptions, build, build_cached};
+use explainer::{BuildOptions, Session, build, build_in};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ struct Live {
     dir: tempfile::TempDir,
     site: PathBuf,
     live: PathBuf,
-    cache: BuildCache,
+    cache: Session,
 }
 
 impl Live {
@@ -45,7 +45,7 @@ impl Live {
             dir,
             site,
             live,
-            cache: BuildCache::retaining(),
+            cache: Session::warm(),
         };
         l.build();
         l
@@ -59,7 +59,7 @@ impl Live {
     }
 
     fn build(&mut self) -> explainer::BuildReport {
-        build_cached(&self.opts(), &mut self.cache).unwrap_or_else(|d| panic!("{d}"))
+        build_in(&self.opts(), &mut self.cache).unwrap_or_else(|d| panic!("{d}"))
     }
 
     /// Edits a file, and tells the cache (as `serve`'s watcher does) that it changed.
@@ -281,7 +281,7 @@ fn a_page_kept_from_the_last_build_is_checked_again_when_what_it_points_to_chang
     let refs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (*a, b.as_str())).collect();
     let mut s = Live::new(&refs);
     let failing = |s: &mut Live| -> String {
-        match build_cached(&s.opts(), &mut s.cache) {
+        match build_in(&s.opts(), &mut s.cache) {
             Ok(_) => panic!("the build should fail"),
             Err(d) => d.to_string(),
         }

@@ -35,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
         SourceFile::from_text("sources/letter.md", SOURCE.to_string()),
         SourceFile::from_text("concerns/page.md", text),
     ];
-    let (pages, broken, _diags) = explainer::parse_pages(files, &config);
+    let parsed = explainer::parse::run(files, &[], &config, None);
+    let (pages, broken) = (parsed.pages, parsed.broken);
     let absent: HashMap<String, explainer::resolve::Absence> = broken
         .into_iter()
         .map(|rel| (rel, explainer::resolve::Absence::Broken))

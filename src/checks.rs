@@ -1,0 +1,112 @@
+//! Site-wide checks that need the whole site model, or the list of every file the build
+//! writes: a site must have a home page, and links written from the site's root
+//! (`/concerns/privacy/`) must lead to a page or file the build writes.
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::output::Origin;
+use crate::page::PageRef;
+use crate::resolve::{self, Site};
+use crate::{frontmatter, render, search, url};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The error for a site without a home page (`content/_index.md`), if it has none: a
+/// site without one has no `index.html`, and a host would serve its folder listing or
+/// nothing at all. `None` if the home page is there or failed to parse (its own errors
+/// are reported).
+pub fn missing_home_page(
+    pages: &[PageRef],
+    drafts: &[PageRef],
+    broken: &[String],
+) -> Option<Diagnostic> {
+    const HOME: &str = "_index.md";
+    if pages.iter().any(|p| p.rel == HOME) || broken.iter().any(|b| b == HOME) {
+        return None;
+    }
+    let file = Path::new("content").join(HOME);
+    Some(match drafts.iter().find(|p| p.rel == HOME) {
+        Some(home) => Diagnostic::error(
+            &home.file,
+            frontmatter::key_position(&home.text, "draft"),
+            "the site has no home page: content/_index.md is a draft, which this build leaves out",
+        )
+        .with_help("remove `draft: true` from the home page, or build with --drafts")
+        .with_source(&home.text),
+        None => Diagnostic::error(file, None, "the site has no home page")
+            .with_help("create content/_index.md, the home page, starting with:\n---\ntitle: The site's title\n---"),
+    })
+}
+
+/// Checks links written from the site's root (`[x](/concerns/privacy/)`) against what
+/// the build writes, as relative links are checked against content files. The path is
+/// from the root of the site: the build adds base_url's path to it.
+pub fn root_links(site: &Site, declared: &[(String, Origin)]) -> Vec<Diagnostic> {
+    let paths: std::collections::HashSet<&str> = declared.iter().map(|(p, _)| p.as_str()).collect();
+    let base = site.config.base_path();
+    let by_output: HashMap<String, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (render::output_path(&p.url), i))
+        .collect();
+    let mut errors = vec![];
+    for page in &site.pages {
+        let before = errors.len();
+        for link in &page.body.root_links {
+            let cheap = errors.len() - before >= diagnostic::MAX_ERRORS_PER_FILE;
+            let (path, fragment) = match link.target.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (link.target.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let decoded = url::percent_decode(path).unwrap_or_else(|| path.to_string());
+            let rel = decoded.trim_start_matches('/');
+            let candidates = if rel.is_empty() || rel.ends_with('/') {
+                vec![format!("{rel}index.html")]
+            } else {
+                vec![rel.to_string(), format!("{rel}/index.html")]
+            };
+            let found = candidates.iter().find(|c| paths.contains(c.as_str()));
+            let at = |msg: String, help: String| {
+                let d = Diagnostic::error(&page.file, Some(link.position), msg).with_help(help);
+                if cheap { d } else { d.with_source(&page.text) }
+            };
+            match found {
+                None if site.config.search && rel.starts_with(search::BUNDLE_DIR) => {}
+                None => {
+                    let mut help = "a link that starts with `/` is a path from the site's root; link to a content file by its path relative to this file instead, e.g. [text](../concerns/privacy.md)".to_string();
+                    if base != "/" && decoded.starts_with(&base) {
+                        help = format!(
+                            "the build adds base_url's path {base} to links from the root: write `{}` without it",
+                            link.written
+                        );
+                    }
+                    errors.push(at(
+                        format!(
+                            "`{}` links to a page or file this site does not have",
+                            link.written
+                        ),
+                        help,
+                    ));
+                }
+                Some(out) => {
+                    if let (Some(frag), Some(&target)) = (fragment, by_output.get(out))
+                        && !frag.is_empty()
+                        && !resolve::has_anchor(&site.pages[target], frag)
+                    {
+                        errors.push(at(
+                            format!(
+                                "`{}`: {} has no heading or anchor `#{frag}`",
+                                link.written,
+                                site.pages[target].file.display()
+                            ),
+                            "link to one of the page's headings, or to the page without `#…`"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
