@@ -8,6 +8,7 @@
 //! [`Diagnostic`] at the line of the entry or field it is about.
 
 use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::verification::{self, PlaceRange};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
@@ -35,6 +36,8 @@ const YAML_FIELDS: &[&str] = &[
     "author",
     "archived",
     "kind",
+    "checked",
+    "checked_locators",
 ];
 
 /// A bibliography file as read from `content/`.
@@ -74,6 +77,13 @@ pub struct Entry {
     pub archived: Option<String>,
     /// What sort of work it is (one of [`KINDS`]).
     pub kind: Option<String>,
+    /// How the work was checked, for readers (`checked:`; CSL-JSON's `note`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
+    /// The places of the work that check covered (`checked_locators:`); a citation
+    /// elsewhere in it is warned about. Empty when the entry does not say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checked_locators: Vec<PlaceRange>,
     /// Where the entry is written.
     #[serde(skip)]
     pub defined: Option<Defined>,
@@ -152,6 +162,8 @@ struct YamlEntry {
     author: Option<Spanned<String>>,
     archived: Option<Spanned<String>>,
     kind: Option<Spanned<String>>,
+    checked: Option<Spanned<String>>,
+    checked_locators: Option<Vec<Spanned<String>>>,
 }
 
 /// The top-level mapping, in order, duplicates kept (so they can be reported).
@@ -215,6 +227,13 @@ fn parse_yaml(f: &BibliographyFile) -> (Vec<Entry>, Vec<Diagnostic>) {
             author: field(&raw.author),
             archived: field(&raw.archived),
             kind: field(&raw.kind),
+            checked: field(&raw.checked),
+            checked_locators: raw
+                .checked_locators
+                .iter()
+                .flatten()
+                .map(|s| (s.value.trim().to_string(), position_of(s)))
+                .collect(),
         };
         match draft.check(f) {
             Ok(e) => entries.push(e),
@@ -269,6 +288,8 @@ struct Draft {
     author: Option<(String, Position)>,
     archived: Option<(String, Position)>,
     kind: Option<(String, Position)>,
+    checked: Option<(String, Position)>,
+    checked_locators: Vec<(String, Position)>,
 }
 
 /// Whether `s` looks like a web address a reader can follow.
@@ -342,6 +363,34 @@ impl Draft {
             "url",
             "add the address where the original publisher has it: `url: https://…`",
         );
+        errors.extend(self.format_errors(&err));
+        let checked_locators = self.checked_locators(&err, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let text = |v: Option<(String, Position)>| v.map(|(s, _)| s).filter(|s| !s.is_empty());
+        Ok(Entry {
+            id: self.id.0,
+            title,
+            publisher,
+            date: text(self.date),
+            url,
+            author: text(self.author),
+            archived: text(self.archived),
+            kind: text(self.kind),
+            checked: text(self.checked),
+            checked_locators,
+            defined: Some(Defined {
+                file: f.display.clone(),
+                position: self.id.1,
+            }),
+        })
+    }
+
+    /// The problems with the values' form: web addresses, the date, the kind.
+    fn format_errors(&self, err: &dyn Fn(Position, String, &str) -> Diagnostic) -> Vec<Diagnostic> {
+        let id = &self.id.0;
+        let mut errors = vec![];
         for (name, value) in [("url", &self.url), ("archived", &self.archived)] {
             if let Some((u, pos)) = value
                 && !u.is_empty()
@@ -372,24 +421,28 @@ impl Draft {
                 &format!("use one of: {}", KINDS.join(", ")),
             ));
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        errors
+    }
+
+    /// The places the check covered, from `checked_locators`; an item that is not a range
+    /// of numbered places is an error.
+    fn checked_locators(
+        &self,
+        err: &dyn Fn(Position, String, &str) -> Diagnostic,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Vec<PlaceRange> {
+        let mut ranges = vec![];
+        for (item, pos) in &self.checked_locators {
+            match verification::parse_ranges(&[item.as_str()]) {
+                Ok(r) => ranges.extend(r),
+                Err(_) => errors.push(err(
+                    *pos,
+                    format!("`checked_locators` of `{}` has `{item}`, which is not a range of numbered places", self.id.0),
+                    "write the kind of place and its numbers, as citations do: `art. 1–15`, `p. 1–40`, `chap. 2`",
+                )),
+            }
         }
-        let text = |v: Option<(String, Position)>| v.map(|(s, _)| s).filter(|s| !s.is_empty());
-        Ok(Entry {
-            id: self.id.0,
-            title,
-            publisher,
-            date: text(self.date),
-            url,
-            author: text(self.author),
-            archived: text(self.archived),
-            kind: text(self.kind),
-            defined: Some(Defined {
-                file: f.display.clone(),
-                position: self.id.1,
-            }),
-        })
+        ranges
     }
 }
 
@@ -411,6 +464,8 @@ struct CslItem {
     issued: Option<CslDate>,
     #[serde(rename = "URL", default)]
     url: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -516,6 +571,8 @@ fn parse_csl_json(f: &BibliographyFile) -> (Vec<Entry>, Vec<Diagnostic>) {
             url: with(item.url),
             author: with((!authors.is_empty()).then(|| authors.join(", "))),
             archived: None,
+            checked: with(item.note),
+            checked_locators: vec![],
             kind: item
                 .kind
                 .as_deref()

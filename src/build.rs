@@ -342,6 +342,7 @@ fn load_site_in(
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
     diags.extend(checks::missing_home_page(&pages, &drafts, &parsed.broken));
+    diags.extend(checks::reviews_due(&pages, checks::today()));
     let mut absent: HashMap<String, resolve::Absence> = drafts
         .into_iter()
         .map(|p| (p.rel.clone(), resolve::Absence::Draft))

@@ -1,6 +1,7 @@
 //! Site-wide checks that need the whole site model, or the list of every file the build
-//! writes: a site must have a home page, and links written from the site's root
-//! (`/concerns/privacy/`) must lead to a page or file the build writes.
+//! writes: a site must have a home page, pages whose review date has passed are named,
+//! and links written from the site's root (`/concerns/privacy/`) must lead to a page or
+//! file the build writes.
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::output::Origin;
@@ -109,4 +110,38 @@ pub fn root_links(site: &Site, declared: &[(String, Origin)]) -> Vec<Diagnostic>
         }
     }
     errors
+}
+
+/// Today, for review dates: `EXPLAINER_TODAY` (`YYYY-MM-DD`, for tests and for checking
+/// ahead), else the system's local date.
+pub fn today() -> jiff::civil::Date {
+    std::env::var("EXPLAINER_TODAY")
+        .ok()
+        .and_then(|d| frontmatter::calendar_day(&d))
+        .unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// A warning for each page whose `review_by` day is before `today`: its facts are due to
+/// be checked again. Never an error: a build does not fail on it.
+pub fn reviews_due(pages: &[PageRef], today: jiff::civil::Date) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter_map(|p| {
+            let due = p.meta.review_by.as_deref()?;
+            let day = frontmatter::calendar_day(due)?;
+            (day < today).then(|| {
+                let checked = match &p.meta.reviewed {
+                    Some(r) => format!("; its facts were last checked on {r}"),
+                    None => String::new(),
+                };
+                Diagnostic::warning(
+                    &p.file,
+                    frontmatter::key_position(&p.text, "review_by"),
+                    format!("this page was due for review by {due}{checked}"),
+                )
+                .with_help("check the page's facts against their sources again, then set `reviewed:` to today and `review_by:` to the next day they need checking")
+                .with_source(&p.text)
+            })
+        })
+        .collect()
 }

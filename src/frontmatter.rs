@@ -36,6 +36,14 @@ pub struct FrontMatter {
     /// The date the page was last changed (as `date`).
     #[serde(default, deserialize_with = "date_value")]
     pub updated: Option<String>,
+    /// The day the page's facts were last checked against their sources (`YYYY-MM-DD`);
+    /// readers see "Facts checked as of …", apart from "Last updated".
+    #[serde(default, deserialize_with = "date_value")]
+    pub reviewed: Option<String>,
+    /// The day by which the page's facts should be checked again (`YYYY-MM-DD`): once it
+    /// has passed, `check` and `serve` warn. A build never fails on it.
+    #[serde(default, deserialize_with = "date_value")]
+    pub review_by: Option<String>,
     /// Drafts are built by `serve` and `build --drafts`, left out otherwise.
     #[serde(default)]
     pub draft: bool,
@@ -123,6 +131,11 @@ pub fn calendar_date(value: &str) -> Option<jiff::civil::Date> {
     value.get(..10)?.parse().ok()
 }
 
+/// A day written as exactly `YYYY-MM-DD` (a real day), for `reviewed` and `review_by`.
+pub fn calendar_day(value: &str) -> Option<jiff::civil::Date> {
+    (value.len() == 10).then(|| value.parse().ok()).flatten()
+}
+
 /// An accepted date value as an Atom (RFC 3339) timestamp: a plain date is midnight UTC,
 /// a date and time without an offset is taken as UTC.
 pub fn atom_time(value: &str) -> String {
@@ -147,6 +160,8 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "weight",
     "date",
     "updated",
+    "reviewed",
+    "review_by",
     "draft",
     "layout",
     "short_title",
@@ -293,6 +308,40 @@ fn deserialize(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter
     }
 }
 
+/// The problems with the page's dates: `date` and `updated` are dates (a time may follow),
+/// `reviewed` and `review_by` are days.
+fn date_errors(
+    fm: &FrontMatter,
+    error: &dyn Fn(&str, String, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut errors = vec![];
+    for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
+        if let Some(v) = value
+            && !is_date(v)
+        {
+            errors.push(error(
+                key,
+                format!("`{key}` is `{v}`, which is not a date"),
+                format!(
+                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as `{key}: 2024-10-29T09:30:00Z`"
+                ),
+            ));
+        }
+    }
+    for (key, value) in [("reviewed", &fm.reviewed), ("review_by", &fm.review_by)] {
+        if let Some(v) = value
+            && calendar_day(v).is_none()
+        {
+            errors.push(error(
+                key,
+                format!("`{key}` is `{v}`, which is not a day"),
+                format!("write the day as YYYY-MM-DD, e.g. `{key}: 2026-12-31`"),
+            ));
+        }
+    }
+    errors
+}
+
 /// What is wrong with the values that parsed: an empty title, a date that is not one, a
 /// layout outside layouts/, an original URL that is not http(s), and keys only a source
 /// may have on a page that is not one.
@@ -321,19 +370,7 @@ fn check_values(
             .with_source(text),
         );
     }
-    for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
-        if let Some(v) = value
-            && !is_date(v)
-        {
-            errors.push(error(
-                key,
-                format!("`{key}` is `{v}`, which is not a date"),
-                format!(
-                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as `{key}: 2024-10-29T09:30:00Z`"
-                ),
-            ));
-        }
-    }
+    errors.extend(date_errors(fm, &error));
     if let Some(layout) = &fm.layout
         && (layout.starts_with(['/', '\\'])
             || layout

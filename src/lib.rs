@@ -48,6 +48,7 @@ pub mod session;
 pub mod theme;
 pub mod timing;
 pub mod url;
+pub mod verification;
 
 pub use build::{BuildOptions, BuildReport, build, build_in, load_site, sink_for};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -73,61 +73,17 @@ fn print_problems(diags: &explainer::Diagnostics, show_info: bool) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Build {
             site_dir,
             out,
             drafts,
-        } => {
-            let opts = BuildOptions {
-                out_dir: out,
-                drafts,
-                ..BuildOptions::new(site_dir)
-            };
-            match explainer::build(&opts) {
-                Ok(report) => {
-                    print_problems(&report.diagnostics, false);
-                    println!("{}", report.summary());
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    print_problems(&diags, false);
-                    let output = match diags.output_changed() {
-                        Some(what) => format!("{}: {what}", opts.out_dir().display()),
-                        None => format!("{} was left as it was", opts.out_dir().display()),
-                    };
-                    eprintln!(
-                        "build failed: {} error(s), {} warning(s); {output}",
-                        diags.count(Severity::Error),
-                        diags.count(Severity::Warning),
-                    );
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Check { site_dir, strict } => {
-            let opts = BuildOptions {
-                check_only: true,
-                ..BuildOptions::new(site_dir)
-            };
-            let mut diags = match explainer::build(&opts) {
-                Ok(report) => report.diagnostics,
-                Err(diags) => diags,
-            };
-            if strict {
-                diags.promote_warnings();
-            }
-            print_problems(&diags, true);
-            let (e, w) = (diags.count(Severity::Error), diags.count(Severity::Warning));
-            if e > 0 {
-                eprintln!("check failed: {e} error(s), {w} warning(s)");
-                ExitCode::FAILURE
-            } else {
-                println!("check passed: {w} warning(s)");
-                ExitCode::SUCCESS
-            }
-        }
+        } => build(BuildOptions {
+            out_dir: out,
+            drafts,
+            ..BuildOptions::new(site_dir)
+        }),
+        Command::Check { site_dir, strict } => check(site_dir, strict),
         Command::Serve {
             site_dir,
             port,
@@ -141,26 +97,77 @@ fn main() -> ExitCode {
                 out_dir: out,
                 ..explainer::serve::ServeOptions::new(site_dir)
             };
-            match explainer::serve::run(opts, open) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            exit_with(explainer::serve::run(opts, open))
         }
-        Command::New { dir } => match explainer::scaffold::new_site(&dir) {
-            Ok(()) => {
+        Command::New { dir } => {
+            let made = explainer::scaffold::new_site(&dir);
+            if made.is_ok() {
                 let d = dir.display();
                 println!(
                     "created {d}\n\nPreview it (reloads as you edit):  explainer serve {d}\nBuild it into {d}/public/:         explainer build {d}\n\n`explainer` not found? Install it from the generator's folder with\n    cargo install --path .\nor run it from there without installing: cargo run --release -- serve {d}"
                 );
-                ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
+            exit_with(made)
+        }
+    }
+}
+
+/// `explainer build`: problems, then one summary line; on failure, what became of the
+/// output folder.
+fn build(opts: BuildOptions) -> ExitCode {
+    match explainer::build(&opts) {
+        Ok(report) => {
+            print_problems(&report.diagnostics, false);
+            println!("{}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print_problems(&diags, false);
+            let output = match diags.output_changed() {
+                Some(what) => format!("{}: {what}", opts.out_dir().display()),
+                None => format!("{} was left as it was", opts.out_dir().display()),
+            };
+            eprintln!(
+                "build failed: {} error(s), {} warning(s); {output}",
+                diags.count(Severity::Error),
+                diags.count(Severity::Warning),
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `explainer check`: every problem, information included; `--strict` fails on warnings.
+fn check(site_dir: PathBuf, strict: bool) -> ExitCode {
+    let opts = BuildOptions {
+        check_only: true,
+        ..BuildOptions::new(site_dir)
+    };
+    let mut diags = match explainer::build(&opts) {
+        Ok(report) => report.diagnostics,
+        Err(diags) => diags,
+    };
+    if strict {
+        diags.promote_warnings();
+    }
+    print_problems(&diags, true);
+    let (e, w) = (diags.count(Severity::Error), diags.count(Severity::Warning));
+    if e > 0 {
+        eprintln!("check failed: {e} error(s), {w} warning(s)");
+        ExitCode::FAILURE
+    } else {
+        println!("check passed: {w} warning(s)");
+        ExitCode::SUCCESS
+    }
+}
+
+/// Success, or the error on stderr and exit status 1.
+fn exit_with(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

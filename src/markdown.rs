@@ -630,83 +630,93 @@ fn rewrite_links<'a>(
             NodeValue::Image(l) => (l, true),
             _ => continue,
         };
-        let written = link.url.clone();
-        match classify(&written, input.rel) {
-            Target::External => {}
-            Target::Dangerous(scheme) => {
-                link.url = String::new();
+        rewrite_link(&mut link.url, is_image, position, input, out);
+    }
+}
+
+/// Where a link to content file `rel` (and its `#fragment`) leads in the built site.
+fn page_href(base_path: &str, rel: &str, fragment: Option<&str>) -> String {
+    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    let url = crate::url::url_for(rel);
+    format!("{}{url}{fragment}", base_path.trim_end_matches('/'))
+}
+
+/// Rewrites one link's `href` to where its target is in the built site, and notes the
+/// target for the resolver (or the problem with it).
+fn rewrite_link(
+    href: &mut String,
+    is_image: bool,
+    position: Position,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) {
+    let written = href.clone();
+    match classify(&written, input.rel) {
+        Target::External => {}
+        Target::Dangerous(scheme) => {
+            *href = String::new();
+            out.diagnostics.push(
+                Diagnostic::error(
+                    input.file,
+                    Some(position),
+                    format!("a `{scheme}:` URL is not allowed"),
+                )
+                .with_help("link to an http(s) address or to another content file")
+                .with_source(input.text),
+            );
+        }
+        Target::Fragment(frag) => out.links.push(ContentLink {
+            target: input.rel.to_string(),
+            fragment: Some(frag),
+            position,
+            written,
+        }),
+        Target::Content { rel, fragment } => {
+            *href = page_href(input.base_path, &rel, fragment.as_deref());
+            if is_image {
                 out.diagnostics.push(
                     Diagnostic::error(
                         input.file,
                         Some(position),
-                        format!("a `{scheme}:` URL is not allowed"),
+                        "an image cannot show a Markdown file",
                     )
-                    .with_help("link to an http(s) address or to another content file")
+                    .with_help("point the image at a picture file, e.g. ![alt](picture.png)")
                     .with_source(input.text),
                 );
             }
-            Target::Fragment(frag) => out.links.push(ContentLink {
-                target: input.rel.to_string(),
-                fragment: Some(frag),
+            out.links.push(ContentLink {
+                target: rel,
+                fragment,
                 position,
                 written,
-            }),
-            Target::Content { rel, fragment } => {
-                let url = crate::url::url_for(&rel);
-                link.url = format!(
-                    "{}{}{}",
-                    input.base_path.trim_end_matches('/'),
-                    url,
-                    fragment
-                        .as_ref()
-                        .map(|f| format!("#{f}"))
-                        .unwrap_or_default()
-                );
-                if is_image {
-                    out.diagnostics.push(
-                        Diagnostic::error(
-                            input.file,
-                            Some(position),
-                            "an image cannot show a Markdown file",
-                        )
-                        .with_help("point the image at a picture file, e.g. ![alt](picture.png)")
-                        .with_source(input.text),
-                    );
-                }
-                out.links.push(ContentLink {
-                    target: rel,
-                    fragment,
-                    position,
-                    written,
-                });
-            }
-            Target::Asset(rel) => {
-                link.url = format!("{}/{}", input.base_path.trim_end_matches('/'), rel);
-                out.assets.push(AssetLink {
-                    target: rel,
-                    position,
-                    written,
-                });
-            }
-            Target::RootRelative => {
-                link.url = format!("{}{}", input.base_path.trim_end_matches('/'), written);
-                out.root_links.push(AssetLink {
-                    target: written.clone(),
-                    position,
-                    written,
-                });
-            }
-            Target::OutsideContent => {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        input.file,
-                        Some(position),
-                        format!("the link `{written}` points outside content/"),
-                    )
-                    .with_help("link to a file inside content/, by its path relative to this file")
-                    .with_source(input.text),
-                );
-            }
+            });
+        }
+        Target::Asset(rel) => {
+            *href = format!("{}/{}", input.base_path.trim_end_matches('/'), rel);
+            out.assets.push(AssetLink {
+                target: rel,
+                position,
+                written,
+            });
+        }
+        Target::RootRelative => {
+            *href = format!("{}{}", input.base_path.trim_end_matches('/'), written);
+            out.root_links.push(AssetLink {
+                target: written.clone(),
+                position,
+                written,
+            });
+        }
+        Target::OutsideContent => {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    input.file,
+                    Some(position),
+                    format!("the link `{written}` points outside content/"),
+                )
+                .with_help("link to a file inside content/, by its path relative to this file")
+                .with_source(input.text),
+            );
         }
     }
 }

@@ -373,6 +373,42 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
         .collect()
 }
 
+/// The links above a page: the home page and its section's index.
+fn breadcrumbs(site: &Site, i: usize) -> Vec<PageLink> {
+    let p = &site.pages[i];
+    let mut breadcrumbs = vec![];
+    if let Some(home) = site.section_index("")
+        && home != i
+    {
+        breadcrumbs.push(link(site, home));
+    }
+    if !p.is_index
+        && !p.section.is_empty()
+        && let Some(s) = site.section_index(&p.section)
+    {
+        breadcrumbs.push(link(site, s));
+    }
+    breadcrumbs
+}
+
+/// A source's numbered paragraphs, each with the pages that cite it (none for a page
+/// that is not a source).
+fn paragraphs(site: &Site, i: usize) -> Vec<ParagraphCtx> {
+    let p = &site.pages[i];
+    if !p.is_source() {
+        return vec![];
+    }
+    p.body
+        .paragraphs
+        .iter()
+        .map(|para| ParagraphCtx {
+            number: para.number,
+            text: para.text.clone(),
+            cited_by: citers(site, site.graph.citations_of_paragraph(i, para.number)),
+        })
+        .collect()
+}
+
 fn page_context<'a>(
     site: &'a Site,
     i: usize,
@@ -388,31 +424,6 @@ fn page_context<'a>(
             .then(|| l.get(k as usize))
             .flatten()
             .map(|&x| link(site, x))
-    };
-    let mut breadcrumbs = vec![];
-    if let Some(home) = site.section_index("")
-        && home != i
-    {
-        breadcrumbs.push(link(site, home));
-    }
-    if !p.is_index
-        && !p.section.is_empty()
-        && let Some(s) = site.section_index(&p.section)
-    {
-        breadcrumbs.push(link(site, s));
-    }
-    let paragraphs = if p.is_source() {
-        p.body
-            .paragraphs
-            .iter()
-            .map(|para| ParagraphCtx {
-                number: para.number,
-                text: para.text.clone(),
-                cited_by: citers(site, site.graph.citations_of_paragraph(i, para.number)),
-            })
-            .collect()
-    } else {
-        vec![]
     };
     Ok(PageCtx {
         title: &p.meta.title,
@@ -448,11 +459,11 @@ fn page_context<'a>(
         } else {
             vec![]
         },
-        breadcrumbs,
+        breadcrumbs: breadcrumbs(site, i),
         previous: neighbour(-1),
         next: neighbour(1),
         meta: &p.meta,
-        paragraphs,
+        paragraphs: paragraphs(site, i),
         cited_whole: citers(site, site.graph.citations_of_paragraph(i, 0)),
     })
 }
@@ -863,13 +874,34 @@ pub fn render_pages(
             Ok(PageResult::Rendered(record))
         })
         .collect();
+    let memo = memo.map(|_| RenderMemo {
+        setup: hashes.setup,
+        pages: Default::default(),
+    });
+    let (mut rendering, mut errors) = gather(site, results, memo);
+    match render_404(site, theme, env).map(|o| o.map(|o| sink.put(o))) {
+        Ok(Some(Err(e))) | Err(e) => errors.push(e),
+        Ok(Some(Ok(()))) => rendering.rendered += 1,
+        Ok(None) => {}
+    }
+    if errors.is_empty() {
+        Ok(rendering)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The pages' results, in page order, as a [`Rendering`] (with `memo` holding what each
+/// read) and the errors.
+fn gather(
+    site: &Site,
+    results: Vec<Result<PageResult, Diagnostic>>,
+    memo: Option<RenderMemo>,
+) -> (Rendering, Vec<Diagnostic>) {
     let mut rendering = Rendering {
         rendered: 0,
         kept: vec![],
-        memo: memo.map(|_| RenderMemo {
-            setup: hashes.setup,
-            pages: Default::default(),
-        }),
+        memo,
     };
     let mut errors = vec![];
     for (i, r) in results.into_iter().enumerate() {
@@ -891,16 +923,7 @@ pub fn render_pages(
             m.pages.insert(site.pages[i].rel.clone(), record);
         }
     }
-    match render_404(site, theme, env).map(|o| o.map(|o| sink.put(o))) {
-        Ok(Some(Err(e))) | Err(e) => errors.push(e),
-        Ok(Some(Ok(()))) => rendering.rendered += 1,
-        Ok(None) => {}
-    }
-    if errors.is_empty() {
-        Ok(rendering)
-    } else {
-        Err(errors)
-    }
+    (rendering, errors)
 }
 
 /// Renders page `i` with template `name`.

@@ -11,7 +11,7 @@ use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, PageBrackets, Pinpoint, ResolvedItem, Target, Work};
 use crate::load::Asset;
-use crate::page::{Page, PageRef};
+use crate::page::{CitationUse, Page, PageRef};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -506,10 +506,13 @@ impl<'a> Works<'a> {
                 bracket
                     .iter()
                     .map(|cite| match self.locate(&cite.item) {
-                        Ok(target) => Some(ResolvedItem {
-                            target,
-                            quote: cite.item.quote.clone(),
-                        }),
+                        Ok(target) => {
+                            diags.extend(self.beyond_the_check(page, cite, &target));
+                            Some(ResolvedItem {
+                                target,
+                                quote: cite.item.quote.clone(),
+                            })
+                        }
                         Err((message, help)) => {
                             let d = Diagnostic::error(&page.file, Some(cite.position), message)
                                 .with_help(help);
@@ -527,6 +530,51 @@ impl<'a> Works<'a> {
             })
             .collect();
         (brackets, diags)
+    }
+
+    /// The warning for a citation of a bibliography entry at a place its check did not
+    /// cover (the entry's `checked_locators`): such a citation promises more than was
+    /// checked, as is one whose place cannot be told. `None` when the entry does not say
+    /// what was checked, or the place is in it.
+    fn beyond_the_check(
+        &self,
+        page: &Page,
+        cite: &CitationUse,
+        target: &Target,
+    ) -> Option<Diagnostic> {
+        let (Work::Entry(e), Pinpoint::Locator(locator)) = (&target.work, &target.at) else {
+            return None;
+        };
+        let entry = &self.bibliography.entries[*e];
+        if entry.checked_locators.is_empty() {
+            return None;
+        }
+        let covered: Vec<String> = entry
+            .checked_locators
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        let covered = covered.join(", ");
+        let message = match crate::verification::covers(&entry.checked_locators, locator) {
+            Some(true) => return None,
+            Some(false) => format!(
+                "`{}, {locator}` cites a place the entry's check did not cover (it covered {covered})",
+                entry.id
+            ),
+            None => format!(
+                "`{}, {locator}` names no numbered place, so whether the entry's check covered it cannot be told (it covered {covered})",
+                entry.id
+            ),
+        };
+        let help = format!(
+            "cite the work this claim was checked in instead, or, once {locator} has been read, add it to `checked_locators` of `{}`",
+            entry.id
+        );
+        Some(
+            Diagnostic::warning(&page.file, Some(cite.position), message)
+                .with_help(help)
+                .with_source(&page.text),
+        )
     }
 
     /// The target of one citation item, or why it has none (message, help).

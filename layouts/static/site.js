@@ -146,6 +146,8 @@
       var loc = link.getAttribute("data-locator");
       if (loc && bits.indexOf(loc) < 0) bits.push(loc);
       p.appendChild(el("span", "popover-body", bits.join(" · ")));
+      var checked = ref.querySelector(".ref-checked");
+      if (checked) p.appendChild(el("span", "popover-checked", checked.textContent.trim()));
       if (source) {
         var out = el("a", "popover-link", "Read it at " + (ref.querySelector(".ref-publisher") || { textContent: "the publisher" }).textContent.trim() + " →");
         out.href = source.href;
