@@ -1,7 +1,9 @@
-//! Write: put the rendered files in place atomically. Everything goes into a fresh staging
-//! folder beside the output folder, which is swapped in only when every file is written.
-//! A failed build leaves the previous output exactly as it was; a good one leaves no stale
-//! files. Static assets get content-hashed names so hosts can cache them forever.
+//! Write: the sinks a build's files go to ([`Sink`]: [`Staging`], [`InPlace`], [`Discard`]),
+//! and the rules of the output folder. A one-off build writes into a fresh staging folder
+//! beside the output folder, swapped in only when every file is written: a failed build
+//! leaves the previous output exactly as it was, a good one leaves no stale files. A
+//! build replaces only a folder that is missing, empty or marked as explainer's output.
+//! Static assets get content-hashed names so hosts can cache them forever.
 
 use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
