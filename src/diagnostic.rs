@@ -197,11 +197,17 @@ impl fmt::Display for Diagnostic {
             let gutter = " ".repeat(number.len());
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{number} | {line}")?;
-            // Keep tabs as tabs so the caret lines up under them.
+            // Keep tabs as tabs, and give a wide character (CJK, most emoji) two spaces,
+            // so that the caret lines up under the column in a terminal.
             let pad: String = line
                 .chars()
                 .take(self.source_caret)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t",
+                    _ if unicode_width::UnicodeWidthChar::width(c) == Some(2) => "  ",
+                    _ if unicode_width::UnicodeWidthChar::width(c) == Some(0) => "",
+                    _ => " ",
+                })
                 .collect();
             writeln!(f, "{gutter} | {pad}^")?;
         }
@@ -423,5 +429,29 @@ impl LineIndex {
             .unwrap_or(offset - start)
             + 1;
         Position { line, col }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The caret sits under the column in a terminal, where CJK characters and most emoji
+    /// take two cells, combining marks none, and tabs stay tabs.
+    #[test]
+    fn the_caret_lines_up_under_wide_characters() {
+        let text = "漢字 and 🙂\tx e\u{301}y\n";
+        let col = text.chars().position(|c| c == 'y').unwrap() + 1;
+        let d =
+            Diagnostic::error("a.md", Some(Position { line: 1, col }), "here").with_source(text);
+        let shown = d.to_string();
+        let caret = shown.lines().find(|l| l.ends_with('^')).unwrap();
+        let pad = caret
+            .strip_prefix("  | ")
+            .unwrap()
+            .strip_suffix('^')
+            .unwrap();
+        // 漢字 (4 cells) + " and " (5) + 🙂 (2) + tab + "x e" (3) + the accent (0).
+        assert_eq!(pad, format!("{}\t{}", " ".repeat(4 + 5 + 2), " ".repeat(3)));
     }
 }
