@@ -9,7 +9,7 @@
 //! break the site (a heading that links point to, a quoted word); a later step may undo
 //! them, as an editor would.
 //!
-//! `EXPLAINER_DIFF_EDITS` (default 8 per site) and `EXPLAINER_DIFF_SEED` set the run; a
+//! `EXPLAINER_DIFF_EDITS` (by default 12 on the generated site, 5 on the real one) and `EXPLAINER_DIFF_SEED` set the run; a
 //! failure prints the seed, the step and the edits so far.
 
 use explainer::{BuildOptions, Session, build, build_in};
@@ -187,7 +187,7 @@ impl Edited {
                         "a bibliography title",
                         vec![(
                             "content/references.yaml".into(),
-                            Some(r.replacen(t, &format!("{t} ({step})"), 1)),
+                            Some(r.replacen(t, &retitled(t, step), 1)),
                         )],
                         false,
                     ),
@@ -301,8 +301,9 @@ impl Edited {
         ));
     }
 
-    /// The warm build and a clean build of the site as it is now must agree.
-    fn compare(&mut self, seed: u64, step: usize) {
+    /// The warm build and a clean build of the site as it is now must agree. Returns
+    /// whether they built (rather than failed alike).
+    fn compare(&mut self, seed: u64, step: usize) -> bool {
         let warm = build_in(
             &BuildOptions {
                 out_dir: Some(self.warm_out.clone()),
@@ -340,9 +341,11 @@ impl Edited {
                     "the warm build differs from a clean one in {differ:?}; {}",
                     context()
                 );
+                true
             }
             (Err(w), Err(c)) => {
-                assert_eq!(w.to_string(), c.to_string(), "errors differ; {}", context())
+                assert_eq!(w.to_string(), c.to_string(), "errors differ; {}", context());
+                false
             }
             (Ok(_), Err(c)) => panic!("only the clean build failed:\n{c}\n{}", context()),
             (Err(w), Ok(_)) => panic!("only the warm build failed:\n{w}\n{}", context()),
@@ -350,22 +353,45 @@ impl Edited {
     }
 }
 
-fn run(files: BTreeMap<String, Vec<u8>>, salt: u64) {
+/// A bibliography `title:` line with the step's number put at the start of its value,
+/// inside its quotes if it has them, so the YAML stays valid.
+fn retitled(line: &str, step: usize) -> String {
+    let (key, value) = line.split_once("title:").unwrap();
+    let value = value.trim_start();
+    match value.chars().next() {
+        Some(q @ ('"' | '\'')) => format!("{key}title: {q}Step {step}: {}", &value[1..]),
+        _ => format!("{key}title: Step {step} {value}"),
+    }
+}
+
+fn run(files: BTreeMap<String, Vec<u8>>, salt: u64, default_edits: usize) {
     let edits: usize = std::env::var("EXPLAINER_DIFF_EDITS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(8);
+        .unwrap_or(default_edits);
     let seed: u64 = std::env::var("EXPLAINER_DIFF_SEED")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20261201);
     let mut rng = Rng((seed ^ salt).max(1));
     let mut site = Edited::new(files);
-    site.compare(seed, 0);
+    assert!(
+        site.compare(seed, 0),
+        "the site must build before it is edited"
+    );
+    let mut built = 0;
     for step in 1..=edits {
         site.edit(&mut rng, step);
-        site.compare(seed, step);
+        built += usize::from(site.compare(seed, step));
     }
+    // Breaking edits fail both builds alike; most steps must still build, or the test
+    // would compare little but error messages.
+    assert!(
+        built * 3 >= edits,
+        "only {built} of {edits} steps built; {}",
+        site.log.join("\n")
+    );
+    eprintln!("{edits} edits, {built} of them built (the others failed alike)");
 }
 
 /// A generated site: sections, pages that link to each other's headings, a letter they
@@ -387,7 +413,7 @@ fn generated() -> BTreeMap<String, Vec<u8>> {
         let next = (i + 1) % 8;
         f.insert(
             format!("content/topics/t{i}.md"),
-            format!("---\ntitle: Topic {i}\nweight: {i}\n---\nTopic {i} says the rules are broad [@letter \"the rules are too broad\"].\n\n## Details of {i}\n\nSee [topic {next}](t{next}.md#details-of-{next}) and [the memo][m] [@memo, p. {i}].\n\n[m]: ../sources/letter.md#p2\n"),
+            format!("---\ntitle: Topic {i}\nweight: {i}\n---\nTopic {i} says the rules are broad [@letter \"rules are too broad\"].\n\n## Details of {i}\n\nSee [topic {next}](t{next}.md#details-of-{next}) and [the memo][m] [@memo, p. {i}].\n\n[m]: ../sources/letter.md#p2\n"),
         );
     }
     f.insert(
@@ -421,10 +447,10 @@ fn real_site() -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn random_edits_to_a_generated_site_rebuild_to_a_clean_build() {
-    run(generated(), 1);
+    run(generated(), 1, 12);
 }
 
 #[test]
 fn random_edits_to_the_real_site_rebuild_to_a_clean_build() {
-    run(real_site(), 2);
+    run(real_site(), 2, 5);
 }
