@@ -11,7 +11,7 @@ use crate::config::Role;
 use crate::page::{Page, PageRef};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// What a citation points to.
+/// Which work a citation points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Work {
     /// A full-text source page (by page index), whose paragraphs can be cited and quoted.
@@ -20,39 +20,47 @@ pub enum Work {
     Entry(usize),
 }
 
-/// Where in the work.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Pinpoint {
-    /// The whole work.
+/// Where in a full-text source a citation points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceAt {
+    /// The whole source.
     Whole,
-    /// A numbered paragraph of a full-text source.
+    /// One of its numbered paragraphs (1-based).
     Paragraph(usize),
-    /// A place in a bibliography entry, as the editor wrote it (`art. 7(2)`).
-    Locator(String),
 }
 
-/// A work and a place in it: what one reference in a page's References list stands for.
+/// What one reference in a page's References list stands for: a place in a full-text
+/// source, or a bibliography entry with an optional locator. Nothing else can be built:
+/// an entry has no paragraphs, and a source takes no locator.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Target {
-    /// The work.
-    pub work: Work,
-    /// Where in it.
-    pub at: Pinpoint,
+pub enum Target {
+    /// A source page (by page index), whole or at a paragraph.
+    Source(usize, SourceAt),
+    /// A bibliography entry (by index), at a place as the editor wrote it (`art. 7(2)`).
+    Entry(usize, Option<String>),
 }
 
 impl Target {
+    /// The work, without the place in it.
+    pub fn work(&self) -> Work {
+        match self {
+            Target::Source(s, _) => Work::Source(*s),
+            Target::Entry(e, _) => Work::Entry(*e),
+        }
+    }
+
     /// The paragraph number, for a paragraph of a source.
     pub fn paragraph(&self) -> Option<usize> {
-        match self.at {
-            Pinpoint::Paragraph(n) => Some(n),
+        match self {
+            Target::Source(_, SourceAt::Paragraph(n)) => Some(*n),
             _ => None,
         }
     }
 
     /// The locator, for a place in a bibliography entry.
     pub fn locator(&self) -> Option<&str> {
-        match &self.at {
-            Pinpoint::Locator(l) => Some(l),
+        match self {
+            Target::Entry(_, Some(l)) => Some(l),
             _ => None,
         }
     }
@@ -109,8 +117,9 @@ pub struct Graph {
     pub brackets: Vec<Vec<Vec<usize>>>,
     /// Each page's References list.
     pub references: Vec<Vec<Reference>>,
-    /// For each page that is a source: paragraph number (0 for the whole) → its citations.
-    pub cited_by: Vec<BTreeMap<usize, Vec<usize>>>,
+    /// For each page that is a source: the place cited (the whole, or a paragraph) → its
+    /// citations.
+    pub cited_by: Vec<BTreeMap<SourceAt, Vec<usize>>>,
     /// For each bibliography entry: its citations.
     pub entry_cited_by: Vec<Vec<usize>>,
     /// For each page: the pages it links to (not counting citations).
@@ -143,12 +152,9 @@ impl Graph {
             g.add_page_citations(page, page_brackets);
         }
         for (k, c) in g.citations.iter().enumerate() {
-            match c.target.work {
-                Work::Source(s) => g.cited_by[s]
-                    .entry(c.target.paragraph().unwrap_or(0))
-                    .or_default()
-                    .push(k),
-                Work::Entry(e) => g.entry_cited_by[e].push(k),
+            match c.target {
+                Target::Source(s, at) => g.cited_by[s].entry(at).or_default().push(k),
+                Target::Entry(e, _) => g.entry_cited_by[e].push(k),
             }
         }
         g.backlinks = g.derive_backlinks(pages);
@@ -210,7 +216,7 @@ impl Graph {
             }
         }
         for c in &self.citations {
-            if let Work::Source(s) = c.target.work
+            if let Target::Source(s, _) = c.target
                 && s != c.page
             {
                 back[s].insert(c.page);
@@ -231,11 +237,11 @@ impl Graph {
             .collect()
     }
 
-    /// The citations of a source paragraph (0 for the whole source).
-    pub fn citations_of_paragraph(&self, source: usize, paragraph: usize) -> &[usize] {
+    /// The citations of a place in a source: the whole, or a paragraph.
+    pub fn citations_of(&self, source: usize, at: SourceAt) -> &[usize] {
         self.cited_by
             .get(source)
-            .and_then(|m| m.get(&paragraph))
+            .and_then(|m| m.get(&at))
             .map(Vec::as_slice)
             .unwrap_or_default()
     }
@@ -271,7 +277,7 @@ impl Graph {
                     .map(|&s| {
                         let refs = self.references[t]
                             .iter()
-                            .filter(|r| r.target.work == Work::Source(s));
+                            .filter(|r| r.target.work() == Work::Source(s));
                         let mut cell = SourceCell::default();
                         for r in refs {
                             cell.citations += r.uses.len();
@@ -385,9 +391,9 @@ impl Graph {
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                let source = match c.target.work {
-                    Work::Source(s) => pages[s].slug.as_str(),
-                    Work::Entry(e) => bibliography.entries[e].id.as_str(),
+                let source = match c.target {
+                    Target::Source(s, _) => pages[s].slug.as_str(),
+                    Target::Entry(e, _) => bibliography.entries[e].id.as_str(),
                 };
                 let page = url(&pages[c.page]);
                 let item = ExportCitation {

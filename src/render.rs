@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::fingerprint;
-use crate::graph::{Pinpoint, Target, Work};
+use crate::graph::{SourceAt, Target};
 use crate::output::{Output, Sink};
 use crate::page::Part;
 use crate::resolve::Site;
@@ -249,22 +249,21 @@ fn citers(site: &Site, list: &[usize]) -> Vec<CiterCtx> {
 
 /// What a target is called in a mark's label: `Senators' letter, paragraph 5`.
 fn target_label(site: &Site, target: &Target) -> String {
-    let name = match target.work {
-        Work::Source(s) => site.pages[s].short_title(),
-        Work::Entry(e) => &site.bibliography.entries[e].title,
-    };
-    match &target.at {
-        Pinpoint::Whole => name.to_string(),
-        Pinpoint::Paragraph(n) => format!("{name}, paragraph {n}"),
-        Pinpoint::Locator(l) => format!("{name}, {l}"),
+    match target {
+        Target::Source(s, SourceAt::Whole) => site.pages[*s].short_title().to_string(),
+        Target::Source(s, SourceAt::Paragraph(n)) => {
+            format!("{}, paragraph {n}", site.pages[*s].short_title())
+        }
+        Target::Entry(e, None) => site.bibliography.entries[*e].title.clone(),
+        Target::Entry(e, Some(l)) => format!("{}, {l}", site.bibliography.entries[*e].title),
     }
 }
 
 /// The id a target is cited by.
 fn target_id<'s>(site: &'s Site, target: &Target) -> &'s str {
-    match target.work {
-        Work::Source(s) => &site.pages[s].slug,
-        Work::Entry(e) => &site.bibliography.entries[e].id,
+    match target {
+        Target::Source(s, _) => &site.pages[*s].slug,
+        Target::Entry(e, _) => &site.bibliography.entries[*e].id,
     }
 }
 
@@ -310,7 +309,7 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
                 html.push_str(&t.render(context! { cites => Value::from(Serde(&marks)) })?);
             }
             Part::CitedBy(n) => {
-                let list = site.graph.citations_of_paragraph(i, *n);
+                let list = site.graph.citations_of(i, SourceAt::Paragraph(*n));
                 if list.is_empty() {
                     continue;
                 }
@@ -348,8 +347,8 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
                 uses: &r.uses,
                 entry: None,
             };
-            match r.target.work {
-                Work::Source(s) => {
+            match r.target {
+                Target::Source(s, _) => {
                     let s = &site.pages[s];
                     let base = cfg.prefixed(&s.url);
                     let n = r.target.paragraph();
@@ -361,7 +360,7 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
                         ..common("source", &s.slug, &s.meta.title, s.short_title(), url)
                     }
                 }
-                Work::Entry(e) => {
+                Target::Entry(e, _) => {
                     let e = &site.bibliography.entries[e];
                     ReferenceCtx {
                         entry: Some(e),
@@ -404,7 +403,10 @@ fn paragraphs(site: &Site, i: usize) -> Vec<ParagraphCtx> {
         .map(|para| ParagraphCtx {
             number: para.number,
             text: para.text.clone(),
-            cited_by: citers(site, site.graph.citations_of_paragraph(i, para.number)),
+            cited_by: citers(
+                site,
+                site.graph.citations_of(i, SourceAt::Paragraph(para.number)),
+            ),
         })
         .collect()
 }
@@ -464,7 +466,7 @@ fn page_context<'a>(
         next: neighbour(1),
         meta: &p.meta,
         paragraphs: paragraphs(site, i),
-        cited_whole: citers(site, site.graph.citations_of_paragraph(i, 0)),
+        cited_whole: citers(site, site.graph.citations_of(i, SourceAt::Whole)),
     })
 }
 

@@ -9,7 +9,7 @@ use crate::bibliography::Bibliography;
 use crate::cite::{CitationItem, QuoteIndex, QuoteMatch};
 use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Graph, PageBrackets, Pinpoint, ResolvedItem, Target, Work};
+use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
 use crate::load::Asset;
 use crate::page::{CitationUse, Page, PageRef};
 use rayon::prelude::*;
@@ -377,7 +377,7 @@ fn strict_warnings(
                 .body
                 .paragraphs
                 .iter()
-                .filter(|p| !graph.cited_by[i].contains_key(&p.number))
+                .filter(|p| !graph.cited_by[i].contains_key(&SourceAt::Paragraph(p.number)))
                 .map(|p| format!("¶{}", p.number))
                 .collect();
             if !uncited.is_empty() {
@@ -542,7 +542,7 @@ impl<'a> Works<'a> {
         cite: &CitationUse,
         target: &Target,
     ) -> Option<Diagnostic> {
-        let (Work::Entry(e), Pinpoint::Locator(locator)) = (&target.work, &target.at) else {
+        let Target::Entry(e, Some(locator)) = target else {
             return None;
         };
         let entry = &self.bibliography.entries[*e];
@@ -590,13 +590,10 @@ impl<'a> Works<'a> {
                 ));
             }
             let at = match self.locate_paragraph(source, item)? {
-                Some(n) => Pinpoint::Paragraph(n),
-                None => Pinpoint::Whole,
+                Some(n) => SourceAt::Paragraph(n),
+                None => SourceAt::Whole,
             };
-            return Ok(Target {
-                work: Work::Source(source),
-                at,
-            });
+            return Ok(Target::Source(source, at));
         }
         let Some(entry) = self.bibliography.find(id) else {
             return Err((format!("unknown id `{id}`"), self.suggest_ids(id)));
@@ -616,14 +613,7 @@ impl<'a> Works<'a> {
                 format!("name the place with a locator after a comma: [@{id}, art. 7(2)]"),
             ));
         }
-        let at = match &item.locator {
-            Some(l) => Pinpoint::Locator(l.clone()),
-            None => Pinpoint::Whole,
-        };
-        Ok(Target {
-            work: Work::Entry(entry),
-            at,
-        })
+        Ok(Target::Entry(entry, item.locator.clone()))
     }
 
     /// A help line naming the known ids closest to an unknown one.

@@ -10,7 +10,7 @@
 //! all hash the same is not rendered again: it would come out byte for byte the same.
 
 use crate::fingerprint::{hash_json, hash_of};
-use crate::graph::{Graph, Work};
+use crate::graph::{Graph, Target};
 use crate::resolve::Site;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -64,10 +64,10 @@ pub fn context_key(site: &Site, i: usize, faces: &[u64]) -> u64 {
     let mut h = DefaultHasher::new();
     (p.text_hash, &p.url, p.is_index, &p.section, p.role).hash(&mut h);
     for r in &g.references[i] {
-        (r.number, &r.target.at, &r.quotes, &r.uses).hash(&mut h);
-        match r.target.work {
-            Work::Source(s) => faces[s].hash(&mut h),
-            Work::Entry(e) => hash_json(&site.bibliography.entries[e]).hash(&mut h),
+        (r.number, &r.target, &r.quotes, &r.uses).hash(&mut h);
+        match r.target {
+            Target::Source(s, _) => faces[s].hash(&mut h),
+            Target::Entry(e, _) => hash_json(&site.bibliography.entries[e]).hash(&mut h),
         }
     }
     for bracket in &g.brackets[i] {

@@ -29,7 +29,7 @@ fn resolved(body: &str) -> Vec<Vec<(String, Option<usize>)>> {
                 .iter()
                 .map(|&k| {
                     let c = &model.graph.citations[k];
-                    let explainer::graph::Work::Source(s) = c.target.work else {
+                    let explainer::graph::Work::Source(s) = c.target.work() else {
                         panic!("cites a letter")
                     };
                     (model.pages[s].slug.clone(), c.target.paragraph())
