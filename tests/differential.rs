@@ -121,7 +121,7 @@ impl Edited {
 
     /// One random edit, described in the log.
     fn edit(&mut self, rng: &mut Rng, step: usize) {
-        if !self.undo.is_empty() && rng.below(3) == 0 {
+        if !self.undo.is_empty() && rng.below(5) < 3 {
             let undo = self.undo.pop().unwrap();
             self.write(&undo);
             self.log.push(format!(
