@@ -1,0 +1,243 @@
+//! HTTP: turns a request into a file of the output folder (with the reload script and the
+//! overlay added to HTML), streams the live-reload events, and runs the accept loop with
+//! its header timeout and connection limit.
+
+use super::overlay::inject;
+use super::{LIVERELOAD_PATH, Shared, Signal};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::convert::Infallible;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// The routes: the event stream, and every other path as a file of the output folder.
+pub(super) fn app(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(LIVERELOAD_PATH, get(livereload))
+        .fallback(serve_file)
+        .with_state(shared)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file inside `root` that a request path names, or `None` if it would leave `root`
+/// (`..`, absolute paths, backslashes, symlinks pointing outside) or names nothing.
+pub fn resolve_request_path(root: &Path, request_path: &str) -> Option<PathBuf> {
+    let decoded = crate::url::percent_decode(request_path.split(['?', '#']).next().unwrap_or(""))?;
+    if decoded.contains('\\') {
+        return None;
+    }
+    let mut path = root.to_path_buf();
+    for comp in Path::new(decoded.trim_start_matches('/')).components() {
+        match comp {
+            Component::Normal(c) => path.push(c),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    let real = path.canonicalize().ok()?;
+    let real_root = root.canonicalize().ok()?;
+    (real.starts_with(&real_root) && real.is_file()).then_some(real)
+}
+
+/// The overlay a page should show: the last failed build's, else the watcher's failure.
+fn current_overlay(shared: &Shared) -> Option<String> {
+    let build = shared
+        .error
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    build.or_else(|| {
+        shared
+            .watch_error
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    })
+}
+
+async fn serve_file(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response {
+    let overlay = current_overlay(&shared);
+    let found = resolve_request_path(&shared.out_dir, req.uri().path());
+    let (status, path) = match found {
+        Some(p) => (StatusCode::OK, p),
+        None => (StatusCode::NOT_FOUND, shared.out_dir.join("404.html")),
+    };
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(_) => {
+            let body = inject(
+                "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>",
+                overlay.as_deref(),
+            );
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response();
+        }
+    };
+    let ctype = content_type(&path);
+    let body = if ctype.starts_with("text/html") {
+        Body::from(inject(&String::from_utf8_lossy(&bytes), overlay.as_deref()))
+    } else {
+        Body::from(bytes)
+    };
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn livereload(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(shared.signals.subscribe())
+        .take_while(|s| !matches!(s, Ok(Signal::Shutdown)))
+        .filter_map(|s| match s {
+            Ok(Signal::Reload) => Some(Ok(Event::default().event("reload").data("reload"))),
+            Ok(Signal::Failed(html)) => Some(Ok(Event::default()
+                .event("failed")
+                .data(html.replace('\n', " ")))),
+            _ => None,
+        });
+    let hello = tokio_stream::once(Ok(Event::default().event("hello").data("connected")));
+    Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Accepts connections and serves HTTP/1.1 on each, until `stop` turns true. A client
+/// has `header_timeout` to send each request's headers, and at most `max` connections are
+/// served at once: further ones wait in the listen queue until one closes. Hand-written
+/// rather than tower-http's ServeDir and layers: the handler must add the reload script
+/// and the overlay to HTML in memory, and hyper's own header timeout covers a client that
+/// sends nothing at all.
+pub(super) async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    header_timeout: Duration,
+    max: usize,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = stop.changed() => break,
+        };
+        let Ok(slot) = slot else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors, or the like: wait a moment and go on.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let stop_connection = stop.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            serve_connection(stream, service, header_timeout, stop_connection).await;
+        });
+        while connections.try_join_next().is_some() {}
+    }
+    connections.shutdown().await;
+}
+
+/// Serves one connection until it closes, or until `stop` turns true: then it gets a
+/// moment to finish what it is sending.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    service: hyper_util::service::TowerToHyperService<Router>,
+    header_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = stop.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_millis(500), connection).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("public");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/index.html"), "a").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        assert!(
+            resolve_request_path(&root, "/a/")
+                .unwrap()
+                .ends_with("a/index.html")
+        );
+        assert!(resolve_request_path(&root, "/a").is_some());
+        for bad in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2Fsecret.txt",
+            "/a/%00",
+            "/..%5csecret.txt",
+            "/nope",
+        ] {
+            assert_eq!(resolve_request_path(&root, bad), None, "{bad}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt"))
+                .unwrap();
+            assert_eq!(resolve_request_path(&root, "/link.txt"), None);
+        }
+    }
+}
