@@ -40,6 +40,7 @@ enum Command {
         strict: bool,
     },
     /// Preview the site: build with drafts, serve it, rebuild and reload on every save.
+    #[cfg(feature = "serve")]
     Serve {
         /// The site folder, with explainer.toml.
         #[arg(default_value = ".")]
@@ -128,6 +129,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        #[cfg(feature = "serve")]
         Command::Serve {
             site_dir,
             port,
