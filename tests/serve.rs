@@ -552,3 +552,45 @@ async fn connections_are_limited_and_idle_ones_time_out() {
     }
     handle.stop().await;
 }
+
+/// Review 2026-12-01, §4: without `--out`, serve builds in a folder it makes itself, with
+/// a name no one can guess and make first, readable by its owner only. The predictable
+/// `explainer-serve-<pid>` of old, made by someone else, is neither used nor removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_builds_in_a_private_folder_it_made_and_removes_only_that() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let planted = std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()));
+    std::fs::create_dir_all(planted.join("public")).unwrap();
+    std::fs::write(planted.join("public/planted.txt"), "not serve's").unwrap();
+    let handle = start(ServeOptions {
+        port: 0,
+        ..ServeOptions::new(&site)
+    })
+    .await
+    .expect("server starts");
+    let folder = handle.out_dir.parent().unwrap().to_path_buf();
+    let planted_real = planted.canonicalize().unwrap();
+    assert!(
+        !handle.out_dir.starts_with(&planted_real),
+        "serve built into the folder someone else made: {}",
+        handle.out_dir.display()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+    }
+    assert_eq!(get(handle.addr, "/planted.txt").await.status, 404);
+    assert!(handle.out_dir.join("index.html").is_file());
+    handle.stop().await;
+    assert!(!folder.exists(), "serve left its own folder behind");
+    let kept = std::fs::read_to_string(planted.join("public/planted.txt"));
+    std::fs::remove_dir_all(&planted).unwrap();
+    assert_eq!(
+        kept.unwrap(),
+        "not serve's",
+        "serve removed what it did not make"
+    );
+}

@@ -64,16 +64,6 @@ impl ServeOptions {
     }
 }
 
-/// A folder that `serve` made for itself, removed when dropped: on a normal stop, on an
-/// error after it was made, and while unwinding from a panic.
-struct OwnedFolder(PathBuf);
-
-impl Drop for OwnedFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// What the browser is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Signal {
@@ -136,8 +126,9 @@ pub struct ServerHandle {
     shutdown: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     _watcher: Box<dyn std::any::Any + Send>,
-    /// Dropped last: the temporary output folder, if serve made one.
-    _folder: Option<OwnedFolder>,
+    /// Dropped last: the private folder serve made to build in, if it made one (removed
+    /// when dropped: on a normal stop, on an error, and while unwinding from a panic).
+    _folder: Option<tempfile::TempDir>,
 }
 
 impl ServerHandle {
@@ -244,8 +235,21 @@ fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagn
 }
 
 /// Builds once, starts serving, and rebuilds on every change until stopped. The port is
-/// taken first, so that a port in use fails at once, before any build or folder.
+/// taken first, so that a port in use fails at once, before any build or folder. Without
+/// an `out_dir`, it builds in a private folder of its own, removed when the server stops.
 pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
+    let mut folder = None;
+    let mut handle = launch(opts, &mut folder).await?;
+    handle._folder = folder;
+    Ok(handle)
+}
+
+/// [`start`], with the private folder it makes (if `opts` names none) put into `folder`
+/// as soon as it exists: whoever owns `folder` decides when it is removed.
+async fn launch(
+    opts: ServeOptions,
+    folder: &mut Option<tempfile::TempDir>,
+) -> Result<ServerHandle, String> {
     let site_dir = opts.site_dir.canonicalize().map_err(|e| {
         format!(
             "cannot open the site folder {}: {e}",
@@ -266,7 +270,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (out_dir, folder) = output_folder(&opts)?;
+    let out_dir = output_folder(&opts, folder)?;
     let (signals, _) = broadcast::channel(64);
     let (indexer, index_requests) = std::sync::mpsc::sync_channel(1);
     let shared = Arc::new(Shared::new(out_dir.clone(), indexer, signals));
@@ -306,26 +310,42 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
         shutdown: stop_tx,
         task,
         _watcher: Box::new(debouncer),
-        _folder: folder,
+        _folder: None,
     })
 }
 
-/// The folder to build into: `--out`, or a fresh temporary one that is removed when the
-/// server stops. Created, and named by its canonical path.
-fn output_folder(opts: &ServeOptions) -> Result<(PathBuf, Option<OwnedFolder>), String> {
-    let (out_dir, folder) = match &opts.out_dir {
-        Some(d) => (d.clone(), None),
-        None => {
-            let folder = temp_folder();
-            (folder.join("public"), Some(OwnedFolder(folder)))
-        }
+/// The folder to build into: `--out`, or `public/` in a new private folder (kept in
+/// `folder`). Created, and named by its canonical path.
+fn output_folder(
+    opts: &ServeOptions,
+    folder: &mut Option<tempfile::TempDir>,
+) -> Result<PathBuf, String> {
+    let out_dir = match &opts.out_dir {
+        Some(d) => d.clone(),
+        None => folder.insert(private_folder()?).path().join("public"),
     };
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-    let out_dir = out_dir
+    out_dir
         .canonicalize()
-        .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))?;
-    Ok((out_dir, folder))
+        .map_err(|e| format!("cannot open {}: {e}", out_dir.display()))
+}
+
+/// A new folder in the system's temporary folder, with a name no one can know in advance
+/// (so that no one can make it first and have drafts built into it), readable by its
+/// owner only.
+fn private_folder() -> Result<tempfile::TempDir, String> {
+    let made = tempfile::Builder::new()
+        .prefix("explainer-serve-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder to build in: {e}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(made.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("cannot make {} private: {e}", made.path().display()))?;
+    }
+    Ok(made)
 }
 
 /// Waits for Ctrl-C, or on Unix for SIGTERM (what `kill` and service managers send).
@@ -345,17 +365,19 @@ async fn stop_signal() {
 }
 
 /// Runs `serve` until Ctrl-C or SIGTERM; stops on the first one, whatever the clients
-/// are doing, and removes its temporary folder on every way out.
+/// are doing, and removes its private folder on every way out.
 pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let own_folder = opts.out_dir.is_none().then(temp_folder);
-    let result = runtime.block_on(async move {
-        // A signal during the first build stops it too (dropping `start` removes the folder).
+    // Owned here, not by the server, so that it is removed last: after the runtime has
+    // stopped, since a build that was still writing into it could make it again.
+    let mut folder = None;
+    let result = runtime.block_on(async {
+        // A signal during the first build stops it too.
         let handle = tokio::select! {
-            started = start(opts) => started?,
+            started = launch(opts, &mut folder) => started?,
             _ = stop_signal() => {
                 eprintln!("stopping");
                 return Ok(());
@@ -387,16 +409,8 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
     });
     // Do not wait for a build or a client in progress.
     runtime.shutdown_timeout(Duration::from_millis(500));
-    // A build that was still writing may have made the folder again.
-    if let Some(folder) = own_folder {
-        let _ = std::fs::remove_dir_all(folder);
-    }
+    drop(folder);
     result
-}
-
-/// The temporary folder `serve` builds in when not given one.
-fn temp_folder() -> PathBuf {
-    std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()))
 }
 
 #[cfg(test)]
