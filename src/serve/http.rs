@@ -26,24 +26,28 @@ pub(super) fn app(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
+/// The content type to send a file with: mime_guess's for its extension, except where
+/// the site's own files need another (`.js` and `.mjs` as `text/javascript`, `.xml` as
+/// `application/xml`, source maps as JSON, `.woff` as `font/woff`), with `charset=utf-8`
+/// on every text type; `application/octet-stream` for what is not known.
+fn content_type(path: &Path) -> String {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime = match ext.as_str() {
+        "js" | "mjs" => "text/javascript",
         "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
+        "map" => "application/json",
+        "woff" => "font/woff",
+        _ => mime_guess::from_ext(&ext)
+            .first_raw()
+            .unwrap_or("application/octet-stream"),
+    };
+    if mime.starts_with("text/") {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -116,8 +120,9 @@ async fn serve_file(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Re
     };
     let mut res = Response::new(body);
     *res.status_mut() = status;
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    let ctype = HeaderValue::from_str(&ctype)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    res.headers_mut().insert(header::CONTENT_TYPE, ctype);
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -208,6 +213,43 @@ async fn serve_connection(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review 2026-12-01, §4: fonts, video, AVIF, CSV, web manifests and source maps were
+    /// sent as application/octet-stream; the types of the site's own files are unchanged.
+    #[test]
+    fn content_types() {
+        for (file, expected) in [
+            ("index.html", "text/html; charset=utf-8"),
+            ("INDEX.HTML", "text/html; charset=utf-8"),
+            ("style.css", "text/css; charset=utf-8"),
+            ("app.js", "text/javascript; charset=utf-8"),
+            ("app.mjs", "text/javascript; charset=utf-8"),
+            ("citations.json", "application/json"),
+            ("sitemap.xml", "application/xml"),
+            ("atom.xml", "application/xml"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("logo.svg", "image/svg+xml"),
+            ("a.png", "image/png"),
+            ("a.jpg", "image/jpeg"),
+            ("a.jpeg", "image/jpeg"),
+            ("a.gif", "image/gif"),
+            ("a.webp", "image/webp"),
+            ("favicon.ico", "image/x-icon"),
+            ("paper.pdf", "application/pdf"),
+            ("pagefind.wasm", "application/wasm"),
+            ("font.woff2", "font/woff2"),
+            ("font.woff", "font/woff"),
+            ("clip.mp4", "video/mp4"),
+            ("photo.avif", "image/avif"),
+            ("data.csv", "text/csv; charset=utf-8"),
+            ("site.webmanifest", "application/manifest+json"),
+            ("app.js.map", "application/json"),
+            ("pagefind.pf_meta", "application/octet-stream"),
+            ("no-extension", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(Path::new(file)), expected, "{file}");
+        }
+    }
 
     #[test]
     fn request_paths_stay_inside_the_root() {
