@@ -206,3 +206,51 @@ fn a_signal_during_the_first_build_stops_serve_and_leaves_nothing() {
     assert!(status.is_some(), "serve did not stop within 10 s:\n{err}");
     assert!(leftovers(tmp.path()).is_empty(), "left behind:\n{err}");
 }
+
+/// Review 2026-12-01, §4: `--open` goes through the `opener` crate, which honours
+/// `$BROWSER` and needs no `xdg-open` (the hand-written opener ran `xdg-open` or `open`
+/// from PATH, and nothing else).
+#[cfg(unix)]
+#[test]
+fn open_starts_the_browser_named_by_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = starter_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let browser = tmp.path().join("browser");
+    let opened = tmp.path().join("opened.txt");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--port", "0", "--open"])
+        .arg(dir.path().join("site"))
+        .env("TMPDIR", tmp.path())
+        .env("BROWSER", &browser)
+        // No xdg-open, open or anything else to find: only $BROWSER can open the page.
+        .env("PATH", empty.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start explainer serve");
+    let (addr, rest) = wait_for_address(&mut child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let seen = loop {
+        match std::fs::read_to_string(&opened) {
+            Ok(url) if !url.is_empty() => break Some(url),
+            _ if Instant::now() > deadline => break None,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    send_signal(&child, "-TERM");
+    let _ = wait_exit(&mut child, Duration::from_secs(5));
+    let err = rest.join().unwrap();
+    assert_eq!(
+        seen.as_deref(),
+        Some(format!("http://{addr}/").as_str()),
+        "the browser was not started:\n{err}"
+    );
+}

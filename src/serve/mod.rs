@@ -348,6 +348,14 @@ fn private_folder() -> Result<tempfile::TempDir, String> {
     Ok(made)
 }
 
+/// Opens `url` in `$BROWSER` if it is set, else in the system's browser; says so on the
+/// terminal if that fails.
+fn open_browser(url: &str) {
+    if let Err(e) = opener::open_browser(url) {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}
+
 /// Waits for Ctrl-C, or on Unix for SIGTERM (what `kill` and service managers send).
 async fn stop_signal() {
     #[cfg(unix)]
@@ -389,18 +397,7 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
             handle.out_dir.display()
         );
         if open {
-            let opener = if cfg!(target_os = "macos") {
-                "open"
-            } else {
-                "xdg-open"
-            };
-            if std::process::Command::new(opener)
-                .arg(&url)
-                .spawn()
-                .is_err()
-            {
-                eprintln!("could not open a browser; open {url} yourself");
-            }
+            tokio::task::spawn_blocking(move || open_browser(&url));
         }
         stop_signal().await;
         eprintln!("stopping");
