@@ -594,3 +594,62 @@ async fn serve_builds_in_a_private_folder_it_made_and_removes_only_that() {
         "serve removed what it did not make"
     );
 }
+
+/// Makes a named pipe at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+    mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o644), 0).unwrap();
+}
+
+/// Review 2026-12-01, §1.5 and §3.5: serve's own walk, before the first build and for
+/// every folder that appears, followed links with no loop check and read every file it
+/// found. Two links to `.` made it exponential, and a named pipe (even one the build
+/// leaves out, as an editor's backup) made it wait for ever. Now serve starts, the build
+/// reports the loops, and later saves, folders moved in with a pipe inside, still rebuild.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looping_links_and_named_pipes_never_stop_serve() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    std::os::unix::fs::symlink(".", site.join("content/a")).unwrap();
+    std::os::unix::fs::symlink(".", site.join("content/b")).unwrap();
+    mkfifo(&site.join("content/notes.md~"));
+    let (server, _out) = tokio::time::timeout(PATIENCE, serve(&site))
+        .await
+        .expect("serve did not start: its walk went round the links or opened the pipe");
+    let home = get(server.addr, "/").await;
+    assert!(home.body.contains("content/a"), "{}", home.body);
+    assert!(home.body.contains("id=\"explainer-error-overlay\""));
+
+    let mut events = Events::open(server.addr).await;
+    std::fs::remove_file(site.join("content/a")).unwrap();
+    std::fs::remove_file(site.join("content/b")).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+
+    // A folder moved in whole: serve walks it, and must not open the pipe in it.
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    mkfifo(&incoming.join("draft.md~"));
+    std::fs::write(
+        incoming.join("moved.md"),
+        "---\ntitle: Moved in\n---\nText.\n",
+    )
+    .unwrap();
+    std::fs::rename(&incoming, site.join("content/incoming")).unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert!(
+        get(server.addr, "/incoming/moved/")
+            .await
+            .body
+            .contains("Moved in")
+    );
+    edit(
+        &site.join("content/concerns/example.md"),
+        "The writers worry",
+        "The authors fear",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    server.stop().await;
+}

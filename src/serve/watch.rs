@@ -112,7 +112,7 @@ impl Changes {
         if scope.is_watched_root(path) {
             self.new_roots.push(path.to_path_buf());
         }
-        for f in walk(path) {
+        for f in walk(path, scope.site_dir) {
             self.compare(f, hashes);
         }
     }
@@ -265,18 +265,40 @@ fn watch_failed(shared: &Shared, what: &str) {
     let _ = shared.signals.send(Signal::Failed(overlay));
 }
 
-/// A cheap fingerprint of a file's contents; `None` if it is gone or is a folder.
+/// A cheap fingerprint of a file's contents; `None` if it is gone, or is not a regular
+/// file. A folder, a named pipe, a socket or a device is never opened: opening a named
+/// pipe waits for a writer, which would stop serve, and a device can have no end.
 fn file_hash(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|b| crate::output::fingerprint(&b))
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut file = open_without_waiting(path).ok()?;
+    // Asked again of what was opened: the path may have been replaced in the meantime.
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = vec![];
+    std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+    Some(crate::output::fingerprint(&bytes))
+}
+
+/// Opens `path` for reading; on Unix without waiting, should it be a named pipe after all.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// The fingerprint of every watched file.
 pub(super) fn watched_hashes(site_dir: &Path) -> Hashes {
     let mut hashes = HashMap::new();
     for dir in WATCHED_DIRS {
-        for file in walk(&site_dir.join(dir)) {
+        for file in walk(&site_dir.join(dir), site_dir) {
             let h = file_hash(&file);
             hashes.insert(file, h);
         }
@@ -287,24 +309,36 @@ pub(super) fn watched_hashes(site_dir: &Path) -> Hashes {
     hashes
 }
 
-/// Every file below `dir` (none if it does not exist).
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
+/// Every regular file below `dir` (none if it does not exist), leaving out what the
+/// build leaves out (hidden files and folders, editors' temporary files). Links are
+/// followed while they lead to a place inside `site_real` (the site folder's real path).
+/// A link back into a folder that holds it is skipped, so a looping link costs nothing
+/// here; the build reports it. (A walk that followed such links went round until the
+/// system said the path was too long, and two of them made it exponential.)
+fn walk(dir: &Path, site_real: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || (!ignored(e) && stays_inside(e, site_real)))
+        // Loops, links that lead nowhere, and folders that cannot be read.
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
+/// Whether the build leaves this file or folder out, by its name.
+fn ignored(entry: &walkdir::DirEntry) -> bool {
+    crate::load::is_ignored_name(&entry.file_name().to_string_lossy())
+}
+
+/// Whether `entry` is not a link, or a link to a place inside `site_real`.
+fn stays_inside(entry: &walkdir::DirEntry, site_real: &Path) -> bool {
+    !entry.path_is_symlink()
+        || entry
+            .path()
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(site_real))
 }
 
 #[cfg(test)]
@@ -341,6 +375,87 @@ mod tests {
             Ok(Signal::Failed(html)) => assert_eq!(html, overlay),
             other => panic!("no overlay sent: {other:?}"),
         }
+    }
+
+    /// Makes a named pipe at `path`.
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        use rustix::fs::{CWD, FileType, Mode, mknodat};
+        mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o644), 0).unwrap();
+    }
+
+    /// Runs `f` on a thread of its own; `None` if it has not returned within 30 seconds
+    /// (it blocks, or takes for ever).
+    fn within_patience<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(30)).ok()
+    }
+
+    /// Review 2026-12-01, §3.5: only regular files are hashed. A named pipe is never
+    /// opened (that waits for a writer and stopped serve), nor is a folder read as one.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, pipe) = (dir.path().join("a.md"), dir.path().join("pipe.md"));
+        std::fs::write(&file, "text").unwrap();
+        mkfifo(&pipe);
+        let folder = dir.path().to_path_buf();
+        let hashes =
+            within_patience(move || (file_hash(&file), file_hash(&pipe), file_hash(&folder)))
+                .expect("hashing a named pipe blocked");
+        assert_eq!(
+            hashes,
+            (Some(crate::output::fingerprint(b"text")), None, None)
+        );
+    }
+
+    /// Review 2026-12-01, §1.5 and §3.5: serve's own walk followed every symlinked folder
+    /// with no loop check, so `content/a -> .` and `content/b -> .` made it exponential
+    /// before the first build. Now loops, links out of the site, hidden and temporary
+    /// files, and anything that is not a regular file are left out.
+    #[cfg(unix)]
+    #[test]
+    fn the_walk_is_safe_from_looping_links_and_lists_only_regular_files() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "s").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let site_real = site.path().canonicalize().unwrap();
+        let content = site_real.join("content");
+        std::fs::create_dir_all(content.join("sub/.git")).unwrap();
+        std::fs::create_dir_all(site_real.join("shared")).unwrap();
+        for f in ["x.md", "sub/y.md", "sub/.git/HEAD", "sub/y.md~", "sub/4913"] {
+            std::fs::write(content.join(f), "t").unwrap();
+        }
+        std::fs::write(site_real.join("shared/z.md"), "t").unwrap();
+        use std::os::unix::fs::symlink;
+        symlink(".", content.join("a")).unwrap();
+        symlink(".", content.join("b")).unwrap();
+        symlink("..", content.join("sub/up")).unwrap();
+        symlink("../shared", content.join("shared")).unwrap();
+        symlink(outside.path(), content.join("outside")).unwrap();
+        symlink("x.md", content.join("linked.md")).unwrap();
+        mkfifo(&content.join("pipe.md"));
+        let root = site_real.clone();
+        let mut found =
+            within_patience(move || walk(&content, &root)).expect("the walk did not end");
+        found.sort();
+        let rel: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(&site_real).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                "content/linked.md",
+                "content/shared/z.md",
+                "content/sub/y.md",
+                "content/x.md"
+            ]
+        );
     }
 
     #[test]
