@@ -13,17 +13,25 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 struct Reply {
     status: u16,
+    /// The status line and headers.
+    head: String,
     body: String,
 }
 
-/// A plain HTTP/1.1 GET, with the path sent exactly as given (no normalisation).
+/// A plain HTTP/1.1 GET, with the path sent exactly as given (no normalisation), to the
+/// server's own address (as a browser sends it in the Host header).
 async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
     )
     .await
-    .unwrap();
+}
+
+/// Sends `raw` as it is and reads the whole reply.
+async fn request(addr: std::net::SocketAddr, raw: &str) -> Reply {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(raw.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -32,11 +40,12 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Reply { status, body }
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Reply {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
 }
 
 /// An open `/__livereload` stream.
@@ -48,7 +57,11 @@ impl Events {
     async fn open(addr: std::net::SocketAddr) -> Events {
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(
-            b"GET /__livereload HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
+            format!(
+                "GET /__livereload HTTP/1.1\r\nHost: localhost:{}\r\nAccept: text/event-stream\r\n\r\n",
+                addr.port()
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();
@@ -651,5 +664,65 @@ async fn looping_links_and_named_pipes_never_stop_serve() {
         "The authors fear",
     );
     assert_eq!(events.outcome().await.0, "reload");
+    server.stop().await;
+}
+
+/// Review 2026-12-01, DNS rebinding: a page on attacker.example that points its name at
+/// 127.0.0.1 got every page, drafts included, and the live-reload stream. Now a request
+/// whose Host (or absolute URI) is not one of the server's own names gets 403, on every
+/// path; the server's names still get the site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_requests_addressed_to_the_server_are_answered() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let (addr, port) = (server.addr, server.addr.port());
+    // Header lines; the last request has no Host header at all.
+    let refused = [
+        "Host: attacker.example\r\n".to_string(),
+        format!("Host: attacker.example:{port}\r\n"),
+        format!("Host: localhost.attacker.example:{port}\r\n"),
+        "Host: localhost\r\n".to_string(),
+        format!("Host: 127.0.0.1:{}\r\n", port.wrapping_add(1)),
+        format!("Host: 10.0.0.1:{port}\r\n"),
+        String::new(),
+    ];
+    for host in &refused {
+        for path in ["/", "/concerns/example/", "/__livereload", "/no/such/page/"] {
+            let r = request(
+                addr,
+                &format!("GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n"),
+            )
+            .await;
+            assert_eq!(r.status, 403, "{host} {path}: {}", r.head);
+            assert!(r.head.contains("text/plain"), "{host} {path}: {}", r.head);
+            assert!(r.body.contains("DNS rebinding"), "{}", r.body);
+            assert!(!r.body.contains("too broad") && !r.body.contains("__livereload"));
+        }
+    }
+    // An absolute URI names the host the request is for, whatever the Host header says.
+    let r = request(
+        addr,
+        &format!(
+            "GET http://attacker.example/concerns/example/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.head);
+    for host in [
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
+        let r = request(
+            addr,
+            &format!(
+                "GET /concerns/example/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{host}: {}", r.head);
+        assert!(r.body.contains("too broad"));
+    }
     server.stop().await;
 }

@@ -1,6 +1,7 @@
 //! HTTP: turns a request into a file of the output folder (with the reload script and the
 //! overlay added to HTML), streams the live-reload events, and runs the accept loop with
-//! its header timeout and connection limit.
+//! its header timeout and connection limit. Only requests addressed to the server itself
+//! are answered (see [`Hosts`]).
 
 use super::overlay::inject;
 use super::{LIVERELOAD_PATH, Shared, Signal};
@@ -8,22 +9,145 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-/// The routes: the event stream, and every other path as a file of the output folder.
-pub(super) fn app(shared: Arc<Shared>) -> Router {
+/// The routes: the event stream, and every other path as a file of the output folder;
+/// all of them only for requests addressed to `hosts`.
+pub(super) fn app(shared: Arc<Shared>, hosts: Hosts) -> Router {
     Router::new()
         .route(LIVERELOAD_PATH, get(livereload))
         .fallback(serve_file)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(hosts),
+            only_for_us,
+        ))
         .with_state(shared)
+}
+
+/// The names a request may address the server by. A page on another site can make a
+/// browser send requests here through a name of its own that it points at 127.0.0.1
+/// (DNS rebinding), and read the drafts and the event stream as its own; such a request
+/// says that name in its Host header. So only these are answered: `localhost`,
+/// `127.0.0.1`, `[::1]` and the bind address, each with the server's port (or with no
+/// port if that is 80). When bound to every interface (`0.0.0.0`, `::`), any IP address
+/// is one of the server's own: an address, unlike a name, cannot be rebound.
+#[derive(Clone, Debug)]
+pub(super) struct Hosts {
+    pub(super) bind: IpAddr,
+    pub(super) port: u16,
+}
+
+/// The host part of a Host header.
+#[derive(Debug, PartialEq)]
+enum HostName<'a> {
+    Name(&'a str),
+    Ip(IpAddr),
+}
+
+impl Hosts {
+    /// Whether `host`, a Host header's value (or an absolute URI's authority), names this
+    /// server.
+    fn allow(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host) else {
+            return false;
+        };
+        let port_ok = port.map_or(self.port == 80, |p| p == self.port);
+        port_ok
+            && match name {
+                HostName::Name(n) => n.eq_ignore_ascii_case("localhost"),
+                HostName::Ip(ip) => {
+                    ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+                        || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+                        || ip == self.bind
+                        || self.bind.is_unspecified()
+                }
+            }
+    }
+
+    /// The answer to a request addressed to another name: 403, with a short reason.
+    fn refuse(&self, host: Option<&str>) -> Response {
+        let port = self.port;
+        let mut names = format!("localhost:{port}, 127.0.0.1:{port}, [::1]:{port}");
+        if self.bind.is_unspecified() {
+            names.push_str(&format!(" or any IP address of this machine, with :{port}"));
+        } else if !self.bind.is_loopback() {
+            names.push_str(&format!(
+                " or {}",
+                std::net::SocketAddr::new(self.bind, port)
+            ));
+        }
+        let asked = match host {
+            Some(h) => format!(
+                "it was addressed to {:?}",
+                h.chars().take(100).collect::<String>()
+            ),
+            None => "it named no host".to_string(),
+        };
+        let body = format!(
+            "403 Forbidden: explainer serve answers only requests addressed to {names}; {asked}. \
+             (This guards the preview against DNS rebinding: no other site may read it.)\n"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// `host[:port]`, `ipv4[:port]` or `[ipv6][:port]`; `None` if it is none of these.
+fn split_host(value: &str) -> Option<(HostName<'_>, Option<u16>)> {
+    let (name, rest) = if let Some(bracketed) = value.strip_prefix('[') {
+        let (ip, rest) = bracketed.split_once(']')?;
+        (HostName::Ip(IpAddr::V6(ip.parse().ok()?)), rest)
+    } else {
+        let (host, rest) = value.split_at(value.find(':').unwrap_or(value.len()));
+        match host.parse::<Ipv4Addr>() {
+            Ok(ip) => (HostName::Ip(IpAddr::V4(ip)), rest),
+            Err(_) => (HostName::Name(host), rest),
+        }
+    };
+    let port = match rest {
+        "" => None,
+        _ => {
+            let digits = rest.strip_prefix(':')?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some(digits.parse().ok()?)
+        }
+    };
+    Some((name, port))
+}
+
+/// Passes on a request addressed to this server (by an absolute URI's authority if it
+/// has one, else by its Host header); refuses any other.
+async fn only_for_us(State(hosts): State<Arc<Hosts>>, req: Request<Body>, next: Next) -> Response {
+    let host = match req.uri().authority() {
+        Some(authority) => Some(authority.as_str()),
+        None => req
+            .headers()
+            .get(header::HOST)
+            .map(|v| v.to_str().unwrap_or("(not readable)")),
+    };
+    match host {
+        Some(h) if hosts.allow(h) => next.run(req).await,
+        _ => hosts.refuse(host),
+    }
 }
 
 /// The content type to send a file with: mime_guess's for its extension, except where
@@ -213,6 +337,59 @@ async fn serve_connection(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_servers_own_names_are_allowed() {
+        let local = Hosts {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 1111,
+        };
+        for ok in [
+            "localhost:1111",
+            "LocalHost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "localhost:01111",
+        ] {
+            assert!(local.allow(ok), "{ok}");
+        }
+        for bad in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.attacker.example:1111",
+            "localhost",
+            "127.0.0.1",
+            "localhost:80",
+            "localhost:1112",
+            "localhost:",
+            "localhost:+1111",
+            "localhost:1111:1111",
+            "::1:1111",
+            "[::1]",
+            "[::1]x1111",
+            "[::2]:1111",
+            "127.0.0.2:1111",
+            "10.0.0.1:1111",
+            "user@localhost:1111",
+            "",
+        ] {
+            assert!(!local.allow(bad), "{bad}");
+        }
+        let on_80 = Hosts { port: 80, ..local };
+        assert!(on_80.allow("localhost") && on_80.allow("[::1]") && on_80.allow("127.0.0.1:80"));
+        let lan = Hosts {
+            bind: "192.168.1.5".parse().unwrap(),
+            port: 1111,
+        };
+        assert!(lan.allow("192.168.1.5:1111") && lan.allow("localhost:1111"));
+        assert!(!lan.allow("192.168.1.6:1111") && !lan.allow("myhost.local:1111"));
+        let every = Hosts {
+            bind: "0.0.0.0".parse().unwrap(),
+            port: 1111,
+        };
+        assert!(every.allow("192.168.1.6:1111") && every.allow("[fe80::1]:1111"));
+        assert!(!every.allow("myhost.local:1111") && !every.allow("attacker.example:1111"));
+    }
 
     /// Review 2026-12-01, §4: fonts, video, AVIF, CSV, web manifests and source maps were
     /// sent as application/octet-stream; the types of the site's own files are unchanged.

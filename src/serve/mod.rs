@@ -294,7 +294,11 @@ async fn launch(
     };
 
     let debouncer = watch::start_watching(&site_dir, &shared, hashes, cache)?;
-    let app = http::app(shared.clone());
+    let hosts = http::Hosts {
+        bind: opts.bind,
+        port: addr.port(),
+    };
+    let app = http::app(shared.clone(), hosts);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(http::accept_loop(
         listener,
