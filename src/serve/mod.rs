@@ -10,11 +10,13 @@
 //! This module is serve's lifecycle: its options, [`start`] and [`run`], and the rebuild
 //! with its panic guard. The other jobs have a file each: `http` answers requests,
 //! `watch` turns saves into rebuilds, `indexer` refreshes the search index in the
-//! background, and `overlay` makes the error overlay and the reload script.
+//! background, `overlay` makes the error overlay and the reload script, and `terminal`
+//! says what each build's problems are.
 
 mod http;
 mod indexer;
 mod overlay;
+mod terminal;
 mod watch;
 
 pub use http::resolve_request_path;
@@ -94,6 +96,8 @@ struct Shared {
     /// is already waiting).
     indexer: std::sync::mpsc::SyncSender<()>,
     signals: broadcast::Sender<Signal>,
+    /// The problems the terminal has shown, so that each build says only what changed.
+    shown: Mutex<terminal::Shown>,
 }
 
 impl Shared {
@@ -112,6 +116,7 @@ impl Shared {
             writing: Mutex::new(()),
             indexer,
             signals,
+            shown: Mutex::default(),
         }
     }
 }
@@ -188,9 +193,7 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
                     .unwrap_or_else(|e| e.into_inner()) =
                     Some(Arc::new(indexer::read_index(out_dir)));
             }
-            if report.diagnostics.count(crate::Severity::Warning) > 0 {
-                eprint!("{}", report.diagnostics.report(crate::Severity::Warning));
-            }
+            print_problems(shared, &report.diagnostics, true);
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = None;
             let _ = shared.signals.send(Signal::Reload);
             eprintln!(
@@ -207,13 +210,23 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             }
         }
         Err(diags) => {
-            eprint!("{}", diags.report(crate::Severity::Warning));
-            eprintln!("build failed; still serving the last good site");
+            print_problems(shared, &diags, false);
+            eprintln!(
+                "build failed: {} error(s), {} warning(s); still serving the last good site",
+                diags.count(crate::Severity::Error),
+                diags.count(crate::Severity::Warning)
+            );
             let overlay = overlay_html(&diags);
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = Some(overlay.clone());
             let _ = shared.signals.send(Signal::Failed(overlay));
         }
     }
+}
+
+/// Prints the problems of a build that are new since the last, and those fixed.
+fn print_problems(shared: &Shared, diags: &Diagnostics, succeeded: bool) {
+    let mut shown = shared.shown.lock().unwrap_or_else(|e| e.into_inner());
+    eprint!("{}", shown.after(diags, succeeded));
 }
 
 /// Runs one build, turning a panic into an error, so that a bug in the build never stops
