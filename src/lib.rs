@@ -43,6 +43,7 @@ pub mod resolve;
 pub mod reuse;
 pub mod scaffold;
 pub mod search;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod session;
 pub mod theme;

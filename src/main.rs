@@ -40,6 +40,7 @@ enum Command {
         strict: bool,
     },
     /// Preview the site: build with drafts, serve it, rebuild and reload on every save.
+    #[cfg(feature = "serve")]
     Serve {
         /// The site folder, with explainer.toml.
         #[arg(default_value = ".")]
@@ -84,6 +85,7 @@ fn main() -> ExitCode {
             ..BuildOptions::new(site_dir)
         }),
         Command::Check { site_dir, strict } => check(site_dir, strict),
+        #[cfg(feature = "serve")]
         Command::Serve {
             site_dir,
             port,

@@ -13,17 +13,25 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 struct Reply {
     status: u16,
+    /// The status line and headers.
+    head: String,
     body: String,
 }
 
-/// A plain HTTP/1.1 GET, with the path sent exactly as given (no normalisation).
+/// A plain HTTP/1.1 GET, with the path sent exactly as given (no normalisation), to the
+/// server's own address (as a browser sends it in the Host header).
 async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
     )
     .await
-    .unwrap();
+}
+
+/// Sends `raw` as it is and reads the whole reply.
+async fn request(addr: std::net::SocketAddr, raw: &str) -> Reply {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(raw.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -32,11 +40,12 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> Reply {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Reply { status, body }
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Reply {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
 }
 
 /// An open `/__livereload` stream.
@@ -48,7 +57,11 @@ impl Events {
     async fn open(addr: std::net::SocketAddr) -> Events {
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(
-            b"GET /__livereload HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
+            format!(
+                "GET /__livereload HTTP/1.1\r\nHost: localhost:{}\r\nAccept: text/event-stream\r\n\r\n",
+                addr.port()
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();
@@ -551,4 +564,165 @@ async fn connections_are_limited_and_idle_ones_time_out() {
         );
     }
     handle.stop().await;
+}
+
+/// Review 2026-12-01, §4: without `--out`, serve builds in a folder it makes itself, with
+/// a name no one can guess and make first, readable by its owner only. The predictable
+/// `explainer-serve-<pid>` of old, made by someone else, is neither used nor removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_builds_in_a_private_folder_it_made_and_removes_only_that() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let planted = std::env::temp_dir().join(format!("explainer-serve-{}", std::process::id()));
+    std::fs::create_dir_all(planted.join("public")).unwrap();
+    std::fs::write(planted.join("public/planted.txt"), "not serve's").unwrap();
+    let handle = start(ServeOptions {
+        port: 0,
+        ..ServeOptions::new(&site)
+    })
+    .await
+    .expect("server starts");
+    let folder = handle.out_dir.parent().unwrap().to_path_buf();
+    let planted_real = planted.canonicalize().unwrap();
+    assert!(
+        !handle.out_dir.starts_with(&planted_real),
+        "serve built into the folder someone else made: {}",
+        handle.out_dir.display()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+    }
+    assert_eq!(get(handle.addr, "/planted.txt").await.status, 404);
+    assert!(handle.out_dir.join("index.html").is_file());
+    handle.stop().await;
+    assert!(!folder.exists(), "serve left its own folder behind");
+    let kept = std::fs::read_to_string(planted.join("public/planted.txt"));
+    std::fs::remove_dir_all(&planted).unwrap();
+    assert_eq!(
+        kept.unwrap(),
+        "not serve's",
+        "serve removed what it did not make"
+    );
+}
+
+/// Makes a named pipe at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+    mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o644), 0).unwrap();
+}
+
+/// Review 2026-12-01, §1.5 and §3.5: serve's own walk, before the first build and for
+/// every folder that appears, followed links with no loop check and read every file it
+/// found. Two links to `.` made it exponential, and a named pipe (even one the build
+/// leaves out, as an editor's backup) made it wait for ever. Now serve starts, the build
+/// reports the loops, and later saves, folders moved in with a pipe inside, still rebuild.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looping_links_and_named_pipes_never_stop_serve() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    std::os::unix::fs::symlink(".", site.join("content/a")).unwrap();
+    std::os::unix::fs::symlink(".", site.join("content/b")).unwrap();
+    mkfifo(&site.join("content/notes.md~"));
+    let (server, _out) = tokio::time::timeout(PATIENCE, serve(&site))
+        .await
+        .expect("serve did not start: its walk went round the links or opened the pipe");
+    let home = get(server.addr, "/").await;
+    assert!(home.body.contains("content/a"), "{}", home.body);
+    assert!(home.body.contains("id=\"explainer-error-overlay\""));
+
+    let mut events = Events::open(server.addr).await;
+    std::fs::remove_file(site.join("content/a")).unwrap();
+    std::fs::remove_file(site.join("content/b")).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+
+    // A folder moved in whole: serve walks it, and must not open the pipe in it.
+    let incoming = dir.path().join("incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    mkfifo(&incoming.join("draft.md~"));
+    std::fs::write(
+        incoming.join("moved.md"),
+        "---\ntitle: Moved in\n---\nText.\n",
+    )
+    .unwrap();
+    std::fs::rename(&incoming, site.join("content/incoming")).unwrap();
+    let (name, data) = events.outcome().await;
+    assert_eq!(name, "reload", "{data}");
+    assert!(
+        get(server.addr, "/incoming/moved/")
+            .await
+            .body
+            .contains("Moved in")
+    );
+    edit(
+        &site.join("content/concerns/example.md"),
+        "The writers worry",
+        "The authors fear",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    server.stop().await;
+}
+
+/// Review 2026-12-01, DNS rebinding: a page on attacker.example that points its name at
+/// 127.0.0.1 got every page, drafts included, and the live-reload stream. Now a request
+/// whose Host (or absolute URI) is not one of the server's own names gets 403, on every
+/// path; the server's names still get the site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_requests_addressed_to_the_server_are_answered() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let (server, _out) = serve(&site).await;
+    let (addr, port) = (server.addr, server.addr.port());
+    // Header lines; the last request has no Host header at all.
+    let refused = [
+        "Host: attacker.example\r\n".to_string(),
+        format!("Host: attacker.example:{port}\r\n"),
+        format!("Host: localhost.attacker.example:{port}\r\n"),
+        "Host: localhost\r\n".to_string(),
+        format!("Host: 127.0.0.1:{}\r\n", port.wrapping_add(1)),
+        format!("Host: 10.0.0.1:{port}\r\n"),
+        String::new(),
+    ];
+    for host in &refused {
+        for path in ["/", "/concerns/example/", "/__livereload", "/no/such/page/"] {
+            let r = request(
+                addr,
+                &format!("GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n"),
+            )
+            .await;
+            assert_eq!(r.status, 403, "{host} {path}: {}", r.head);
+            assert!(r.head.contains("text/plain"), "{host} {path}: {}", r.head);
+            assert!(r.body.contains("DNS rebinding"), "{}", r.body);
+            assert!(!r.body.contains("too broad") && !r.body.contains("__livereload"));
+        }
+    }
+    // An absolute URI names the host the request is for, whatever the Host header says.
+    let r = request(
+        addr,
+        &format!(
+            "GET http://attacker.example/concerns/example/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.head);
+    for host in [
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
+        let r = request(
+            addr,
+            &format!(
+                "GET /concerns/example/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{host}: {}", r.head);
+        assert!(r.body.contains("too broad"));
+    }
+    server.stop().await;
 }

@@ -206,3 +206,166 @@ fn a_signal_during_the_first_build_stops_serve_and_leaves_nothing() {
     assert!(status.is_some(), "serve did not stop within 10 s:\n{err}");
     assert!(leftovers(tmp.path()).is_empty(), "left behind:\n{err}");
 }
+
+/// Review 2026-12-01, §4: `--open` goes through the `opener` crate, which honours
+/// `$BROWSER` and needs no `xdg-open` (the hand-written opener ran `xdg-open` or `open`
+/// from PATH, and nothing else).
+#[cfg(unix)]
+#[test]
+fn open_starts_the_browser_named_by_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = starter_site();
+    let tmp = tempfile::tempdir().unwrap();
+    let browser = tmp.path().join("browser");
+    let opened = tmp.path().join("opened.txt");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--port", "0", "--open"])
+        .arg(dir.path().join("site"))
+        .env("TMPDIR", tmp.path())
+        .env("BROWSER", &browser)
+        // No xdg-open, open or anything else to find: only $BROWSER can open the page.
+        .env("PATH", empty.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start explainer serve");
+    let (addr, rest) = wait_for_address(&mut child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let seen = loop {
+        match std::fs::read_to_string(&opened) {
+            Ok(url) if !url.is_empty() => break Some(url),
+            _ if Instant::now() > deadline => break None,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    send_signal(&child, "-TERM");
+    let _ = wait_exit(&mut child, Duration::from_secs(5));
+    let err = rest.join().unwrap();
+    assert_eq!(
+        seen.as_deref(),
+        Some(format!("http://{addr}/").as_str()),
+        "the browser was not started:\n{err}"
+    );
+}
+
+/// serve's stderr, line by line as it comes.
+struct Terminal {
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Terminal {
+    fn of(child: &mut Child) -> Terminal {
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Terminal { lines }
+    }
+
+    /// Everything up to and including the next line that starts with one of `ends`.
+    fn until(&self, ends: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = self.lines.recv_timeout(left) else {
+                panic!("serve never printed a line starting with {ends:?}; it printed:\n{seen}");
+            };
+            seen.push_str(&line);
+            seen.push('\n');
+            if ends.iter().any(|e| line.starts_with(e)) {
+                return seen;
+            }
+        }
+    }
+
+    /// What the next build printed, up to its last line.
+    fn next_build(&self) -> String {
+        self.until(&["rebuilt:", "built:", "build failed"])
+    }
+}
+
+/// Saves `text` as `rel` in one step (written beside, then renamed), as editors do, so
+/// that the watcher never sees it half written.
+fn save(site: &Path, rel: &str, text: &str) {
+    let beside = site.join(".save.tmp");
+    std::fs::write(&beside, text).unwrap();
+    std::fs::rename(&beside, site.join(rel)).unwrap();
+}
+
+const ORPHAN_WARNING: &str = "content/orphan.md: warning: no other page links to this page";
+
+/// Review 2026-12-01: every rebuild printed every warning of the site again. Now each
+/// build prints the problems that are new since the one before, and a line for those
+/// fixed; the first build prints them all.
+#[test]
+fn each_build_prints_only_what_changed() {
+    let dir = starter_site();
+    let site = dir.path().join("site");
+    let orphan = "---\ntitle: Orphan\n---\nNothing links here.\n";
+    std::fs::write(site.join("content/orphan.md"), orphan).unwrap();
+    let concern = std::fs::read_to_string(site.join("content/concerns/example.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(&site, 0, tmp.path());
+    let terminal = Terminal::of(&mut child);
+    let first = terminal.until(&["serving http://"]);
+    let step = |rel: &str, text: &str| {
+        save(&site, rel, text);
+        terminal.next_build()
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(first.contains(ORPHAN_WARNING), "{first}");
+        // A save that changes no problem prints none.
+        let edited = concern.replace("The writers worry", "The authors fear");
+        let out = step("content/concerns/example.md", &edited);
+        assert!(!out.contains("warning:") && !out.contains("fixed"), "{out}");
+        // A new warning is printed, the old one is not printed again.
+        let out = step("content/orphan2.md", "---\ntitle: Two\n---\nAlone too.\n");
+        assert!(
+            out.contains("content/orphan2.md: warning: no other page"),
+            "{out}"
+        );
+        assert!(
+            !out.contains(ORPHAN_WARNING) && !out.contains("fixed"),
+            "{out}"
+        );
+        // A failed build prints its error, and calls nothing fixed.
+        let broken = edited.replace("\"the rules are too broad\"", "\"too narrow\"");
+        let out = step("content/concerns/example.md", &broken);
+        assert!(out.contains("content/concerns/example.md:7:"), "{out}");
+        assert!(out.contains("build failed: 1 error(s)"), "{out}");
+        assert!(
+            !out.contains("fixed") && !out.contains(ORPHAN_WARNING),
+            "{out}"
+        );
+        // Fixed, with a link to the orphan: both fixes are said, in a line each.
+        let fixed = format!("{edited}\nSee [the orphan](../orphan.md).\n");
+        let out = step("content/concerns/example.md", &fixed);
+        assert!(
+            out.contains("fixed: 1 error(s) in content/concerns/example.md"),
+            "{out}"
+        );
+        assert!(
+            out.contains("fixed: 1 warning(s) in content/orphan.md"),
+            "{out}"
+        );
+        assert!(!out.contains("warning: no other page"), "{out}");
+    }));
+    send_signal(&child, "-TERM");
+    let _ = wait_exit(&mut child, Duration::from_secs(5));
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
