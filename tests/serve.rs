@@ -166,6 +166,41 @@ async fn save_rebuilds_and_reloads() {
     server.stop().await;
 }
 
+/// Content 3: a page whose review date has passed is named in the preview's warnings
+/// notice (as `check` names it), and the notice goes once the date is moved on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_due_for_review_is_named_in_the_preview() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let concern = site.join("content/concerns/example.md");
+    edit(&concern, "\n---\n", "\nreview_by: 2000-01-01\n---\n");
+    let (server, _out) = serve(&site).await;
+    let page = get(server.addr, "/concerns/example/").await;
+    assert!(
+        page.body.contains("id=\"explainer-warnings\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("content/concerns/example.md:"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("this page was due for review by 2000-01-01"),
+        "{}",
+        page.body
+    );
+
+    let mut events = Events::open(server.addr).await;
+    edit(&concern, "review_by: 2000-01-01", "review_by: 9999-12-31");
+    assert_eq!(events.outcome().await.0, "reload");
+    let page = get(server.addr, "/concerns/example/").await;
+    assert!(!page.body.contains("due for review"), "{}", page.body);
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_build_shows_overlay_and_keeps_last_good_site() {
     let dir = new_site();

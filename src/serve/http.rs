@@ -198,20 +198,21 @@ pub fn resolve_request_path(root: &Path, request_path: &str) -> Option<PathBuf> 
     (real.starts_with(&real_root) && real.is_file()).then_some(real)
 }
 
-/// The overlay a page should show: the last failed build's, else the watcher's failure.
+/// What a page should show over itself: the last failed build's overlay, else the
+/// watcher's failure; and the notice of the last good build's warnings, if any.
 fn current_overlay(shared: &Shared) -> Option<String> {
-    let build = shared
-        .error
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    build.or_else(|| {
-        shared
-            .watch_error
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    })
+    let read = |lock: &std::sync::RwLock<Option<String>>| {
+        lock.read().unwrap_or_else(|e| e.into_inner()).clone()
+    };
+    let failure = read(&shared.error).or_else(|| read(&shared.watch_error));
+    match (failure, read(&shared.warnings)) {
+        (None, None) => None,
+        (a, b) => Some(format!(
+            "{}{}",
+            a.unwrap_or_default(),
+            b.unwrap_or_default()
+        )),
+    }
 }
 
 async fn serve_file(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response {

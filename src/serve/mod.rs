@@ -85,6 +85,8 @@ struct Shared {
     /// The overlay HTML for the file watcher's last error, if it had one: saves may be
     /// missed until serve is restarted.
     watch_error: RwLock<Option<String>>,
+    /// The notice of the last good build's warnings, if it had any.
+    warnings: RwLock<Option<String>>,
     /// The last search index, reused by the next build and refreshed after it.
     search_index: RwLock<Option<Arc<Vec<crate::output::Output>>>>,
     /// The pages the last good build wrote that the search index holds, with the hash of
@@ -111,6 +113,7 @@ impl Shared {
             out_dir,
             error: RwLock::new(None),
             watch_error: RwLock::new(None),
+            warnings: RwLock::new(None),
             search_index: RwLock::new(None),
             indexed: RwLock::default(),
             writing: Mutex::new(()),
@@ -195,6 +198,8 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             }
             print_problems(shared, &report.diagnostics, true);
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = None;
+            *shared.warnings.write().unwrap_or_else(|e| e.into_inner()) =
+                overlay::warnings_html(&report.diagnostics);
             let _ = shared.signals.send(Signal::Reload);
             eprintln!(
                 "{}: {} ({:.0} ms to reload)",
