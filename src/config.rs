@@ -165,6 +165,10 @@ impl Config {
     /// Reads and checks `explainer.toml` in `site_dir`.
     pub fn load(site_dir: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = site_dir.join(CONFIG_FILE);
+        // A named pipe would block the read forever: look before opening.
+        if let Some(d) = crate::load::not_a_regular_file(Path::new(CONFIG_FILE), &path) {
+            return Err(vec![d]);
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             vec![
                 Diagnostic::error(CONFIG_FILE, None, format!("cannot read {}: {e}", path.display()))
