@@ -144,10 +144,31 @@ fn display(site_dir: &Path, p: &Path) -> PathBuf {
 
 /// The first character of a file or folder name that a web address cannot carry as it
 /// is: `#` and `?` end the path, `%` starts an escape, and whitespace or a control
-/// character would need escaping in every link, the sitemap and the feed.
+/// character would need escaping in every link, the sitemap and the feed. Invisible
+/// characters are refused too: a bidirectional control (U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F, U+061C) makes a name read differently from what it is
+/// (`e\u{202E}gnp.md` shows as `emd.png`), and a zero-width one (U+200B–U+200D, U+2060,
+/// U+FEFF) makes two names that look the same.
 pub fn url_unsafe_char(name: &str) -> Option<char> {
-    name.chars()
-        .find(|&c| matches!(c, '#' | '?' | '%') || c.is_whitespace() || c.is_control())
+    name.chars().find(|&c| {
+        matches!(c, '#' | '?' | '%') || c.is_whitespace() || c.is_control() || is_invisible(c)
+    })
+}
+
+/// Whether `c` is a bidirectional control or a zero-width character: one that changes
+/// how a name looks, or looks like nothing.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+    )
 }
 
 /// What a file type is, if it is neither a regular file, a folder nor a link: such a
@@ -407,10 +428,19 @@ impl Walker<'_> {
             let display = self.display(&path);
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
+                    // A byte-order mark (which editors on Windows and some reference
+                    // managers write) is not part of the YAML or JSON: drop it, as for
+                    // Markdown, or the JSON parser reads no entries at all.
                     Ok(text) => self
                         .out
                         .bibliography
-                        .push(crate::bibliography::BibliographyFile { display, text }),
+                        .push(crate::bibliography::BibliographyFile {
+                            display,
+                            text: match text.strip_prefix('\u{feff}') {
+                                Some(rest) => rest.to_owned(),
+                                None => text,
+                            },
+                        }),
                     Err(e) => self
                         .errors
                         .push(not_utf8(display, e.as_bytes(), e.utf8_error())),

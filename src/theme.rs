@@ -151,6 +151,17 @@ impl SiteWalk<'_> {
                 continue;
             }
             let shown = path.strip_prefix(site_dir).unwrap_or(&path).to_path_buf();
+            if let Some(c) = name.chars().find(|&c| crate::load::is_invisible(c)) {
+                errors.push(
+                    Diagnostic::error(
+                        shown,
+                        None,
+                        format!("the name `{name}` has the invisible character {c:?}, which makes it read as another name"),
+                    )
+                    .with_help("rename it with letters, digits, `-`, `_` and `.` only"),
+                );
+                continue;
+            }
             let real =
                 match crate::load::follow_link_within(self.layouts_real, "layouts/", &shown, &path)
                 {

@@ -228,3 +228,64 @@ fn a_socket_is_an_error() {
         assert!(!site.exists("index.html"));
     }
 }
+
+// --- item 10: invisible characters in names ---------------------------------------------------
+
+/// Item 10: a right-to-left override or a zero-width character in a name used to be
+/// published as it was; it is refused like `#` and `?`.
+#[test]
+fn invisible_characters_in_names_are_refused() {
+    for (rel, name) in [
+        ("content/e\u{202E}gnp.md", "e\u{202E}gnp.md"),
+        ("content/zero\u{200B}width.md", "zero\u{200B}width.md"),
+        ("content/a\u{2066}b/page.md", "a\u{2066}b"),
+        ("content/mark\u{200F}.md", "mark\u{200F}.md"),
+        ("content/bom\u{FEFF}.png", "bom\u{FEFF}.png"),
+        ("content/join\u{2060}er.md", "join\u{2060}er.md"),
+        ("content/arabic\u{061C}.md", "arabic\u{061C}.md"),
+    ] {
+        let site = site();
+        site.build_ok();
+        site.write(rel, &page("X", "Text [home](/).\n"));
+        let err = fails_untouched(&site);
+        assert!(
+            err.contains(&format!("error: the name `{name}` has")),
+            "{rel:?}: {err}"
+        );
+        assert!(err.contains("breaks its web address"), "{err}");
+    }
+    // In the theme too.
+    let site = site();
+    site.write("layouts/static/e\u{202E}ssc.css", "body{}\n");
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains("has the invisible character '\\u{202e}'"),
+        "{err}"
+    );
+}
+
+// --- item 13: CSL-JSON with a byte-order mark ------------------------------------------------------
+
+/// Item 13: `references.json` saved with a byte-order mark used to be misread.
+#[test]
+fn csl_json_with_a_byte_order_mark_is_read() {
+    let site = Site::new(&[
+        (
+            "content/_index.md",
+            &page("Home", "A report says so [@cid].\n"),
+        ),
+        (
+            "content/references.json",
+            "\u{FEFF}[{\"id\": \"cid\", \"type\": \"report\", \"title\": \"The report\", \"publisher\": \"An office\", \"URL\": \"https://example.org/report\"}]\n",
+        ),
+        (
+            "content/references.yaml",
+            "\u{FEFF}yid:\n  title: Another\n  publisher: Someone\n  url: https://example.org/other\n",
+        ),
+    ]);
+    site.build_ok();
+    let home = site.read("index.html");
+    assert!(home.contains("The report"), "{home}");
+    let graph = site.read("citations.json");
+    assert!(graph.contains("\"yid\""), "{graph}");
+}
