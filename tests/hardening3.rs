@@ -79,6 +79,78 @@ fn mkfifo(path: &Path) {
     assert!(status.success(), "mkfifo {}", path.display());
 }
 
+/// Whether every character of `xml` is one XML 1.0 can carry (its `Char` production).
+fn assert_xml_chars(xml: &str, what: &str) {
+    let bad: Vec<char> = xml
+        .chars()
+        .filter(|&c| {
+            !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what} has characters XML cannot carry: {bad:?}\n{xml}"
+    );
+}
+
+/// Whether `s` is a strict RFC 3339 timestamp as Atom wants it:
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with hours and offsets in range.
+fn is_strict_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        s.get(r.clone())
+            .is_some_and(|t| t.len() == r.len() && t.bytes().all(|c| c.is_ascii_digit()))
+    };
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap();
+    if !(s.is_ascii()
+        && s.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19))
+    {
+        return false;
+    }
+    if num(11..13) > 23 || num(14..16) > 59 || num(17..19) > 59 {
+        return false;
+    }
+    let mut rest = &s[19..];
+    if let Some(f) = rest.strip_prefix('.') {
+        let n = f.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &f[n..];
+    }
+    rest == "Z"
+        || (rest.len() == 6
+            && rest.starts_with(['+', '-'])
+            && rest[1..3].bytes().all(|c| c.is_ascii_digit())
+            && &rest[3..4] == ":"
+            && rest[4..].bytes().all(|c| c.is_ascii_digit())
+            && rest[1..3].parse::<u32>().unwrap() <= 23
+            && rest[4..].parse::<u32>().unwrap() <= 59)
+}
+
+/// The texts of every `<tag>…</tag>` in `xml`.
+fn xml_texts<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    xml.match_indices(&open)
+        .filter_map(|(i, _)| {
+            let from = i + open.len();
+            xml[from..].find(&close).map(|j| &xml[from..from + j])
+        })
+        .collect()
+}
+
 // --- item 5: links lead only inside content/ (or layouts/) -----------------------------
 
 /// Item 5: a link that stays inside the site folder but leaves content/ used to be
@@ -229,6 +301,152 @@ fn a_socket_is_an_error() {
     }
 }
 
+// --- item 8: control characters ---------------------------------------------------------------
+
+/// Item 8: a control character in a title, summary or description used to reach
+/// atom.xml, which no XML parser then accepts. In front matter and explainer.toml it is
+/// a located error.
+#[test]
+fn control_characters_in_titles_and_descriptions_are_located_errors() {
+    for (key, escape) in [
+        ("title", "\\x01"),
+        ("summary", "\\x1f"),
+        ("short_title", "\\b"),
+        ("title", "\\v"),
+    ] {
+        let site = site();
+        site.build_ok();
+        site.write(
+            "content/dated.md",
+            &format!(
+                "---\ntitle: Dated\ndate: 2024-10-29\n{key}: \"Bad {escape} text\"\n---\nText [home](_index.md).\n"
+            ),
+        );
+        // YAML rejects a duplicate `title` key: overwrite it instead.
+        if key == "title" {
+            site.write(
+                "content/dated.md",
+                &format!(
+                    "---\ndate: 2024-10-29\ntitle: \"Bad {escape} text\"\n---\nText [home](_index.md).\n"
+                ),
+            );
+        }
+        let err = fails_untouched(&site);
+        let line = if key == "title" { 3 } else { 4 };
+        assert!(
+            err.contains(&format!(
+                "content/dated.md:{line}:1: error: `{key}` holds the control character"
+            )),
+            "{key} {escape}: {err}"
+        );
+        assert!(err.contains("no feed or sitemap can carry"), "{err}");
+    }
+    // explainer.toml: TOML's escapes give U+0008 (\b) and U+000B (\u000B).
+    for (key, value) in [("title", "A\\bB"), ("description", "A\\u000BB")] {
+        let site = site();
+        site.build_ok();
+        let config = CONFIG.replace(&format!("{key} = \""), &format!("{key} = \"{value} "));
+        site.write("explainer.toml", &config);
+        let err = fails_untouched(&site);
+        let line = if key == "title" { 1 } else { 4 };
+        assert!(
+            err.contains(&format!(
+                "explainer.toml:{line}:1: error: `{key}` holds the control character"
+            )),
+            "{key}: {err}"
+        );
+    }
+}
+
+/// Item 8: whatever reaches the feed and the sitemap is XML: a control character in a
+/// page's first paragraph (its summary when it has none) is left out of atom.xml.
+#[test]
+fn the_feed_and_sitemap_hold_only_xml_characters() {
+    let site = site();
+    site.write(
+        "content/dated.md",
+        "---\ntitle: Dated\ndate: 2024-10-29\n---\nA bell \u{7} and a tab\u{b} in [the text](_index.md) \u{1}.\n",
+    );
+    site.build_ok();
+    let atom = site.read("atom.xml");
+    assert!(
+        atom.contains("<summary>A bell  and a tab in the text .</summary>"),
+        "{atom}"
+    );
+    assert_xml_chars(&atom, "atom.xml");
+    assert_xml_chars(&site.read("sitemap.xml"), "sitemap.xml");
+}
+
+// --- item 9: dates the feed can carry ------------------------------------------------------
+
+/// Item 9: dates that are not RFC 3339 used to be written into atom.xml unchanged. What
+/// RFC 3339 allows (a lower-case `t` or `z`, a space for `T`) is accepted and written in
+/// the strict form; what it does not (no seconds, a zone name, an offset beyond ±23:59)
+/// is a located error.
+#[test]
+fn dates_are_written_strictly_or_refused() {
+    for (written, strict) in [
+        ("2024-01-01t10:00:00z", "2024-01-01T10:00:00Z"),
+        ("2024-01-01 10:00:00Z", "2024-01-01T10:00:00Z"),
+        ("2024-01-01T10:00:00.5+02:00", "2024-01-01T10:00:00.5+02:00"),
+        ("2024-01-01T10:00:00", "2024-01-01T10:00:00Z"),
+        ("2024-01-01", "2024-01-01T00:00:00Z"),
+    ] {
+        let site = site();
+        site.write(
+            "content/dated.md",
+            &format!("---\ntitle: Dated\ndate: \"{written}\"\n---\nText [home](_index.md).\n"),
+        );
+        site.build_ok();
+        let atom = site.read("atom.xml");
+        for t in xml_texts(&atom, "published")
+            .into_iter()
+            .chain(xml_texts(&atom, "updated"))
+        {
+            assert!(is_strict_rfc3339(t), "{written}: `{t}` in\n{atom}");
+        }
+        assert!(
+            atom.contains(&format!("<published>{strict}</published>")),
+            "{written}: {atom}"
+        );
+        let sitemap = site.read("sitemap.xml");
+        assert!(
+            sitemap.contains("<lastmod>2024-01-01</lastmod>"),
+            "{sitemap}"
+        );
+    }
+    for (written, why) in [
+        ("2024-01-01T10:00Z", "whose time has no seconds"),
+        (
+            "2024-01-01T10:00:00Z[Europe/Paris]",
+            "which names a time zone in brackets",
+        ),
+        ("2024-01-01T10:00:00+25:00", "whose offset is not one"),
+        (
+            "2024-01-01T10:00:00+0200",
+            "whose offset is not Z or +HH:MM",
+        ),
+        ("2024-01-01T24:00:00Z", "whose time is not HH:MM:SS"),
+        ("2024-01-01Tnoon", "whose time is not HH:MM:SS"),
+        ("2024-02-30", "which is not a date"),
+    ] {
+        let site = site();
+        site.build_ok();
+        site.write(
+            "content/dated.md",
+            &format!("---\ntitle: Dated\nupdated: \"{written}\"\n---\nText [home](_index.md).\n"),
+        );
+        let err = fails_untouched(&site);
+        assert!(
+            err.contains(&format!(
+                "content/dated.md:3:1: error: `updated` is `{written}`, {why}"
+            )),
+            "{written}: {err}"
+        );
+        assert!(err.contains("YYYY-MM-DDTHH:MM:SS"), "{err}");
+    }
+}
+
 // --- item 10: invisible characters in names ---------------------------------------------------
 
 /// Item 10: a right-to-left override or a zero-width character in a name used to be
@@ -288,4 +506,104 @@ fn csl_json_with_a_byte_order_mark_is_read() {
     assert!(home.contains("The report"), "{home}");
     let graph = site.read("citations.json");
     assert!(graph.contains("\"yid\""), "{graph}");
+}
+
+// --- item 14: [sections] it can use ---------------------------------------------------------
+
+/// Item 14: a role for a folder that does not exist, for a file, or for a case variant
+/// of another section used to be accepted without a word.
+#[test]
+fn sections_must_name_folders_of_content() {
+    let config = format!(
+        "{CONFIG}\n[sections]\nconcerns = \"topic\"\nnowhere = \"topic\"\nabout = \"background\"\nsources = \"source\"\nSources = \"background\"\n"
+    );
+    let site = site();
+    site.write("content/concerns/_index.md", &page("Concerns", "All.\n"));
+    site.write("content/sources/_index.md", &page("Sources", "All.\n"));
+    site.build_ok();
+    site.write("explainer.toml", &config);
+    let err = fails_untouched(&site);
+    assert!(
+        err.contains("explainer.toml:11:1: error: `Sources` and `sources` differ only in case"),
+        "{err}"
+    );
+    // The case error comes first, alone: fix it and the folders are checked.
+    site.write(
+        "explainer.toml",
+        &config.replace("Sources = \"background\"\n", ""),
+    );
+    let err = fails_untouched(&site);
+    assert!(
+        err.contains(
+            "explainer.toml:8:1: error: there is no folder content/nowhere/ for this section"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "explainer.toml:9:1: error: `about` is the page content/about.md, not a folder"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("the folders in content/ are: concerns, files, sources"),
+        "{err}"
+    );
+    // Without those lines it builds.
+    site.write(
+        "explainer.toml",
+        &format!("{CONFIG}\n[sections]\nconcerns = \"topic\"\nsources = \"source\"\n"),
+    );
+    site.build_ok();
+}
+
+// --- item 17: base_url ------------------------------------------------------------------------
+
+/// Item 17: base_url values that load the site from elsewhere (`https://x.org//host/`),
+/// with no host, or with spaces or quotes used to be accepted.
+#[test]
+fn base_url_must_be_an_http_url_with_a_host_and_a_plain_path() {
+    for (url, why) in [
+        ("https://x.org//host/", "has an empty path segment"),
+        ("https:///", "has no host"),
+        ("https://", "does not end in `/`"),
+        ("https://exa mple.org/", "has the host `exa mple.org`"),
+        ("https://example.org/a b/", "has ' ' in its path"),
+        ("https://example.org/\\\"x/", "has '\"' in its path"),
+        ("https://example.org/'/", "has '\\'' in its path"),
+        ("https://user@evil.org/", "has the host `user@evil.org`"),
+        ("https://example.org:99999/", "has the port `99999`"),
+        ("https://example.org/../", "has the path segment `..`"),
+        (
+            "ftp://example.org/",
+            "does not start with `https://` or `http://`",
+        ),
+        ("https://example.org/sub", "does not end in `/`"),
+    ] {
+        let site = site();
+        site.build_ok();
+        site.write(
+            "explainer.toml",
+            &format!("title = \"T\"\nbase_url = \"{url}\"\n"),
+        );
+        let err = fails_untouched(&site);
+        let shown = url.replace("\\\"", "\"");
+        assert!(
+            err.contains(&format!("explainer.toml:2:1: error: base_url `{shown}` is not an absolute URL ending in `/`: it {why}")),
+            "{url}: {err}"
+        );
+    }
+    for url in [
+        "https://example.org/",
+        "http://localhost:1111/",
+        "https://example.org/sub/dir-1/",
+        "https://[::1]:8080/",
+    ] {
+        let site = site();
+        site.write(
+            "explainer.toml",
+            &format!("title = \"T\"\nbase_url = \"{url}\"\n"),
+        );
+        site.build_ok();
+    }
 }
