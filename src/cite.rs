@@ -16,7 +16,10 @@
 //! ```
 //!
 //! Quote marks pair: a quote opened with `"` closes only at a `"`, one opened with `“`
-//! only at its `”`, so a quote may hold the other kind (and nested curly pairs). A quote
+//! only at its `”`, so a quote may hold the other kind (and nested curly pairs). The
+//! pairing is of the marks as written in the file: Markdown's smart punctuation turns
+//! `"words”` into `“words”` before this module sees it, so the parse stage checks the
+//! written marks of each quote with [`marks_pair`] (`"words”` and `“words"` are errors). A quote
 //! matches a paragraph when its words stand there in order, each part (around `...`)
 //! starting and ending on a word boundary: a fragment of a word never matches.
 
@@ -33,6 +36,10 @@ pub struct CitationItem {
     pub quote: Option<String>,
     /// The locator after a comma (`art. 7(2)`, `p. 4`), if given.
     pub locator: Option<String>,
+    /// Byte offsets of the quote's opening and closing marks, if it has a quote (in the
+    /// same text as `offset`), so that the marks as written can be checked: see
+    /// [`marks_pair`].
+    pub quote_marks: Option<(usize, usize)>,
     /// Byte offset of the item's `@` inside the searched text (or the bracket's text, for
     /// [`parse_items`]).
     pub offset: usize,
@@ -174,6 +181,10 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                         .into_iter()
                         .map(|mut it| {
                             it.offset += inner.start;
+                            if let Some((open, close)) = &mut it.quote_marks {
+                                *open += inner.start;
+                                *close += inner.start;
+                            }
                             it
                         })
                         .collect()
@@ -299,9 +310,12 @@ fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
     }
     let paragraph = parse_paragraph(cur)?;
     cur.skip_ws();
-    let quote = match cur.peek() {
-        Some(c) if closing_mark(c).is_some() => Some(parse_quote(cur)?),
-        _ => None,
+    let (quote, quote_marks) = match cur.peek() {
+        Some(c) if closing_mark(c).is_some() => {
+            let (words, open, close) = parse_quote(cur)?;
+            (Some(words), Some((open, close)))
+        }
+        _ => (None, None),
     };
     cur.skip_ws();
     let locator = if cur.peek() == Some(',') {
@@ -325,6 +339,7 @@ fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
         quote,
         locator,
         offset,
+        quote_marks,
     })
 }
 
@@ -351,8 +366,9 @@ fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
     }
 }
 
-/// A quote, from its opening mark to the mark that closes it; its words, spacing folded.
-fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
+/// A quote, from its opening mark to the mark that closes it; its words, spacing folded,
+/// and the offsets of the two marks.
+fn parse_quote(cur: &mut Cursor<'_>) -> Result<(String, usize, usize), SyntaxError> {
     let open_at = cur.at;
     let open = cur.peek().unwrap_or('"');
     let start = open_at + open.len_utf8();
@@ -378,7 +394,28 @@ fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
             "put the exact words from the source between the quote marks, or remove the quote marks",
         ));
     }
-    Ok(words)
+    Ok((words, open_at, end))
+}
+
+/// Whether a quote written with the marks `open` and `close` keeps the pairing rule: `"`
+/// closes with `"`, `“` with `”`, `„` with `“`.
+///
+/// The Markdown parser turns straight quotes into curly ones (smart punctuation) before
+/// citations are read, so `"words”` and `“words"` reach [`find_citations`] as
+/// `“words”`: the parse stage looks up the marks as written in the file and asks this.
+pub fn marks_pair(open: char, close: char) -> bool {
+    closing_mark(open) == Some(close)
+}
+
+/// The message and help for a quote whose marks, as written, do not pair.
+pub fn unpaired_marks_error(open: char, close: char) -> (String, String) {
+    let wanted = closing_mark(open).unwrap_or('"');
+    (
+        format!("this quote opens with `{open}` but closes with `{close}`"),
+        format!(
+            "quote marks pair: a quote opened with `\"` closes with `\"`, one opened with `“` with `”` (and `„` with `“`); close this one with `{wanted}`"
+        ),
+    )
 }
 
 /// Text normalised for quote matching: whitespace collapsed, curly quotes made straight,

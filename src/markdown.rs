@@ -238,10 +238,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     for node in root.descendants() {
         if let NodeValue::Heading(h) = node.data().value {
             let text = node.collect_text();
-            let mut id = anchorizer.anchorize(&text);
-            if is_generated_id(&id) {
-                id = anchorizer.anchorize(&format!("{id}-section"));
-            }
+            let id = heading_id(&mut anchorizer, &text);
             out.headings.push(Heading {
                 level: h.level,
                 id,
@@ -286,9 +283,36 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     out
 }
 
+/// The id of a heading with this text: GitHub's (the text in lower case, spaces as
+/// hyphens, punctuation dropped), made unique by the anchorizer, which has seen every id
+/// before it. It is never empty: a heading of emoji or punctuation alone, which leaves
+/// no letter or digit, is `section` (then `section-1`, …). It never has the form of an
+/// id the generator makes (`p3`, `ref-2`, `cite-5`, `fn-x`): that one gets `-section`
+/// (`p3-section`), or, where the form is a prefix (`fn-…`), `section-` before it. The
+/// anchorizer's own numbering can make such a form (a second `ref` is `ref-1`), so the
+/// check comes after it. No id starting `section` has the generator's form, so this ends.
+fn heading_id(anchorizer: &mut Anchorizer, text: &str) -> String {
+    // The anchorizer would make `""` of such a text, then `-1`, `-2`: look at the text.
+    if !text.chars().any(char::is_alphanumeric) {
+        return anchorizer.anchorize("section");
+    }
+    let id = anchorizer.anchorize(text);
+    if !is_generated_id(&id) {
+        return id;
+    }
+    let suffixed = format!("{id}-section");
+    if is_generated_id(&suffixed) {
+        anchorizer.anchorize(&format!("section-{id}"))
+    } else {
+        anchorizer.anchorize(&suffixed)
+    }
+}
+
 /// Ids the theme's templates use; a heading never gets one of them.
 pub const RESERVED_IDS: &[&str] = &[
     "main",
+    "toc",
+    "header-search-input",
     "references",
     "toc-title",
     "backlinks-title",
@@ -455,6 +479,7 @@ fn process_run<'a>(
     let mut pieces: Vec<NodeValue> = vec![];
     let mut cursor = 0;
     let mut raw = RawBrackets::new(&text, &starts);
+    let mut marks = WrittenMarks::new(&starts);
     let mut omitted = 0;
     for f in cite::find_citations(&text) {
         let (node_index, raw_offset) = raw.locate(f.range.start, run, loc);
@@ -477,6 +502,30 @@ fn process_run<'a>(
                 );
             }
             Ok(items) => {
+                for item in &items {
+                    let Some((open, close)) = item.quote_marks else {
+                        continue;
+                    };
+                    let (Some(o), Some(c)) = (
+                        marks.written(open, run, loc, input.text),
+                        marks.written(close, run, loc, input.text),
+                    ) else {
+                        continue;
+                    };
+                    if cite::marks_pair(o.1, c.1) {
+                        continue;
+                    }
+                    if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
+                        omitted += 1;
+                        continue;
+                    }
+                    let (message, help) = cite::unpaired_marks_error(o.1, c.1);
+                    out.diagnostics.push(
+                        Diagnostic::error(input.file, Some(loc.position_of_offset(o.0)), message)
+                            .with_help(help)
+                            .with_source(input.text),
+                    );
+                }
                 let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
                 push_text(&mut pieces, &text[cursor..f.range.start]);
                 pieces.push(hole(format!("c{}", out.citations.len())));
@@ -580,6 +629,70 @@ impl<'t> RawBrackets<'t> {
             self.raw_taken += 1;
         }
         (node_index, self.last_raw.map(|i| self.src_start + i))
+    }
+}
+
+/// The double quote marks a citation's quote can open or close with.
+fn is_double_mark(c: char) -> bool {
+    matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{201e}')
+}
+
+/// The quote marks of a run's text as they are written in the file: smart punctuation
+/// has made each straight `"` a curly one in the text, but the pairing rule is about the
+/// marks the editor wrote. The k-th mark of a node's text is the k-th mark of its source
+/// (escapes keep their mark; an entity such as `&quot;` has none in the source, and then
+/// the node's marks are not matched up at all). Each node is scanned once.
+struct WrittenMarks<'t> {
+    starts: &'t [usize],
+    /// By node: its marks, or `None` where its text and source do not match up.
+    nodes: std::collections::HashMap<usize, Option<NodeMarks>>,
+}
+
+/// The offsets of a node's quote marks in its text, and of the same marks in the file.
+type NodeMarks = (Vec<usize>, Vec<usize>);
+
+impl<'t> WrittenMarks<'t> {
+    fn new(starts: &'t [usize]) -> Self {
+        WrittenMarks {
+            starts,
+            nodes: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The offset in the file, and the mark written there, of the mark at `at` in the
+    /// run's text; `None` when the source cannot tell.
+    fn written(
+        &mut self,
+        at: usize,
+        run: &[&AstNode<'_>],
+        loc: &Locator<'_>,
+        file_text: &str,
+    ) -> Option<(usize, char)> {
+        let k = self.starts.partition_point(|&s| s <= at).checked_sub(1)?;
+        let start = self.starts[k];
+        let node = *run.get(k)?;
+        let entry = self.nodes.entry(k).or_insert_with(|| {
+            let data = node.data();
+            let NodeValue::Text(t) = &data.value else {
+                return None;
+            };
+            let in_text: Vec<usize> = t
+                .char_indices()
+                .filter(|&(_, c)| is_double_mark(c))
+                .map(|(i, _)| i)
+                .collect();
+            let (src_start, src) = loc.node_source(node);
+            let in_file: Vec<usize> = src
+                .char_indices()
+                .filter(|&(_, c)| is_double_mark(c))
+                .map(|(i, _)| src_start + i)
+                .collect();
+            (in_text.len() == in_file.len()).then_some((in_text, in_file))
+        });
+        let (in_text, in_file) = entry.as_ref()?;
+        let j = in_text.binary_search(&(at - start)).ok()?;
+        let offset = in_file[j];
+        Some((offset, file_text[offset..].chars().next()?))
     }
 }
 

@@ -151,6 +151,17 @@ fn xml_texts<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Every `id="…"` value in `html`, in order.
+fn ids(html: &str) -> Vec<String> {
+    html.match_indices(" id=\"")
+        .map(|(i, m)| {
+            let from = i + m.len();
+            let end = html[from..].find('"').map_or(html.len(), |j| from + j);
+            unescape(&html[from..end])
+        })
+        .collect()
+}
+
 // --- item 5: links lead only inside content/ (or layouts/) -----------------------------
 
 /// Item 5: a link that stays inside the site folder but leaves content/ used to be
@@ -478,6 +489,146 @@ fn invisible_characters_in_names_are_refused() {
     let err = site.build_fails().stderr;
     assert!(
         err.contains("has the invisible character '\\u{202e}'"),
+        "{err}"
+    );
+}
+
+// --- item 11: ids -------------------------------------------------------------------------------
+
+/// Item 11: headings of emoji or punctuation alone used to get an empty id, and some
+/// texts an id the theme or the generator uses (`references`, `header-search-input`,
+/// `ref-1`, `cite-1`). Every id on the page is now non-empty and unique.
+#[test]
+fn every_id_on_a_page_is_non_empty_and_unique() {
+    let body = "\
+The letter says so [@letter-a#p2] and so [@letter-b#p2].
+
+## 🎉
+
+## !!!
+
+## —
+
+## References
+
+## TOC
+
+## Header search input
+
+## p1
+
+## ref
+
+## ref
+
+## cite
+
+## cite
+
+## fn
+
+## fn
+
+## Section
+
+## Main
+";
+    let site = cite_site(body);
+    site.build_ok();
+    let html = site.read("concerns/citing/index.html");
+    let all = ids(&html);
+    assert!(all.contains(&"ref-1".to_string()), "{all:?}");
+    assert!(all.iter().all(|id| !id.is_empty()), "an empty id: {all:?}");
+    let mut seen = std::collections::HashSet::new();
+    let repeated: Vec<&String> = all.iter().filter(|id| !seen.insert(*id)).collect();
+    assert!(
+        repeated.is_empty(),
+        "ids given twice: {repeated:?} in {all:?}"
+    );
+    // The headings' own ids, in order.
+    let headings: Vec<String> = elements(main_of(&html), "h2")
+        .into_iter()
+        .filter_map(|h| attr(h, "id"))
+        .collect();
+    for id in [
+        "section",
+        "section-1",
+        "section-2",
+        "references-1",
+        "toc-1",
+        "header-search-input-1",
+        "p1-section",
+        "ref",
+        "ref-1-section",
+        "cite",
+        "cite-1-section",
+        "fn",
+        "section-fn-1",
+        "section-3",
+        "main-1",
+    ] {
+        assert!(
+            headings.contains(&id.to_string()),
+            "{id} not in {headings:?}"
+        );
+    }
+    // A link to such a heading resolves.
+    let site = cite_site(
+        "See [the party](#section) and [refs](#references-1).\n\n## 🎉\n\n## References\n",
+    );
+    site.build_ok();
+}
+
+// --- item 12: quote marks pair as written --------------------------------------------------------
+
+/// Item 12: `"words”` and `“words"` used to build, since Markdown's smart punctuation
+/// turned both into `“words”` before the citation was read. The marks as written must pair.
+#[test]
+fn a_quote_whose_marks_do_not_pair_is_refused() {
+    for (quote, open, close, col) in [
+        ("\"We write about the”", "\"", "”", 23),
+        ("“We write about the\"", "“", "\"", 23),
+    ] {
+        let site = cite_site(&format!("It says so [@letter-a {quote}].\n"));
+        let err = site.build_fails().stderr;
+        assert!(
+            err.contains(&format!(
+                "content/concerns/citing.md:4:{col}: error: this quote opens with `{open}` but closes with `{close}`"
+            )),
+            "{quote}: {err}"
+        );
+        assert!(
+            err.contains("help: quote marks pair: a quote opened with `\"` closes with `\"`, one opened with `“` with `”`"),
+            "{err}"
+        );
+    }
+    // Marks that pair build, with either kind inside the other.
+    for quote in [
+        "\"We write about the “draft convention”\"",
+        "“We write about the”",
+        "\"We write about the\"",
+        "\"We write about the \\\"draft",
+    ] {
+        let site = cite_site(&format!("It says so [@letter-a {quote}].\n"));
+        let r = site.run(&["build"]);
+        assert!(
+            !r.stderr.contains("but closes with"),
+            "{quote}: {}",
+            r.stderr
+        );
+    }
+    cite_site("It says so [@letter-a \"We write about the “draft convention”\"].\n").build_ok();
+    cite_site("It says so [@letter-a “We write about the”; @letter-b \"The Convention lacks\"].\n")
+        .build_ok();
+    // Every one of several items is checked.
+    let site = cite_site(
+        "It says so [@letter-a “We write about the”; @letter-b \"The Convention lacks”].\n",
+    );
+    let err = site.build_fails().stderr;
+    assert!(
+        err.contains(
+            "content/concerns/citing.md:4:55: error: this quote opens with `\"` but closes with `”`"
+        ),
         "{err}"
     );
 }
