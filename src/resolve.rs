@@ -358,12 +358,21 @@ fn strict_warnings(
 ) {
     for (i, page) in pages.iter().enumerate() {
         if page.plays(Role::Topic) || page.plays(Role::Subject) {
-            for pos in &page.body.bare_prose {
-                diags.push(
-                    Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
-                        .with_help("cite the passage it rests on, [@source-id \"exact words\"] or [@reference-id], or link the page it draws on")
-                        .with_source(&page.text),
-                );
+            // As many as are shown (the rest are counted), each at a cost of its line.
+            let max = crate::diagnostic::MAX_ERRORS_PER_FILE;
+            let bare = &page.body.bare_prose;
+            if !bare.is_empty() {
+                let lines = crate::diagnostic::LineIndex::new(&page.text);
+                for pos in bare.iter().take(max) {
+                    diags.push(
+                        Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
+                            .with_help("cite the passage it rests on, [@source-id \"exact words\"] or [@reference-id], or link the page it draws on")
+                            .with_source_in(&page.text, &lines),
+                    );
+                }
+            }
+            if bare.len() > max {
+                diags.push(Diagnostic::omitted_warnings(&page.file, bare.len() - max));
             }
         }
         if !page.is_index && graph.backlinks[i].is_empty() {
@@ -389,8 +398,13 @@ fn strict_warnings(
             }
         }
     }
+    let sources: std::collections::HashSet<&str> = pages
+        .iter()
+        .filter(|p| p.is_source())
+        .map(|p| p.slug.as_str())
+        .collect();
     for (e, entry) in bibliography.entries.iter().enumerate() {
-        let is_source = pages.iter().any(|p| p.is_source() && p.slug == entry.id);
+        let is_source = sources.contains(entry.id.as_str());
         if graph.entry_cited_by[e].is_empty() && !is_source {
             let (file, position) = match &entry.defined {
                 Some(d) => (d.file.clone(), Some(d.position)),

@@ -708,6 +708,93 @@ fn sections_must_name_folders_of_content() {
     site.build_ok();
 }
 
+// --- item 15: warnings are capped per file -----------------------------------------------------
+
+/// Item 15: a topic page of thousands of uncited paragraphs used to print one warning
+/// each (10,000 paragraphs, 2.3 MB). Warnings are capped per file as errors are.
+#[test]
+fn warnings_are_capped_per_file() {
+    let paragraphs = 3_000;
+    let body: String = (0..paragraphs)
+        .map(|i| format!("Paragraph {i} has no citation.\n\n"))
+        .collect();
+    let site = Site::new(&[
+        (
+            "content/_index.md",
+            &page("Home", "See [the long page](concerns/long.md).\n"),
+        ),
+        ("content/concerns/long.md", &page("Long", &body)),
+    ]);
+    let r = site.build_ok();
+    let shown = r.stderr.matches("this paragraph has no citation").count();
+    assert_eq!(shown, 50, "{}", &r.stderr[..2000.min(r.stderr.len())]);
+    assert!(
+        r.stderr.contains(&format!(
+            "content/concerns/long.md: warning: and {} more warning(s) in this file, not shown",
+            paragraphs - 50
+        )),
+        "{}",
+        &r.stderr[r.stderr.len().saturating_sub(2000)..]
+    );
+    assert!(
+        r.stderr.len() < 40_000,
+        "{} bytes of warnings",
+        r.stderr.len()
+    );
+    // The count is still the real one.
+    let check = site.run(&["check"]);
+    assert!(
+        check
+            .stdout
+            .contains(&format!("check passed: {paragraphs} warning(s)")),
+        "{}",
+        check.stdout
+    );
+}
+
+/// Item 15: a large bibliography nothing cites warns once per entry, capped; a large
+/// invalid one fails with 50 errors and a count.
+#[test]
+fn bibliography_warnings_and_errors_are_capped() {
+    let entries = 2_000;
+    let valid: String = (0..entries)
+        .map(|i| {
+            format!("e{i}:\n  title: Work {i}\n  publisher: P\n  url: https://example.org/{i}\n")
+        })
+        .collect();
+    let site = Site::new(&[
+        ("content/_index.md", &page("Home", "Nothing cited.\n")),
+        ("content/references.yaml", &valid),
+    ]);
+    let r = site.build_ok();
+    assert_eq!(r.stderr.matches(": warning: no page cites").count(), 50);
+    assert!(
+        r.stderr.contains(&format!(
+            "content/references.yaml: warning: and {} more warning(s) in this file, not shown",
+            entries - 50
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.len() < 40_000, "{} bytes", r.stderr.len());
+
+    let invalid: String = (0..entries)
+        .map(|i| format!("e{i}:\n  title: Work {i}\n  url: https://example.org/{i}\n"))
+        .collect();
+    site.write("content/references.yaml", &invalid);
+    let r = site.build_fails();
+    assert_eq!(r.stderr.matches("has no `publisher`").count(), 50);
+    assert!(
+        r.stderr.contains(&format!(
+            "and {} more error(s) in this file, not shown",
+            entries - 50
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.len() < 40_000, "{} bytes", r.stderr.len());
+}
+
 // --- item 17: base_url ------------------------------------------------------------------------
 
 /// Item 17: base_url values that load the site from elsewhere (`https://x.org//host/`),
