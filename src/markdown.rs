@@ -449,7 +449,7 @@ fn citations_in_links<'a>(
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(loc.node_start(text).1), "a citation cannot be inside a link's text")
                         .with_help("put the citation after the link: [the letter](../sources/x.md) [@x \"words\"]")
-                        .with_source(input.text),
+                        .with_source_in(input.text, &loc.lines),
                 );
             }
         }
@@ -498,7 +498,7 @@ fn process_run<'a>(
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(bracket_position), e.message)
                         .with_help(e.help)
-                        .with_source(input.text),
+                        .with_source_in(input.text, &loc.lines),
                 );
             }
             Ok(items) => {
@@ -523,7 +523,7 @@ fn process_run<'a>(
                     out.diagnostics.push(
                         Diagnostic::error(input.file, Some(loc.position_of_offset(o.0)), message)
                             .with_help(help)
-                            .with_source(input.text),
+                            .with_source_in(input.text, &loc.lines),
                     );
                 }
                 let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
@@ -841,7 +841,7 @@ fn rewrite_links<'a>(
                         format!("a `{scheme}:` URL is not allowed"),
                     )
                     .with_help("link to an http(s) address or to another content file")
-                    .with_source(input.text),
+                    .with_source_in(input.text, &loc.lines),
                 );
             }
             Target::Fragment(frag) => out.links.push(ContentLink {
@@ -869,7 +869,7 @@ fn rewrite_links<'a>(
                             "an image cannot show a Markdown file",
                         )
                         .with_help("point the image at a picture file, e.g. ![alt](picture.png)")
-                        .with_source(input.text),
+                        .with_source_in(input.text, &loc.lines),
                     );
                 }
                 out.links.push(ContentLink {
@@ -903,7 +903,7 @@ fn rewrite_links<'a>(
                         format!("the link `{written}` points outside content/"),
                     )
                     .with_help("link to a file inside content/, by its path relative to this file")
-                    .with_source(input.text),
+                    .with_source_in(input.text, &loc.lines),
                 );
             }
         }

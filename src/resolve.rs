@@ -329,20 +329,18 @@ fn page_links(
     }
     for asset in &page.body.assets {
         if !asset_set.contains(asset.target.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    &page.file,
-                    Some(asset.position),
-                    format!(
-                        "`{}` points to content/{}, which does not exist",
-                        asset.written, asset.target
-                    ),
-                )
-                .with_help(
-                    "put the file in content/ and link to it by its path relative to this page",
-                )
-                .with_source(&page.text),
-            );
+            // Past the per-file cap the diagnostic is dropped later: skip copying its line.
+            let cheap = diags.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE;
+            let d = Diagnostic::error(
+                &page.file,
+                Some(asset.position),
+                format!(
+                    "`{}` points to content/{}, which does not exist",
+                    asset.written, asset.target
+                ),
+            )
+            .with_help("put the file in content/ and link to it by its path relative to this page");
+            diags.push(if cheap { d } else { d.with_source(&page.text) });
         }
     }
     (targets, diags)
@@ -519,22 +517,21 @@ impl<'a> Works<'a> {
             .map(|bracket| {
                 bracket
                     .iter()
-                    .map(|cite| match self.locate(&cite.item) {
-                        Ok(target) => Some(ResolvedItem {
-                            target,
-                            quote: cite.item.quote.clone(),
-                        }),
-                        Err((message, help)) => {
-                            let d = Diagnostic::error(&page.file, Some(cite.position), message)
-                                .with_help(help);
-                            // Past the per-file cap the diagnostic is dropped later: skip
-                            // copying its line.
-                            diags.push(if diags.len() < crate::diagnostic::MAX_ERRORS_PER_FILE {
-                                d.with_source(&page.text)
-                            } else {
-                                d
-                            });
-                            None
+                    .map(|cite| {
+                        // Past the per-file cap the diagnostic is dropped later: skip
+                        // copying its line, and the search for a closest passage or id.
+                        let shown = diags.len() < crate::diagnostic::MAX_ERRORS_PER_FILE;
+                        match self.locate(&cite.item, shown) {
+                            Ok(target) => Some(ResolvedItem {
+                                target,
+                                quote: cite.item.quote.clone(),
+                            }),
+                            Err((message, help)) => {
+                                let d = Diagnostic::error(&page.file, Some(cite.position), message)
+                                    .with_help(help);
+                                diags.push(if shown { d.with_source(&page.text) } else { d });
+                                None
+                            }
                         }
                     })
                     .collect()
@@ -543,8 +540,10 @@ impl<'a> Works<'a> {
         (brackets, diags)
     }
 
-    /// The target of one citation item, or why it has none (message, help).
-    fn locate(&self, item: &CitationItem) -> Result<Target, (String, String)> {
+    /// The target of one citation item, or why it has none (message, help). With
+    /// `explain` false the help is left out where it would cost the whole source or
+    /// bibliography (the closest passage, the closest ids).
+    fn locate(&self, item: &CitationItem, explain: bool) -> Result<Target, (String, String)> {
         let id = item.id.as_str();
         if let Some(&source) = self.sources.get(id) {
             if item.locator.is_some() {
@@ -555,7 +554,7 @@ impl<'a> Works<'a> {
                     format!("write [@{id}#p3] or [@{id} \"exact words\"]"),
                 ));
             }
-            let at = match self.locate_paragraph(source, item)? {
+            let at = match self.locate_paragraph(source, item, explain)? {
                 Some(n) => Pinpoint::Paragraph(n),
                 None => Pinpoint::Whole,
             };
@@ -565,7 +564,12 @@ impl<'a> Works<'a> {
             });
         }
         let Some(entry) = self.bibliography.find(id) else {
-            return Err((format!("unknown id `{id}`"), self.suggest_ids(id)));
+            let help = if explain {
+                self.suggest_ids(id)
+            } else {
+                String::new()
+            };
+            return Err((format!("unknown id `{id}`"), help));
         };
         if item.quote.is_some() {
             return Err((
@@ -621,6 +625,7 @@ impl<'a> Works<'a> {
         &self,
         source: usize,
         item: &CitationItem,
+        explain: bool,
     ) -> Result<Option<usize>, (String, String)> {
         let id = &item.id;
         let index = &self.indexes[&source];
@@ -633,7 +638,7 @@ impl<'a> Works<'a> {
                 ),
             )),
             (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
-                let help = match index.find(q) {
+                let help = match index.find_explained(q, explain) {
                     QuoteMatch::Unique(k) => format!(
                         "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
                         k + 1,
@@ -646,10 +651,18 @@ impl<'a> Works<'a> {
                 Err((format!("¶{n} of `{id}` does not contain “{q}”"), help))
             }
             (Some(n), _) => Ok(Some(n)),
-            (None, Some(q)) => match index.find(q) {
+            (None, Some(q)) => match index.find_explained(q, explain) {
                 QuoteMatch::Unique(k) => Ok(Some(k + 1)),
                 QuoteMatch::Ambiguous(hits) => {
-                    let list: Vec<String> = hits.iter().map(|h| format!("¶{}", h + 1)).collect();
+                    // At most ten are named: a quote of common words may be in thousands.
+                    let mut list: Vec<String> = hits
+                        .iter()
+                        .take(10)
+                        .map(|h| format!("¶{}", h + 1))
+                        .collect();
+                    if hits.len() > 10 {
+                        list.push(format!("and {} more", hits.len() - 10));
+                    }
                     Err((
                         format!(
                             "the quote “{q}” is in {} paragraphs of `{id}`: {}",
