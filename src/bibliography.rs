@@ -210,6 +210,7 @@ fn parse_yaml(f: &BibliographyFile) -> (Vec<Entry>, Vec<Diagnostic>) {
         Ok(p) => p,
         Err(e) => return (vec![], vec![yaml_error(f, &e)]),
     };
+    let lines = LineIndex::new(&f.text);
     let mut entries = vec![];
     let mut diags = vec![];
     for (id, raw) in parsed.0 {
@@ -235,7 +236,7 @@ fn parse_yaml(f: &BibliographyFile) -> (Vec<Entry>, Vec<Diagnostic>) {
                 .map(|s| (s.value.trim().to_string(), position_of(s)))
                 .collect(),
         };
-        match draft.check(f) {
+        match draft.check(f, &lines) {
             Ok(e) => entries.push(e),
             Err(mut d) => diags.append(&mut d),
         }
@@ -318,12 +319,13 @@ fn is_date(s: &str) -> bool {
 
 impl Draft {
     /// Checks the fields; the entry, or every problem with it.
-    fn check(self, f: &BibliographyFile) -> Result<Entry, Vec<Diagnostic>> {
+    /// (`lines` indexes `f.text`, so that each error's source line costs only its line.)
+    fn check(self, f: &BibliographyFile, lines: &LineIndex) -> Result<Entry, Vec<Diagnostic>> {
         let mut errors = vec![];
         let err = |pos: Position, msg: String, help: &str| {
             Diagnostic::error(&f.display, Some(pos), msg)
                 .with_help(help)
-                .with_source(&f.text)
+                .with_source_in(&f.text, lines)
         };
         let (id, at) = &self.id;
         if id.is_empty()
@@ -579,7 +581,7 @@ fn parse_csl_json(f: &BibliographyFile) -> (Vec<Entry>, Vec<Diagnostic>) {
                 .and_then(kind_for_csl)
                 .map(|k| (k.to_string(), pos)),
         };
-        match draft.check(f) {
+        match draft.check(f, &lines) {
             Ok(e) => entries.push(e),
             Err(mut d) => diags.append(&mut d),
         }

@@ -16,7 +16,10 @@
 //! ```
 //!
 //! Quote marks pair: a quote opened with `"` closes only at a `"`, one opened with `“`
-//! only at its `”`, so a quote may hold the other kind (and nested curly pairs). A quote
+//! only at its `”`, so a quote may hold the other kind (and nested curly pairs). The
+//! pairing is of the marks as written in the file: Markdown's smart punctuation turns
+//! `"words”` into `“words”` before this module sees it, so the parse stage checks the
+//! written marks of each quote with [`marks_pair`] (`"words”` and `“words"` are errors). A quote
 //! matches a paragraph when its words stand there in order, each part (around `...`)
 //! starting and ending on a word boundary: a fragment of a word never matches.
 
@@ -33,6 +36,10 @@ pub struct CitationItem {
     pub quote: Option<String>,
     /// The locator after a comma (`art. 7(2)`, `p. 4`), if given.
     pub locator: Option<String>,
+    /// Byte offsets of the quote's opening and closing marks, if it has a quote (in the
+    /// same text as `offset`), so that the marks as written can be checked: see
+    /// [`marks_pair`].
+    pub quote_marks: Option<(usize, usize)>,
     /// Byte offset of the item's `@` inside the searched text (or the bracket's text, for
     /// [`parse_items`]).
     pub offset: usize,
@@ -174,6 +181,10 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
                         .into_iter()
                         .map(|mut it| {
                             it.offset += inner.start;
+                            if let Some((open, close)) = &mut it.quote_marks {
+                                *open += inner.start;
+                                *close += inner.start;
+                            }
                             it
                         })
                         .collect()
@@ -299,9 +310,12 @@ fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
     }
     let paragraph = parse_paragraph(cur)?;
     cur.skip_ws();
-    let quote = match cur.peek() {
-        Some(c) if closing_mark(c).is_some() => Some(parse_quote(cur)?),
-        _ => None,
+    let (quote, quote_marks) = match cur.peek() {
+        Some(c) if closing_mark(c).is_some() => {
+            let (words, open, close) = parse_quote(cur)?;
+            (Some(words), Some((open, close)))
+        }
+        _ => (None, None),
     };
     cur.skip_ws();
     let locator = if cur.peek() == Some(',') {
@@ -325,6 +339,7 @@ fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
         quote,
         locator,
         offset,
+        quote_marks,
     })
 }
 
@@ -351,8 +366,9 @@ fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
     }
 }
 
-/// A quote, from its opening mark to the mark that closes it; its words, spacing folded.
-fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
+/// A quote, from its opening mark to the mark that closes it; its words, spacing folded,
+/// and the offsets of the two marks.
+fn parse_quote(cur: &mut Cursor<'_>) -> Result<(String, usize, usize), SyntaxError> {
     let open_at = cur.at;
     let open = cur.peek().unwrap_or('"');
     let start = open_at + open.len_utf8();
@@ -378,7 +394,28 @@ fn parse_quote(cur: &mut Cursor<'_>) -> Result<String, SyntaxError> {
             "put the exact words from the source between the quote marks, or remove the quote marks",
         ));
     }
-    Ok(words)
+    Ok((words, open_at, end))
+}
+
+/// Whether a quote written with the marks `open` and `close` keeps the pairing rule: `"`
+/// closes with `"`, `“` with `”`, `„` with `“`.
+///
+/// The Markdown parser turns straight quotes into curly ones (smart punctuation) before
+/// citations are read, so `"words”` and `“words"` reach [`find_citations`] as
+/// `“words”`: the parse stage looks up the marks as written in the file and asks this.
+pub fn marks_pair(open: char, close: char) -> bool {
+    closing_mark(open) == Some(close)
+}
+
+/// The message and help for a quote whose marks, as written, do not pair.
+pub fn unpaired_marks_error(open: char, close: char) -> (String, String) {
+    let wanted = closing_mark(open).unwrap_or('"');
+    (
+        format!("this quote opens with `{open}` but closes with `{close}`"),
+        format!(
+            "quote marks pair: a quote opened with `\"` closes with `\"`, one opened with `“` with `”` (and `„` with `“`); close this one with `{wanted}`"
+        ),
+    )
 }
 
 /// Text normalised for quote matching: whitespace collapsed, curly quotes made straight,
@@ -491,6 +528,17 @@ pub struct Closest {
 #[derive(Clone, Debug, Default)]
 pub struct QuoteIndex {
     paragraphs: Vec<String>,
+    /// Each word of the paragraphs (a longest run of letters and digits, as written), and
+    /// the paragraphs that have it, in order: a quote is looked for only in the
+    /// paragraphs that have its rarest word, so that a page of many quotes costs each
+    /// quote the paragraphs it could be in, not the whole source.
+    words: std::collections::HashMap<String, Vec<usize>>,
+}
+
+/// The words of a normalised text: its longest runs of [`is_word_char`]s.
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
 }
 
 /// The fewest words a paragraph must share with a quote, in one run, to be worth naming.
@@ -499,9 +547,30 @@ const CLOSE_RUN: usize = 3;
 impl QuoteIndex {
     /// Indexes a source's paragraphs (their plain text, in order).
     pub fn new<S: AsRef<str>>(paragraphs: &[S]) -> Self {
-        QuoteIndex {
-            paragraphs: paragraphs.iter().map(|p| normalise(p.as_ref())).collect(),
+        let paragraphs: Vec<String> = paragraphs.iter().map(|p| normalise(p.as_ref())).collect();
+        let mut words: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, p) in paragraphs.iter().enumerate() {
+            for w in words_of(p) {
+                let list = words.entry(w.to_string()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
         }
+        QuoteIndex { paragraphs, words }
+    }
+
+    /// The paragraphs that can hold the quote's parts: those with its rarest word. Each
+    /// word of a part stands in a matching paragraph as a whole word too (a part starts
+    /// and ends on a word boundary, and the words inside it are bounded by what is
+    /// between them), so no other paragraph can hold it. `None` for a quote without a
+    /// word (only punctuation), which every paragraph is searched for.
+    fn candidates(&self, parts: &[String]) -> Option<&[usize]> {
+        parts
+            .iter()
+            .flat_map(|p| words_of(p))
+            .map(|w| self.words.get(w).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|list| list.len())
     }
 
     /// How many paragraphs the source has.
@@ -526,16 +595,26 @@ impl QuoteIndex {
 
     /// Finds the paragraphs that hold `quote`.
     pub fn find(&self, quote: &str) -> QuoteMatch {
+        self.find_explained(quote, true)
+    }
+
+    /// [`QuoteIndex::find`]; with `explain` false, a quote that is not found is reported
+    /// without looking for the closest passage (which costs the whole source): for the
+    /// errors past the ones a file shows.
+    pub fn find_explained(&self, quote: &str, explain: bool) -> QuoteMatch {
         let parts = quote_parts(quote);
         if parts.is_empty() {
             return QuoteMatch::NotFound(None);
         }
-        let hits: Vec<usize> = (0..self.paragraphs.len())
-            .filter(|&i| contains_in_order(&self.paragraphs[i], &parts))
-            .collect();
+        let holds = |i: usize| contains_in_order(&self.paragraphs[i], &parts);
+        let hits: Vec<usize> = match self.candidates(&parts) {
+            Some(list) => list.iter().copied().filter(|&i| holds(i)).collect(),
+            None => (0..self.paragraphs.len()).filter(|&i| holds(i)).collect(),
+        };
         match hits.len() {
             1 => QuoteMatch::Unique(hits[0]),
-            0 => QuoteMatch::NotFound(self.closest(&parts)),
+            0 if explain => QuoteMatch::NotFound(self.closest(&parts)),
+            0 => QuoteMatch::NotFound(None),
             _ => QuoteMatch::Ambiguous(hits),
         }
     }
@@ -767,6 +846,49 @@ mod tests {
             idx.find("mat ... The cat"),
             QuoteMatch::NotFound(_)
         ));
+    }
+
+    #[test]
+    fn the_word_index_finds_what_a_search_of_every_paragraph_finds() {
+        let paragraphs = [
+            "We write about the “draft convention” — it is too broad.",
+            "The treaty’s Articles 7–10 do not require criminal intent.",
+            "It lacks safeguards for human rights, and for journalists.",
+            "Safeguards? None. “None at all,” they said.",
+            "article, article, a",
+            "...",
+        ];
+        let index = QuoteIndex::new(&paragraphs);
+        for quote in [
+            "the \"draft",
+            "draft convention\" -",
+            "Articles 7-10",
+            "7-10 do",
+            "safeguards for",
+            "Safeguards?",
+            "? None.",
+            "\"None at all,\"",
+            "article, a",
+            "We write ... too broad",
+            "lacks ... journalists.",
+            "...",
+            "-",
+            ",",
+            "rights, and",
+            "Rights",
+            "ights",
+        ] {
+            let parts = quote_parts(quote);
+            let every: Vec<usize> = (0..paragraphs.len())
+                .filter(|&i| !parts.is_empty() && contains_in_order(&index.paragraphs[i], &parts))
+                .collect();
+            let found = match index.find(quote) {
+                QuoteMatch::Unique(i) => vec![i],
+                QuoteMatch::Ambiguous(hits) => hits,
+                QuoteMatch::NotFound(_) => vec![],
+            };
+            assert_eq!(found, every, "{quote}");
+        }
     }
 
     #[test]

@@ -168,13 +168,58 @@ impl Config {
     /// Reads and checks `explainer.toml` in `site_dir`.
     pub fn load(site_dir: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = site_dir.join(CONFIG_FILE);
+        // A named pipe would block the read forever: look before opening.
+        if let Some(d) = crate::load::not_a_regular_file(Path::new(CONFIG_FILE), &path) {
+            return Err(vec![d]);
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             vec![
                 Diagnostic::error(CONFIG_FILE, None, format!("cannot read {}: {e}", path.display()))
                     .with_help("run `explainer new DIR` to start a site, or pass the site's folder: `explainer build SITE_DIR`"),
             ]
         })?;
-        Config::parse(&text)
+        let config = Config::parse(&text)?;
+        config.check_section_folders(&site_dir.join("content"), &text)?;
+        Ok(config)
+    }
+
+    /// Each folder `[sections]` gives a role must be a folder directly inside `content/`:
+    /// a role for a name that is missing or is a file would be used by nothing, and the
+    /// editor would never hear of the typo. (Without a `[sections]` table the defaults
+    /// name folders a site may not have, which is fine.)
+    fn check_section_folders(&self, content_dir: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+        let keys = KeyPositions::new(text);
+        let mut errors = vec![];
+        for (name, _) in &self.sections.0 {
+            let Some(position) = keys.get(Some("sections"), name) else {
+                continue;
+            };
+            let path = content_dir.join(name);
+            let page = content_dir.join(format!("{name}.md"));
+            let problem = match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => continue,
+                Ok(_) => format!(
+                    "`{name}` is a file in content/, not a folder: a section is a folder of pages"
+                ),
+                Err(_) if page.is_file() => format!(
+                    "`{name}` is the page content/{name}.md, not a folder: a section is a folder of pages"
+                ),
+                Err(_) => format!("there is no folder content/{name}/ for this section"),
+            };
+            errors.push(
+                Diagnostic::error(CONFIG_FILE, Some(position), problem)
+                    .with_help(format!(
+                        "create the folder content/{name}/ with its pages, or remove the line; the folders in content/ are: {}",
+                        folder_names(content_dir)
+                    ))
+                    .with_source(text),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// Parses the text of `explainer.toml`.
@@ -199,20 +244,31 @@ impl Config {
 
     fn validate(&self, text: &str) -> Result<(), Vec<Diagnostic>> {
         let mut errors = vec![];
-        let at = |key: &str| {
-            let lines = LineIndex::new(text);
-            text.find(&format!("{key} "))
-                .or_else(|| text.find(&format!("{key}=")))
-                .map(|o| lines.position(text, o))
-        };
-        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
-            || !self.base_url.ends_with('/')
-        {
+        let keys = KeyPositions::new(text);
+        let at = |key: &str| keys.get(None, key);
+        if let Err(problem) = check_base_url(&self.base_url) {
             errors.push(
-                Diagnostic::error(CONFIG_FILE, at("base_url"), format!("base_url `{}` is not an absolute URL ending in `/`", self.base_url))
-                    .with_help("write the full public address with a trailing slash, e.g. base_url = \"https://example.org/\" or \"https://example.org/explainer/\"")
+                Diagnostic::error(CONFIG_FILE, at("base_url"), format!("base_url `{}` is not an absolute URL ending in `/`: it {problem}", shown(&self.base_url)))
+                    .with_help("write the full public address: http:// or https://, the host, and an optional path of plain segments (letters, digits, `-`, `_`, `.`, `~`) ending in `/`, e.g. base_url = \"https://example.org/\" or \"https://example.org/explainer/\"")
                     .with_source(text),
             );
+        }
+        for (key, value) in [
+            ("title", &self.title),
+            ("description", &self.description),
+            ("language", &self.language),
+        ] {
+            if let Some(c) = crate::frontmatter::control_char(value) {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        at(key),
+                        format!("`{key}` holds the control character {c:?}, which no feed or sitemap can carry"),
+                    )
+                    .with_help(format!("remove it from `{key}`: text may hold tabs and line breaks, but no other control characters (U+0000–U+001F, U+007F–U+009F) or U+FFFE, U+FFFF"))
+                    .with_source(text),
+                );
+            }
         }
         for (key, theme) in [
             ("highlight_theme", &self.highlight_theme),
@@ -233,12 +289,25 @@ impl Config {
                 );
             }
         }
+        let section_at = |name: &str| keys.get(Some("sections"), name).or_else(|| at("sections"));
+        let mut folded: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
         for (name, _) in &self.sections.0 {
+            if let Some(other) = folded.insert(name.to_lowercase(), name) {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        section_at(name),
+                        format!("`{name}` and `{other}` differ only in case, which makes them one folder on macOS and Windows"),
+                    )
+                    .with_help(format!("keep one of them: the folder's name exactly as it is in content/ (`{other}` or `{name}`)"))
+                    .with_source(text),
+                );
+            }
             if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
                 errors.push(
                     Diagnostic::error(
                         CONFIG_FILE,
-                        at(name),
+                        section_at(name),
                         format!("`{name}` is not a section folder name"),
                     )
                     .with_help("name a folder directly inside content/, e.g. concerns = \"topic\"")
@@ -294,6 +363,158 @@ impl Config {
     }
 }
 
+/// What is wrong with a `base_url`, if anything. It must be an absolute http(s) URL with
+/// a host (letters, digits, `-` and `.`, or an IPv6 address in brackets) and an optional
+/// port, then a path of plain segments ending in `/`: every link, asset and the feed are
+/// written under it, so `https://x.org//host/` (which browsers read as the host `host`),
+/// a missing host, or spaces and quotes would load or link the site from elsewhere.
+fn check_base_url(url: &str) -> Result<(), String> {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err("does not start with `https://` or `http://`".into());
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => return Err("does not end in `/`".into()),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, _)) if !h.ends_with(']') && h.contains(':') => (authority, None),
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    if host.is_empty() {
+        return Err("has no host after `//`".into());
+    }
+    let ipv6 = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .is_some_and(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        });
+    let name_ok = host.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if !ipv6 && !name_ok {
+        return Err(format!(
+            "has the host `{}`, which is not a host name (letters, digits, `-` and `.`; write an international name in its xn-- form)",
+            shown(host)
+        ));
+    }
+    if let Some(port) = port
+        && !(port.parse::<u16>().is_ok_and(|p| p > 0) && port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "has the port `{}`, which is not a port number",
+            shown(port)
+        ));
+    }
+    if !path.ends_with('/') {
+        return Err("does not end in `/`".into());
+    }
+    // `path` starts with `/` (where the authority ended) and ends with one.
+    let inner = &path[1..];
+    let segments = inner.strip_suffix('/').unwrap_or(inner);
+    if !segments.is_empty() {
+        for segment in segments.split('/') {
+            if segment.is_empty() {
+                return Err(
+                    "has an empty path segment (`//`), which a browser may read as another host"
+                        .into(),
+                );
+            }
+            if segment == "." || segment == ".." {
+                return Err(format!("has the path segment `{segment}`"));
+            }
+            if let Some(c) = segment
+                .chars()
+                .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
+            {
+                return Err(format!(
+                    "has {c:?} in its path, where only letters, digits, `-`, `_`, `.` and `~` are plain"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `s` as a message shows it: control characters escaped (`\u{1}`), the rest as it is.
+fn shown(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Where each key of `explainer.toml` is written, from toml's own parse: a key of the
+/// top-level table, or of one of its tables (`[sections]`).
+struct KeyPositions {
+    keys: Vec<(Option<String>, String, crate::diagnostic::Position)>,
+}
+
+impl KeyPositions {
+    fn new(text: &str) -> Self {
+        let lines = LineIndex::new(text);
+        let mut keys = vec![];
+        if let Ok(doc) = toml::de::DeTable::parse(text) {
+            for (key, value) in doc.get_ref().iter() {
+                let position = lines.position(text, key.span().start);
+                keys.push((None, key.get_ref().to_string(), position));
+                if let toml::de::DeValue::Table(table) = value.get_ref() {
+                    for (inner, _) in table.iter() {
+                        let position = lines.position(text, inner.span().start);
+                        keys.push((
+                            Some(key.get_ref().to_string()),
+                            inner.get_ref().to_string(),
+                            position,
+                        ));
+                    }
+                }
+            }
+        }
+        KeyPositions { keys }
+    }
+
+    /// The position of `key` in `table` (`None`: the top level).
+    fn get(&self, table: Option<&str>, key: &str) -> Option<crate::diagnostic::Position> {
+        self.keys
+            .iter()
+            .find(|(t, k, _)| t.as_deref() == table && k == key)
+            .map(|(_, _, p)| *p)
+    }
+}
+
+/// The names of the folders in `dir`, sorted, for a help line.
+fn folder_names(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +564,61 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e[0].position.unwrap().line, 4);
+    }
+
+    #[test]
+    fn base_url_is_an_http_url_with_a_host_and_plain_segments() {
+        for good in [
+            "https://example.org/",
+            "http://localhost:1111/",
+            "https://a-b.example.org/sub/dir_2/v1.0/~me/",
+            "https://[::1]/",
+            "https://[::1]:8080/x/",
+        ] {
+            assert_eq!(check_base_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "https://x.org//host/",
+            "https://",
+            "https:///",
+            "https://:80/",
+            "https://x.org:/",
+            "https://x.org:0/",
+            "https://-x.org/",
+            "https://x..org/",
+            "https://x.org/a b/",
+            "https://x.org/\"/",
+            "https://x.org/'/",
+            "https://x.org/a?b/",
+            "https://x.org/a#b/",
+            "https://x.org/%2e/",
+            "https://x.org/./",
+            "https://user@x.org/",
+            "https://x.org\\evil.org/",
+            "https://exämple.org/",
+            "HTTPS://x.org/",
+            "//x.org/",
+            "https://x.org",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn config_keys_are_located_by_the_toml_parser() {
+        // `title` appears inside the description before its own line: the position is
+        // still the key's.
+        let text = "description = \"title = x\"\ntitle = \"T\"\nbase_url = \"https://e.org\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert_eq!(
+            e[0].position,
+            Some(crate::diagnostic::Position { line: 3, col: 1 })
+        );
+        let keys = KeyPositions::new("[sections]\n  Sources = \"source\"\n");
+        assert_eq!(
+            keys.get(Some("sections"), "Sources"),
+            Some(crate::diagnostic::Position { line: 2, col: 3 })
+        );
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub struct Diagnostic {
     pub omitted: usize,
 }
 
-/// At most this many errors are kept for one file; the rest are counted in one line.
+/// At most this many errors, and as many warnings, are kept for one file; the rest are
+/// counted in one line each.
 pub const MAX_ERRORS_PER_FILE: usize = 50;
 
 /// How many characters of a long source line are shown on each side of the caret.
@@ -99,6 +100,25 @@ impl Diagnostic {
         }
     }
 
+    /// Stands for `count` warnings in `file` that were counted but not recorded, as
+    /// [`Diagnostic::omitted`] does for errors: a page of 100,000 uncited paragraphs
+    /// prints 50 warnings and this line, not 100,000 warnings.
+    pub fn omitted_warnings(file: impl Into<PathBuf>, count: usize) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::omitted(file, count)
+        }
+        .with_message(format!(
+            "and {count} more warning(s) in this file, not shown"
+        ))
+        .with_help("deal with the warnings shown and build again to see the rest")
+    }
+
+    fn with_message(mut self, message: String) -> Self {
+        self.message = message;
+        self
+    }
+
     /// A warning at a position.
     pub fn warning(
         file: impl Into<PathBuf>,
@@ -132,11 +152,39 @@ impl Diagnostic {
     /// Attaches the source line the position points into, taken from the file's text.
     /// A long line is cut to a window around the column, so that a diagnostic never
     /// holds a copy of a whole megabyte-long line.
-    pub fn with_source(mut self, text: &str) -> Self {
+    ///
+    /// This looks for the line from the start of `text`: where many diagnostics point
+    /// into one long text, use [`Diagnostic::with_source_in`], which does not.
+    pub fn with_source(self, text: &str) -> Self {
         let Some(pos) = self.position else {
             return self;
         };
-        let Some(line) = text.lines().nth(pos.line.saturating_sub(1)) else {
+        match text.lines().nth(pos.line.saturating_sub(1)) {
+            Some(line) => self.with_line(line),
+            None => self,
+        }
+    }
+
+    /// [`Diagnostic::with_source`], with the line found through `lines` (the
+    /// [`LineIndex`] of `text`) at a cost that does not grow with the text, so that a
+    /// thousand diagnostics in a long file cost a thousand lines, not a thousand files.
+    pub fn with_source_in(self, text: &str, lines: &LineIndex) -> Self {
+        let Some(pos) = self.position else {
+            return self;
+        };
+        let Some(start) = lines.line_start(pos.line) else {
+            return self;
+        };
+        let Some(rest) = text.get(start..) else {
+            return self;
+        };
+        let line = rest.split('\n').next().unwrap_or("");
+        self.with_line(line.strip_suffix('\r').unwrap_or(line))
+    }
+
+    /// Attaches `line`, the source line the position points into.
+    fn with_line(mut self, line: &str) -> Self {
+        let Some(pos) = self.position else {
             return self;
         };
         let caret = pos.col.saturating_sub(1);
@@ -291,14 +339,15 @@ impl Diagnostics {
         v
     }
 
-    /// Keeps at most `max` errors per file (the first by position), and replaces the
-    /// rest, with any counted by [`Diagnostic::omitted`] markers, by one such marker.
+    /// Keeps at most `max` errors and `max` warnings per file (the first by position),
+    /// and replaces the rest of each, with any counted by [`Diagnostic::omitted`] or
+    /// [`Diagnostic::omitted_warnings`] markers, by one such marker.
     pub fn cap_per_file(&mut self, max: usize) {
         use std::collections::BTreeMap;
-        let mut per_file: BTreeMap<PathBuf, (Vec<usize>, usize)> = BTreeMap::new();
+        let mut per_file: BTreeMap<(PathBuf, Severity), (Vec<usize>, usize)> = BTreeMap::new();
         for (i, d) in self.items.iter().enumerate() {
-            if d.severity == Severity::Error {
-                let entry = per_file.entry(d.file.clone()).or_default();
+            if matches!(d.severity, Severity::Error | Severity::Warning) {
+                let entry = per_file.entry((d.file.clone(), d.severity)).or_default();
                 if d.omitted > 0 {
                     entry.1 += d.omitted;
                 } else {
@@ -308,24 +357,28 @@ impl Diagnostics {
         }
         if per_file
             .values()
-            .all(|(errors, omitted)| errors.len() <= max && *omitted == 0)
+            .all(|(kept, omitted)| kept.len() <= max && *omitted == 0)
         {
             return;
         }
         let mut drop = vec![false; self.items.len()];
         let mut markers = vec![];
-        for (file, (mut errors, omitted)) in per_file {
-            errors.sort_by(|&a, &b| self.items[a].sort_key().cmp(&self.items[b].sort_key()));
-            let extra = errors.len().saturating_sub(max);
-            for &i in &errors[errors.len() - extra..] {
+        for ((file, severity), (mut kept, omitted)) in per_file {
+            kept.sort_by(|&a, &b| self.items[a].sort_key().cmp(&self.items[b].sort_key()));
+            let extra = kept.len().saturating_sub(max);
+            for &i in &kept[kept.len() - extra..] {
                 drop[i] = true;
             }
             if extra + omitted > 0 {
-                markers.push(Diagnostic::omitted(file, extra + omitted));
+                markers.push(if severity == Severity::Error {
+                    Diagnostic::omitted(file, extra + omitted)
+                } else {
+                    Diagnostic::omitted_warnings(file, extra + omitted)
+                });
             }
         }
         for (i, d) in self.items.iter().enumerate() {
-            if d.omitted > 0 {
+            if d.omitted > 0 && d.severity != Severity::Info {
                 drop[i] = true;
             }
         }
@@ -453,5 +506,52 @@ mod tests {
             .unwrap();
         // 漢字 (4 cells) + " and " (5) + 🙂 (2) + tab + "x e" (3) + the accent (0).
         assert_eq!(pad, format!("{}\t{}", " ".repeat(4 + 5 + 2), " ".repeat(3)));
+    }
+
+    #[test]
+    fn warnings_are_capped_per_file_as_errors_are() {
+        let mut d = Diagnostics::new();
+        for line in (1..=120).rev() {
+            let at = Some(Position { line, col: 1 });
+            d.push(Diagnostic::warning("a.md", at, "w"));
+            d.push(Diagnostic::error("a.md", at, "e"));
+            d.push(Diagnostic::info("a.md", at, "i"));
+        }
+        d.push(Diagnostic::warning("b.md", None, "one"));
+        d.push(Diagnostic::omitted_warnings("a.md", 1000));
+        d.cap_per_file(50);
+        assert_eq!(d.count(Severity::Warning), 120 + 1000 + 1);
+        assert_eq!(d.count(Severity::Error), 120);
+        assert_eq!(d.count(Severity::Info), 120);
+        let kept: Vec<&Diagnostic> = d
+            .iter()
+            .filter(|x| x.severity == Severity::Warning)
+            .collect();
+        // 50 for a.md (the first by position), one marker for the rest, b.md's one.
+        assert_eq!(kept.len(), 52);
+        assert!(
+            kept.iter()
+                .filter(|x| x.omitted == 0 && x.file == Path::new("a.md"))
+                .all(|x| x.position.is_some_and(|p| p.line <= 50))
+        );
+        let marker = kept.iter().find(|x| x.omitted > 0).unwrap();
+        assert_eq!(
+            marker.message,
+            "and 1070 more warning(s) in this file, not shown"
+        );
+    }
+
+    #[test]
+    fn the_source_line_is_the_same_through_the_index() {
+        let text = "one\r\ntwo\nthree";
+        let lines = LineIndex::new(text);
+        for line in 1..=4 {
+            let d = Diagnostic::error("a", Some(Position { line, col: 2 }), "x");
+            assert_eq!(
+                d.clone().with_source(text).source_line,
+                d.with_source_in(text, &lines).source_line,
+                "line {line}"
+            );
+        }
     }
 }

@@ -2,10 +2,23 @@
 //! and `robots.txt`. Built from the [`Site`] alone, in a stable order.
 
 use crate::frontmatter::atom_time;
-use crate::html::escape;
 use crate::output::Output;
 use crate::resolve::Site;
 use std::fmt::Write as _;
+
+/// `s` escaped for XML text and attributes, without any character XML 1.0 cannot carry
+/// (its `Char` production: tab, line breaks, U+0020–U+D7FF, U+E000–U+FFFD and above
+/// U+FFFF). Front matter and `explainer.toml` refuse control characters with an error;
+/// this keeps the feed well-formed whatever reaches it from elsewhere, such as a summary
+/// taken from a page's first paragraph.
+fn escape(s: &str) -> String {
+    let is_xml_char = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    if s.chars().all(is_xml_char) {
+        crate::html::escape(s)
+    } else {
+        crate::html::escape(&s.chars().filter(|&c| is_xml_char(c)).collect::<String>())
+    }
+}
 
 /// `sitemap.xml`: every page, by URL.
 pub fn sitemap(site: &Site) -> Output {

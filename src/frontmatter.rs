@@ -113,13 +113,84 @@ fn date_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, 
     d.deserialize_any(DateText)
 }
 
-/// Whether `value` is a date the front matter accepts: `YYYY-MM-DD`, an RFC 3339 date
-/// and time with an offset (`2024-01-01T10:00:00Z`, `…+02:00`), or one without
-/// (`2024-01-01T10:00:00`).
+/// Whether `value` is a date the front matter accepts: `YYYY-MM-DD`, or an RFC 3339
+/// date and time with seconds and an offset (`2024-01-01T10:00:00Z`, `…+02:00`) or
+/// without one (`2024-01-01T10:00:00`, taken as UTC). See [`normalise_date`].
 pub fn is_date(value: &str) -> bool {
-    value.parse::<jiff::civil::Date>().is_ok()
-        || value.parse::<jiff::Timestamp>().is_ok()
-        || value.parse::<jiff::civil::DateTime>().is_ok()
+    normalise_date(value).is_ok()
+}
+
+/// An accepted date in the one form every output writes (`T` and `Z` in capitals), or
+/// what keeps it from being one. RFC 3339 lets a `t`, a `z` or a space stand for `T` and
+/// `Z`; those are accepted and written in capitals. What a feed reader cannot read is
+/// refused: a time without seconds, a zone name (`[Europe/Paris]`), an offset beyond
+/// ±23:59 or without its colon, or anything after the time.
+pub fn normalise_date(value: &str) -> Result<String, &'static str> {
+    const NOT_A_DATE: &str = "which is not a date";
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let two =
+        |s: &str, max: u8| digits(s) && s.len() == 2 && s.parse::<u8>().is_ok_and(|n| n <= max);
+    if !value.is_ascii() || value.len() < 10 {
+        return Err(NOT_A_DATE);
+    }
+    let (day, rest) = value.split_at(10);
+    let b = day.as_bytes();
+    if !(digits(&day[..4])
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(&day[5..7])
+        && digits(&day[8..]))
+        || day.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(NOT_A_DATE);
+    }
+    if rest.is_empty() {
+        return Ok(day.to_string());
+    }
+    if rest.contains('[') {
+        return Err("which names a time zone in brackets: a feed carries only an offset");
+    }
+    let Some(time) = rest.strip_prefix(['T', 't', ' ']) else {
+        return Err(NOT_A_DATE);
+    };
+    let hm_ok =
+        time.len() >= 5 && two(&time[..2], 23) && &time[2..3] == ":" && two(&time[3..5], 59);
+    if !hm_ok {
+        return Err("whose time is not HH:MM:SS");
+    }
+    if time.len() < 8 || &time[5..6] != ":" {
+        return Err("whose time has no seconds");
+    }
+    if !two(&time[6..8], 59) {
+        return Err("whose time is not HH:MM:SS");
+    }
+    let mut out = format!("{day}T{}", &time[..8]);
+    let mut zone = &time[8..];
+    if let Some(fraction) = zone.strip_prefix('.') {
+        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if !(1..=9).contains(&n) {
+            return Err("whose fraction of a second is not 1 to 9 digits");
+        }
+        out.push_str(&zone[..1 + n]);
+        zone = &fraction[n..];
+    }
+    match zone {
+        "" => {}
+        "Z" | "z" => out.push('Z'),
+        _ if zone.len() == 6
+            && zone.starts_with(['+', '-'])
+            && &zone[3..4] == ":"
+            && digits(&zone[1..3])
+            && digits(&zone[4..]) =>
+        {
+            if !(two(&zone[1..3], 23) && two(&zone[4..], 59)) {
+                return Err("whose offset is not one: offsets run from -23:59 to +23:59");
+            }
+            out.push_str(zone);
+        }
+        _ => return Err("whose offset is not Z or +HH:MM / -HH:MM"),
+    }
+    Ok(out)
 }
 
 /// The calendar date of an accepted date value, as written (a time's offset is kept, so
@@ -137,20 +208,26 @@ pub fn calendar_day(value: &str) -> Option<jiff::civil::Date> {
 }
 
 /// An accepted date value as an Atom (RFC 3339) timestamp: a plain date is midnight UTC,
-/// a date and time without an offset is taken as UTC.
+/// a date and time without an offset is taken as UTC. Whatever it is given, what it
+/// returns is strict RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ` or with an offset), so the feed
+/// always validates; a value that is not a date (which the front matter check refuses)
+/// becomes the start of 1970.
 pub fn atom_time(value: &str) -> String {
-    // jiff reads a date out of a date-and-time too: try the longest form first.
-    if value.parse::<jiff::Timestamp>().is_ok() {
-        value.to_string()
-    } else if value.len() == 10
-        && let Ok(d) = value.parse::<jiff::civil::Date>()
-    {
-        format!("{d}T00:00:00Z")
-    } else if let Ok(dt) = value.parse::<jiff::civil::DateTime>() {
-        format!("{}Z", dt.strftime("%Y-%m-%dT%H:%M:%S"))
-    } else {
-        format!("{value}T00:00:00Z")
+    match normalise_date(value) {
+        Ok(d) if d.len() == 10 => format!("{d}T00:00:00Z"),
+        Ok(d) if d.ends_with('Z') || d[19..].contains(['+', '-']) => d,
+        Ok(d) => format!("{d}Z"),
+        Err(_) => "1970-01-01T00:00:00Z".into(),
     }
+}
+
+/// The first character of `s` that no XML document can carry, and that a title or a
+/// description has no use for: a control character other than tab and line breaks
+/// (U+0000–U+001F, U+007F–U+009F), or the non-characters U+FFFE and U+FFFF.
+pub fn control_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
 }
 
 /// The keys front matter accepts, for error messages.
@@ -274,9 +351,15 @@ pub fn parse(
     split: &Split<'_>,
     is_source: bool,
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let fm = deserialize(file, text, split)?;
+    let mut fm = deserialize(file, text, split)?;
     let errors = check_values(&fm, file, text, split, is_source);
     if errors.is_empty() {
+        // One form of each date for every output (the feed, the sitemap, `<time>`).
+        for date in [&mut fm.date, &mut fm.updated].into_iter().flatten() {
+            if let Ok(d) = normalise_date(date) {
+                *date = d;
+            }
+        }
         Ok(fm)
     } else {
         Err(errors)
@@ -308,6 +391,46 @@ fn deserialize(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter
     }
 }
 
+/// The problems with text fields the feed and sitemap carry: no control characters.
+fn control_char_errors(
+    fm: &FrontMatter,
+    error: &dyn Fn(&str, String, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut errors = vec![];
+    let texts = [
+        ("title", Some(&fm.title)),
+        ("summary", fm.summary.as_ref()),
+        ("short_title", fm.short_title.as_ref()),
+        ("kind", fm.kind.as_ref()),
+        ("letterhead", fm.letterhead.as_ref()),
+        ("subject", fm.subject.as_ref()),
+        ("layout", fm.layout.as_ref()),
+        ("original_url", fm.original_url.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?.as_str())))
+    .chain(fm.authors.iter().map(|a| ("authors", a.as_str())))
+    .chain(fm.recipients.iter().map(|r| ("recipients", r.as_str())))
+    .chain(fm.signatories.iter().flat_map(|s| {
+        std::iter::once(("signatories", s.name.as_str()))
+            .chain(s.role.iter().map(|r| ("signatories", r.as_str())))
+    }));
+    let mut reported: Vec<&str> = vec![];
+    for (key, value) in texts {
+        if let Some(c) = control_char(value)
+            && !reported.contains(&key)
+        {
+            reported.push(key);
+            errors.push(error(
+                key,
+                format!("`{key}` holds the control character {c:?}, which no feed or sitemap can carry"),
+                format!("remove it from `{key}`: text may hold tabs and line breaks, but no other control characters (U+0000–U+001F, U+007F–U+009F) or U+FFFE, U+FFFF"),
+            ));
+        }
+    }
+    errors
+}
+
 /// The problems with the page's dates: `date` and `updated` are dates (a time may follow),
 /// `reviewed` and `review_by` are days.
 fn date_errors(
@@ -317,13 +440,13 @@ fn date_errors(
     let mut errors = vec![];
     for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
         if let Some(v) = value
-            && !is_date(v)
+            && let Err(problem) = normalise_date(v)
         {
             errors.push(error(
                 key,
-                format!("`{key}` is `{v}`, which is not a date"),
+                format!("`{key}` is `{}`, {problem}", v.escape_debug()),
                 format!(
-                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as `{key}: 2024-10-29T09:30:00Z`"
+                    "write dates as YYYY-MM-DD, e.g. `{key}: 2024-10-29`, or with a time as YYYY-MM-DDTHH:MM:SS and Z or an offset, e.g. `{key}: 2024-10-29T09:30:00Z` or `{key}: 2024-10-29T09:30:00+01:00`"
                 ),
             ));
         }
@@ -371,6 +494,7 @@ fn check_values(
         );
     }
     errors.extend(date_errors(fm, &error));
+    errors.extend(control_char_errors(fm, &error));
     if let Some(layout) = &fm.layout
         && (layout.starts_with(['/', '\\'])
             || layout
@@ -587,6 +711,75 @@ mod tests {
         let e = parse_str("+++\ntitle = \"A\"\ncolour = 1\n+++\n").unwrap_err();
         assert_eq!(e[0].position.unwrap().line, 3);
         assert!(e[0].message.contains("colour"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn dates_are_normalised_to_strict_rfc_3339_or_refused() {
+        for (written, strict) in [
+            ("2024-10-29", "2024-10-29"),
+            ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"),
+            ("2024-01-01t10:00:00z", "2024-01-01T10:00:00Z"),
+            ("2024-01-01 10:00:00+02:00", "2024-01-01T10:00:00+02:00"),
+            (
+                "2024-01-01T10:00:00.123456789-23:59",
+                "2024-01-01T10:00:00.123456789-23:59",
+            ),
+            ("2024-01-01T10:00:00", "2024-01-01T10:00:00"),
+        ] {
+            assert_eq!(normalise_date(written).as_deref(), Ok(strict), "{written}");
+        }
+        for bad in [
+            "2024-01-01T10:00Z",
+            "2024-01-01T10:00:00Z[Europe/Paris]",
+            "2024-01-01T10:00:00[Europe/Paris]",
+            "2024-01-01T10:00:00+25:00",
+            "2024-01-01T10:00:00+02:60",
+            "2024-01-01T10:00:00+0200",
+            "2024-01-01T10:00:60Z",
+            "2024-01-01T10:00:00.Z",
+            "2024-01-01T10:00:00.1234567890Z",
+            "2024-01-01T10:00:00Zjunk",
+            "2024-01-01T",
+            "2024-1-01",
+            "2024-02-30",
+            "+2024-01-01",
+            "2024-01-01é",
+            "",
+        ] {
+            assert!(normalise_date(bad).is_err(), "{bad} was accepted");
+            assert_eq!(atom_time(bad), "1970-01-01T00:00:00Z");
+        }
+        assert_eq!(atom_time("2024-01-01"), "2024-01-01T00:00:00Z");
+        assert_eq!(atom_time("2024-01-01t10:00:00"), "2024-01-01T10:00:00Z");
+        assert_eq!(
+            atom_time("2024-01-01T10:00:00-05:00"),
+            "2024-01-01T10:00:00-05:00"
+        );
+    }
+
+    #[test]
+    fn a_dated_page_keeps_its_date_in_the_strict_form() {
+        let fm = parse_str("---\ntitle: A\ndate: 2024-01-01 10:00:00z\n---\n").unwrap();
+        assert_eq!(fm.date.as_deref(), Some("2024-01-01T10:00:00Z"));
+        // TOML's own datetimes arrive in the strict form.
+        let fm = parse_str("+++\ntitle = \"A\"\nupdated = 2024-01-01 10:00:00Z\n+++\n").unwrap();
+        assert_eq!(fm.updated.as_deref(), Some("2024-01-01T10:00:00Z"));
+    }
+
+    #[test]
+    fn control_characters_are_found() {
+        assert_eq!(control_char("tab\tand\nline"), None);
+        assert_eq!(control_char("bell\u{7}"), Some('\u{7}'));
+        assert_eq!(control_char("c1\u{85}"), Some('\u{85}'));
+        assert_eq!(control_char("nonchar\u{FFFE}"), Some('\u{FFFE}'));
+        let e = parse_str("---\ntitle: A\nauthors: [\"ok\", \"b\\x1b[0m\"]\n---\n").unwrap_err();
+        assert_eq!(e[0].position, Some(Position { line: 3, col: 1 }));
+        assert!(
+            e[0].message
+                .contains("`authors` holds the control character"),
+            "{}",
+            e[0].message
+        );
     }
 
     #[test]

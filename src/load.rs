@@ -71,11 +71,13 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Reads every file under `content_dir`.
 ///
-/// A symbolic link is followed only if it leads to a place inside the site folder: one
-/// that leads outside it is an error naming both ends, so that a link can never publish
-/// a file from elsewhere on the disk (`content/passwd -> /etc/passwd`). A link that
-/// loops, or leads nowhere, is an error too. So is a file or folder name that cannot be
-/// part of a web address as it is (see [`url_unsafe_char`]).
+/// A symbolic link is followed only if it leads to a place inside `content/`: one that
+/// leads anywhere else, even elsewhere in the site folder (`content/env.txt -> ../.env`,
+/// `content/mirror -> ../public`), is an error naming both ends, so that a link can
+/// never publish a file from elsewhere on the disk. A link that loops, or leads nowhere,
+/// is an error too. So is a file or folder name that cannot be part of a web address as
+/// it is (see [`url_unsafe_char`]), and anything that is neither a regular file nor a
+/// folder (a named pipe, a socket, a device), which is never opened.
 pub fn load(site_dir: &Path, content_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     load_keeping(site_dir, content_dir, &|_| false)
 }
@@ -101,9 +103,14 @@ pub fn load_keeping(
     let site_real = site_dir
         .canonicalize()
         .unwrap_or_else(|_| site_dir.to_path_buf());
+    // content/ itself may be a link within the site; the links in it stay inside it.
+    let content_real = match follow_link(&site_real, &display(site_dir, content_dir), content_dir) {
+        Ok(real) => real,
+        Err(d) => return Err(vec![d]),
+    };
     let mut walker = Walker {
         site_dir,
-        site_real: &site_real,
+        content_real: &content_real,
         root: content_dir,
         visited: vec![],
         keep,
@@ -130,31 +137,134 @@ pub fn load_keeping(
     }
 }
 
+/// `p` as diagnostics show it: relative to the site folder where it is inside it.
+fn display(site_dir: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(site_dir).unwrap_or(p).to_path_buf()
+}
+
 /// The first character of a file or folder name that a web address cannot carry as it
 /// is: `#` and `?` end the path, `%` starts an escape, and whitespace or a control
-/// character would need escaping in every link, the sitemap and the feed.
+/// character would need escaping in every link, the sitemap and the feed. Invisible
+/// characters are refused too: a bidirectional control (U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F, U+061C) makes a name read differently from what it is
+/// (`e\u{202E}gnp.md` shows as `emd.png`), and a zero-width one (U+200B–U+200D, U+2060,
+/// U+FEFF) makes two names that look the same.
 pub fn url_unsafe_char(name: &str) -> Option<char> {
-    name.chars()
-        .find(|&c| matches!(c, '#' | '?' | '%') || c.is_whitespace() || c.is_control())
+    name.chars().find(|&c| {
+        matches!(c, '#' | '?' | '%') || c.is_whitespace() || c.is_control() || is_invisible(c)
+    })
+}
+
+/// Whether `c` is a bidirectional control or a zero-width character: one that changes
+/// how a name looks, or looks like nothing.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+    )
+}
+
+/// What a file type is, if it is neither a regular file, a folder nor a link: such a
+/// thing (a named pipe, a socket, a device) is never opened, since reading it can block
+/// the build forever or never end.
+pub fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() || kind.is_dir() || kind.is_symlink() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_char_device() {
+            return Some("a character device");
+        }
+        if kind.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("neither a file nor a folder")
+}
+
+/// The error for `shown`, which is `what` ([`special_kind`]) rather than a file.
+pub fn special_file_error(shown: &Path, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        shown,
+        None,
+        format!("this is {what}, not a regular file: the build never opens it, since reading it could block forever"),
+    )
+    .with_help("replace it with a regular file or folder, or remove it (a site holds only files and folders)")
+}
+
+/// The error for a path that exists but is not a regular file (a folder, a named pipe),
+/// where the build needs to read a file (`explainer.toml`, a template); `None` if it is a
+/// regular file or does not exist (reading it then says so). Links are followed.
+pub fn not_a_regular_file(shown: &Path, path: &Path) -> Option<Diagnostic> {
+    let kind = std::fs::metadata(path).ok()?.file_type();
+    if kind.is_dir() {
+        return Some(
+            Diagnostic::error(shown, None, "this is a folder, where a file was expected")
+                .with_help("replace it with a file, or remove it"),
+        );
+    }
+    special_kind(kind).map(|what| special_file_error(shown, what))
 }
 
 /// Where a symbolic link at `path` leads, if that is inside `site_real`; otherwise the
 /// error to report (`shown` is the link's path as diagnostics show it).
 pub fn follow_link(site_real: &Path, shown: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
+    follow_link_within(site_real, "the site folder", shown, path)
+}
+
+/// Where a symbolic link at `path` leads, if that is inside `root_real` (a real path,
+/// which diagnostics call `root`: `content/`, `layouts/`); otherwise the error to
+/// report. A link into explainer's output folder is named as one: following it would
+/// copy the output into itself on every build.
+pub fn follow_link_within(
+    root_real: &Path,
+    root: &str,
+    shown: &Path,
+    path: &Path,
+) -> Result<PathBuf, Diagnostic> {
     let target = std::fs::read_link(path)
         .map(|t| t.display().to_string())
         .unwrap_or_else(|_| "?".into());
     match path.canonicalize() {
-        Ok(real) if real.starts_with(site_real) => Ok(real),
-        Ok(real) => Err(Diagnostic::error(
-            shown,
-            None,
-            format!(
-                "this is a link to {}, which is outside the site folder",
-                real.display()
-            ),
-        )
-        .with_help("the build never publishes files from outside the site: copy the file into the site, or remove the link")),
+        Ok(real) if real.starts_with(root_real) => Ok(real),
+        Ok(real) => match real
+            .ancestors()
+            .find(|a| a.join(crate::output::MARKER).is_file())
+        {
+            Some(output) => Err(Diagnostic::error(
+                shown,
+                None,
+                format!(
+                    "this is a link into explainer's output folder {}: every build would copy its own output into itself",
+                    output.display()
+                ),
+            )
+            .with_help("remove the link: the output folder is written by the build, never read by it")),
+            None => Err(Diagnostic::error(
+                shown,
+                None,
+                format!(
+                    "this is a link to {}, which is outside {root}",
+                    real.display()
+                ),
+            )
+            .with_help(format!("the build follows links only inside {root}, so that a link can never publish a file from elsewhere (`.env`, `.git/config`, your home folder): copy the file into {root}, or remove the link"))),
+        },
         // ELOOP: too many levels of symbolic links.
         Err(e) if e.raw_os_error() == Some(40) || e.to_string().contains("symbolic links") => {
             Err(Diagnostic::error(
@@ -176,7 +286,8 @@ pub fn follow_link(site_real: &Path, shown: &Path, path: &Path) -> Result<PathBu
 /// The state of one walk over `content/`.
 struct Walker<'a> {
     site_dir: &'a Path,
-    site_real: &'a Path,
+    /// The real path of `content/`, which every link must lead inside.
+    content_real: &'a Path,
     root: &'a Path,
     /// The real paths of the folders being walked, to catch a link back to one of them.
     visited: Vec<PathBuf>,
@@ -190,13 +301,17 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn display(&self, p: &Path) -> PathBuf {
-        p.strip_prefix(self.site_dir).unwrap_or(p).to_path_buf()
+        display(self.site_dir, p)
+    }
+
+    fn follow(&self, path: &Path) -> Result<PathBuf, Diagnostic> {
+        follow_link_within(self.content_real, "content/", &self.display(path), path)
     }
 
     /// Checks that the folder `dir` (perhaps reached through a link) is inside the site
     /// and not one already being walked.
     fn enter(&mut self, dir: &Path) -> bool {
-        let real = match follow_link(self.site_real, &self.display(dir), dir) {
+        let real = match self.follow(dir) {
             Ok(real) => real,
             Err(d) => {
                 self.errors.push(d);
@@ -267,7 +382,7 @@ impl Walker<'_> {
             }
             let is_link = kind.is_symlink();
             if is_link {
-                match follow_link(self.site_real, &self.display(&path), &path).and_then(|real| {
+                match self.follow(&path).and_then(|real| {
                     std::fs::metadata(&real).map_err(|e| {
                         Diagnostic::error(
                             self.display(&path),
@@ -282,6 +397,11 @@ impl Walker<'_> {
                         continue;
                     }
                 }
+            }
+            if let Some(what) = special_kind(kind) {
+                self.errors
+                    .push(special_file_error(&self.display(&path), what));
+                continue;
             }
             if kind.is_dir() {
                 if self.enter(&path) {
@@ -308,10 +428,19 @@ impl Walker<'_> {
             let display = self.display(&path);
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
+                    // A byte-order mark (which editors on Windows and some reference
+                    // managers write) is not part of the YAML or JSON: drop it, as for
+                    // Markdown, or the JSON parser reads no entries at all.
                     Ok(text) => self
                         .out
                         .bibliography
-                        .push(crate::bibliography::BibliographyFile { display, text }),
+                        .push(crate::bibliography::BibliographyFile {
+                            display,
+                            text: match text.strip_prefix('\u{feff}') {
+                                Some(rest) => rest.to_owned(),
+                                None => text,
+                            },
+                        }),
                     Err(e) => self
                         .errors
                         .push(not_utf8(display, e.as_bytes(), e.utf8_error())),

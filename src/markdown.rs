@@ -151,10 +151,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     for node in root.descendants() {
         if let NodeValue::Heading(h) = node.data().value {
             let text = node.collect_text();
-            let mut id = anchorizer.anchorize(&text);
-            if is_generated_id(&id) {
-                id = anchorizer.anchorize(&format!("{id}-section"));
-            }
+            let id = heading_id(&mut anchorizer, &text);
             out.headings.push(Heading {
                 level: h.level,
                 id,
@@ -199,9 +196,36 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     out
 }
 
+/// The id of a heading with this text: GitHub's (the text in lower case, spaces as
+/// hyphens, punctuation dropped), made unique by the anchorizer, which has seen every id
+/// before it. It is never empty: a heading of emoji or punctuation alone, which leaves
+/// no letter or digit, is `section` (then `section-1`, …). It never has the form of an
+/// id the generator makes (`p3`, `ref-2`, `cite-5`, `fn-x`): that one gets `-section`
+/// (`p3-section`), or, where the form is a prefix (`fn-…`), `section-` before it. The
+/// anchorizer's own numbering can make such a form (a second `ref` is `ref-1`), so the
+/// check comes after it. No id starting `section` has the generator's form, so this ends.
+fn heading_id(anchorizer: &mut Anchorizer, text: &str) -> String {
+    // The anchorizer would make `""` of such a text, then `-1`, `-2`: look at the text.
+    if !text.chars().any(char::is_alphanumeric) {
+        return anchorizer.anchorize("section");
+    }
+    let id = anchorizer.anchorize(text);
+    if !is_generated_id(&id) {
+        return id;
+    }
+    let suffixed = format!("{id}-section");
+    if is_generated_id(&suffixed) {
+        anchorizer.anchorize(&format!("section-{id}"))
+    } else {
+        anchorizer.anchorize(&suffixed)
+    }
+}
+
 /// Ids the theme's templates use; a heading never gets one of them.
 pub const RESERVED_IDS: &[&str] = &[
     "main",
+    "toc",
+    "header-search-input",
     "references",
     "toc-title",
     "backlinks-title",
@@ -338,7 +362,7 @@ fn citations_in_links<'a>(
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(loc.node_start(text).1), "a citation cannot be inside a link's text")
                         .with_help("put the citation after the link: [the letter](../sources/x.md) [@x \"words\"]")
-                        .with_source(input.text),
+                        .with_source_in(input.text, &loc.lines),
                 );
             }
         }
@@ -368,6 +392,7 @@ fn process_run<'a>(
     let mut pieces: Vec<NodeValue> = vec![];
     let mut cursor = 0;
     let mut raw = RawBrackets::new(&text, &starts);
+    let mut marks = WrittenMarks::new(&starts);
     let mut omitted = 0;
     for f in cite::find_citations(&text) {
         let (node_index, raw_offset) = raw.locate(f.range.start, run, loc);
@@ -386,10 +411,34 @@ fn process_run<'a>(
                 out.diagnostics.push(
                     Diagnostic::error(input.file, Some(bracket_position), e.message)
                         .with_help(e.help)
-                        .with_source(input.text),
+                        .with_source_in(input.text, &loc.lines),
                 );
             }
             Ok(items) => {
+                for item in &items {
+                    let Some((open, close)) = item.quote_marks else {
+                        continue;
+                    };
+                    let (Some(o), Some(c)) = (
+                        marks.written(open, run, loc, input.text),
+                        marks.written(close, run, loc, input.text),
+                    ) else {
+                        continue;
+                    };
+                    if cite::marks_pair(o.1, c.1) {
+                        continue;
+                    }
+                    if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
+                        omitted += 1;
+                        continue;
+                    }
+                    let (message, help) = cite::unpaired_marks_error(o.1, c.1);
+                    out.diagnostics.push(
+                        Diagnostic::error(input.file, Some(loc.position_of_offset(o.0)), message)
+                            .with_help(help)
+                            .with_source_in(input.text, &loc.lines),
+                    );
+                }
                 let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
                 push_text(&mut pieces, &text[cursor..f.range.start]);
                 pieces.push(hole(format!("c{}", out.citations.len())));
@@ -493,6 +542,70 @@ impl<'t> RawBrackets<'t> {
             self.raw_taken += 1;
         }
         (node_index, self.last_raw.map(|i| self.src_start + i))
+    }
+}
+
+/// The double quote marks a citation's quote can open or close with.
+fn is_double_mark(c: char) -> bool {
+    matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{201e}')
+}
+
+/// The quote marks of a run's text as they are written in the file: smart punctuation
+/// has made each straight `"` a curly one in the text, but the pairing rule is about the
+/// marks the editor wrote. The k-th mark of a node's text is the k-th mark of its source
+/// (escapes keep their mark; an entity such as `&quot;` has none in the source, and then
+/// the node's marks are not matched up at all). Each node is scanned once.
+struct WrittenMarks<'t> {
+    starts: &'t [usize],
+    /// By node: its marks, or `None` where its text and source do not match up.
+    nodes: std::collections::HashMap<usize, Option<NodeMarks>>,
+}
+
+/// The offsets of a node's quote marks in its text, and of the same marks in the file.
+type NodeMarks = (Vec<usize>, Vec<usize>);
+
+impl<'t> WrittenMarks<'t> {
+    fn new(starts: &'t [usize]) -> Self {
+        WrittenMarks {
+            starts,
+            nodes: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The offset in the file, and the mark written there, of the mark at `at` in the
+    /// run's text; `None` when the source cannot tell.
+    fn written(
+        &mut self,
+        at: usize,
+        run: &[&AstNode<'_>],
+        loc: &Locator<'_>,
+        file_text: &str,
+    ) -> Option<(usize, char)> {
+        let k = self.starts.partition_point(|&s| s <= at).checked_sub(1)?;
+        let start = self.starts[k];
+        let node = *run.get(k)?;
+        let entry = self.nodes.entry(k).or_insert_with(|| {
+            let data = node.data();
+            let NodeValue::Text(t) = &data.value else {
+                return None;
+            };
+            let in_text: Vec<usize> = t
+                .char_indices()
+                .filter(|&(_, c)| is_double_mark(c))
+                .map(|(i, _)| i)
+                .collect();
+            let (src_start, src) = loc.node_source(node);
+            let in_file: Vec<usize> = src
+                .char_indices()
+                .filter(|&(_, c)| is_double_mark(c))
+                .map(|(i, _)| src_start + i)
+                .collect();
+            (in_text.len() == in_file.len()).then_some((in_text, in_file))
+        });
+        let (in_text, in_file) = entry.as_ref()?;
+        let j = in_text.binary_search(&(at - start)).ok()?;
+        let offset = in_file[j];
+        Some((offset, file_text[offset..].chars().next()?))
     }
 }
 
@@ -630,7 +743,7 @@ fn rewrite_links<'a>(
             NodeValue::Image(l) => (l, true),
             _ => continue,
         };
-        rewrite_link(&mut link.url, is_image, position, input, out);
+        rewrite_link(&mut link.url, is_image, position, loc, input, out);
     }
 }
 
@@ -647,6 +760,7 @@ fn rewrite_link(
     href: &mut String,
     is_image: bool,
     position: Position,
+    loc: &Locator<'_>,
     input: &ParseInput<'_>,
     out: &mut ParsedBody,
 ) {
@@ -662,7 +776,7 @@ fn rewrite_link(
                     format!("a `{scheme}:` URL is not allowed"),
                 )
                 .with_help("link to an http(s) address or to another content file")
-                .with_source(input.text),
+                .with_source_in(input.text, &loc.lines),
             );
         }
         Target::Fragment(frag) => out.links.push(ContentLink {
@@ -681,7 +795,7 @@ fn rewrite_link(
                         "an image cannot show a Markdown file",
                     )
                     .with_help("point the image at a picture file, e.g. ![alt](picture.png)")
-                    .with_source(input.text),
+                    .with_source_in(input.text, &loc.lines),
                 );
             }
             out.links.push(ContentLink {
@@ -715,7 +829,7 @@ fn rewrite_link(
                     format!("the link `{written}` points outside content/"),
                 )
                 .with_help("link to a file inside content/, by its path relative to this file")
-                .with_source(input.text),
+                .with_source_in(input.text, &loc.lines),
             );
         }
     }

@@ -329,20 +329,18 @@ fn page_links(
     }
     for asset in &page.body.assets {
         if !asset_set.contains(asset.target.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    &page.file,
-                    Some(asset.position),
-                    format!(
-                        "`{}` points to content/{}, which does not exist",
-                        asset.written, asset.target
-                    ),
-                )
-                .with_help(
-                    "put the file in content/ and link to it by its path relative to this page",
-                )
-                .with_source(&page.text),
-            );
+            // Past the per-file cap the diagnostic is dropped later: skip copying its line.
+            let cheap = diags.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE;
+            let d = Diagnostic::error(
+                &page.file,
+                Some(asset.position),
+                format!(
+                    "`{}` points to content/{}, which does not exist",
+                    asset.written, asset.target
+                ),
+            )
+            .with_help("put the file in content/ and link to it by its path relative to this page");
+            diags.push(if cheap { d } else { d.with_source(&page.text) });
         }
     }
     (targets, diags)
@@ -358,12 +356,21 @@ fn strict_warnings(
 ) {
     for (i, page) in pages.iter().enumerate() {
         if page.plays(Role::Topic) || page.plays(Role::Subject) {
-            for pos in &page.body.bare_prose {
-                diags.push(
-                    Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
-                        .with_help("cite the passage it rests on, [@source-id \"exact words\"] or [@reference-id], or link the page it draws on")
-                        .with_source(&page.text),
-                );
+            // As many as are shown (the rest are counted), each at a cost of its line.
+            let max = crate::diagnostic::MAX_ERRORS_PER_FILE;
+            let bare = &page.body.bare_prose;
+            if !bare.is_empty() {
+                let lines = crate::diagnostic::LineIndex::new(&page.text);
+                for pos in bare.iter().take(max) {
+                    diags.push(
+                        Diagnostic::warning(&page.file, Some(*pos), "this paragraph has no citation and no link")
+                            .with_help("cite the passage it rests on, [@source-id \"exact words\"] or [@reference-id], or link the page it draws on")
+                            .with_source_in(&page.text, &lines),
+                    );
+                }
+            }
+            if bare.len() > max {
+                diags.push(Diagnostic::omitted_warnings(&page.file, bare.len() - max));
             }
         }
         if !page.is_index && graph.backlinks[i].is_empty() {
@@ -389,8 +396,13 @@ fn strict_warnings(
             }
         }
     }
+    let sources: std::collections::HashSet<&str> = pages
+        .iter()
+        .filter(|p| p.is_source())
+        .map(|p| p.slug.as_str())
+        .collect();
     for (e, entry) in bibliography.entries.iter().enumerate() {
-        let is_source = pages.iter().any(|p| p.is_source() && p.slug == entry.id);
+        let is_source = sources.contains(entry.id.as_str());
         if graph.entry_cited_by[e].is_empty() && !is_source {
             let (file, position) = match &entry.defined {
                 Some(d) => (d.file.clone(), Some(d.position)),
@@ -505,25 +517,24 @@ impl<'a> Works<'a> {
             .map(|bracket| {
                 bracket
                     .iter()
-                    .map(|cite| match self.locate(&cite.item) {
-                        Ok(target) => {
-                            diags.extend(self.beyond_the_check(page, cite, &target));
-                            Some(ResolvedItem {
-                                target,
-                                quote: cite.item.quote.clone(),
-                            })
-                        }
-                        Err((message, help)) => {
-                            let d = Diagnostic::error(&page.file, Some(cite.position), message)
-                                .with_help(help);
-                            // Past the per-file cap the diagnostic is dropped later: skip
-                            // copying its line.
-                            diags.push(if diags.len() < crate::diagnostic::MAX_ERRORS_PER_FILE {
-                                d.with_source(&page.text)
-                            } else {
-                                d
-                            });
-                            None
+                    .map(|cite| {
+                        // Past the per-file cap the diagnostic is dropped later: skip
+                        // copying its line, and the search for a closest passage or id.
+                        let shown = diags.len() < crate::diagnostic::MAX_ERRORS_PER_FILE;
+                        match self.locate(&cite.item, shown) {
+                            Ok(target) => {
+                                diags.extend(self.beyond_the_check(page, cite, &target));
+                                Some(ResolvedItem {
+                                    target,
+                                    quote: cite.item.quote.clone(),
+                                })
+                            }
+                            Err((message, help)) => {
+                                let d = Diagnostic::error(&page.file, Some(cite.position), message)
+                                    .with_help(help);
+                                diags.push(if shown { d.with_source(&page.text) } else { d });
+                                None
+                            }
                         }
                     })
                     .collect()
@@ -577,8 +588,10 @@ impl<'a> Works<'a> {
         )
     }
 
-    /// The target of one citation item, or why it has none (message, help).
-    fn locate(&self, item: &CitationItem) -> Result<Target, (String, String)> {
+    /// The target of one citation item, or why it has none (message, help). With
+    /// `explain` false the help is left out where it would cost the whole source or
+    /// bibliography (the closest passage, the closest ids).
+    fn locate(&self, item: &CitationItem, explain: bool) -> Result<Target, (String, String)> {
         let id = item.id.as_str();
         if let Some(&source) = self.sources.get(id) {
             if item.locator.is_some() {
@@ -589,14 +602,19 @@ impl<'a> Works<'a> {
                     format!("write [@{id}#p3] or [@{id} \"exact words\"]"),
                 ));
             }
-            let at = match self.locate_paragraph(source, item)? {
+            let at = match self.locate_paragraph(source, item, explain)? {
                 Some(n) => SourceAt::Paragraph(n),
                 None => SourceAt::Whole,
             };
             return Ok(Target::Source(source, at));
         }
         let Some(entry) = self.bibliography.find(id) else {
-            return Err((format!("unknown id `{id}`"), self.suggest_ids(id)));
+            let help = if explain {
+                self.suggest_ids(id)
+            } else {
+                String::new()
+            };
+            return Err((format!("unknown id `{id}`"), help));
         };
         if item.quote.is_some() {
             return Err((
@@ -645,6 +663,7 @@ impl<'a> Works<'a> {
         &self,
         source: usize,
         item: &CitationItem,
+        explain: bool,
     ) -> Result<Option<usize>, (String, String)> {
         let id = &item.id;
         let index = &self.indexes[&source];
@@ -657,7 +676,7 @@ impl<'a> Works<'a> {
                 ),
             )),
             (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
-                let help = match index.find(q) {
+                let help = match index.find_explained(q, explain) {
                     QuoteMatch::Unique(k) => format!(
                         "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
                         k + 1,
@@ -670,10 +689,18 @@ impl<'a> Works<'a> {
                 Err((format!("¶{n} of `{id}` does not contain “{q}”"), help))
             }
             (Some(n), _) => Ok(Some(n)),
-            (None, Some(q)) => match index.find(q) {
+            (None, Some(q)) => match index.find_explained(q, explain) {
                 QuoteMatch::Unique(k) => Ok(Some(k + 1)),
                 QuoteMatch::Ambiguous(hits) => {
-                    let list: Vec<String> = hits.iter().map(|h| format!("¶{}", h + 1)).collect();
+                    // At most ten are named: a quote of common words may be in thousands.
+                    let mut list: Vec<String> = hits
+                        .iter()
+                        .take(10)
+                        .map(|h| format!("¶{}", h + 1))
+                        .collect();
+                    if hits.len() > 10 {
+                        list.push(format!("and {} more", hits.len() - 10));
+                    }
                     Err((
                         format!(
                             "the quote “{q}” is in {} paragraphs of `{id}`: {}",

@@ -57,13 +57,16 @@ impl Theme {
             let site_real = site_dir
                 .canonicalize()
                 .unwrap_or_else(|_| site_dir.to_path_buf());
-            let walk = SiteWalk {
-                site_dir,
-                site_real: &site_real,
-                root: &dir,
-            };
+            // layouts/ itself may be a link within the site; the links in it stay inside it.
             match crate::load::follow_link(&site_real, Path::new("layouts"), &dir) {
-                Ok(real) => walk.collect(&dir, &mut vec![real], &mut theme, &mut errors),
+                Ok(real) => {
+                    let walk = SiteWalk {
+                        site_dir,
+                        layouts_real: &real,
+                        root: &dir,
+                    };
+                    walk.collect(&dir, &mut vec![real.clone()], &mut theme, &mut errors)
+                }
                 Err(d) => errors.push(d),
             }
         }
@@ -108,11 +111,14 @@ fn collect_embedded(dir: &Dir<'static>, theme: &mut Theme) {
     }
 }
 
-/// A walk over a site's `layouts/`. Links are followed only inside the site folder, as
-/// in `content/` (see [`crate::load::load`]): static files are published.
+/// A walk over a site's `layouts/`. Links are followed only inside `layouts/`, as links
+/// in `content/` only inside `content/` (see [`crate::load::load`]): static files are
+/// published. Anything that is neither a file nor a folder (a named pipe) is an error,
+/// never opened.
 struct SiteWalk<'a> {
     site_dir: &'a Path,
-    site_real: &'a Path,
+    /// The real path of `layouts/`, which every link must lead inside.
+    layouts_real: &'a Path,
     root: &'a Path,
 }
 
@@ -145,14 +151,41 @@ impl SiteWalk<'_> {
                 continue;
             }
             let shown = path.strip_prefix(site_dir).unwrap_or(&path).to_path_buf();
-            let real = match crate::load::follow_link(self.site_real, &shown, &path) {
-                Ok(real) => real,
-                Err(d) => {
-                    errors.push(d);
+            if let Some(c) = name.chars().find(|&c| crate::load::is_invisible(c)) {
+                errors.push(
+                    Diagnostic::error(
+                        shown,
+                        None,
+                        format!("the name `{name}` has the invisible character {c:?}, which makes it read as another name"),
+                    )
+                    .with_help("rename it with letters, digits, `-`, `_` and `.` only"),
+                );
+                continue;
+            }
+            let real =
+                match crate::load::follow_link_within(self.layouts_real, "layouts/", &shown, &path)
+                {
+                    Ok(real) => real,
+                    Err(d) => {
+                        errors.push(d);
+                        continue;
+                    }
+                };
+            let kind = match std::fs::metadata(&real) {
+                Ok(m) => m.file_type(),
+                Err(err) => {
+                    errors.push(
+                        Diagnostic::error(shown, None, format!("cannot read the file: {err}"))
+                            .with_help("check its permissions"),
+                    );
                     continue;
                 }
             };
-            if real.is_dir() {
+            if let Some(what) = crate::load::special_kind(kind) {
+                errors.push(crate::load::special_file_error(&shown, what));
+                continue;
+            }
+            if kind.is_dir() {
                 if visited.contains(&real) {
                     errors.push(
                         Diagnostic::error(shown, None, "this link leads back to a folder that holds it: the folder would never end")

@@ -72,8 +72,12 @@
     });
   }
 
+  // The longest query searched for: a longer one (typed, or from a link someone made,
+  // ?q=the%20the%20…) is cut here, so that the work a search does stays bounded.
+  var MAX_QUERY_CHARS = 256;
+
   function run(query) {
-    var q = query.trim();
+    var q = query.trim().slice(0, MAX_QUERY_CHARS).trim();
     var mine = ++latest;
     var url = new URL(window.location.href);
     if (q) { url.searchParams.set("q", q); } else { url.searchParams.delete("q"); }
@@ -107,7 +111,8 @@
       clearTimeout(timer);
       timer = setTimeout(function () { run(input.value); }, 200);
     });
-    var initial = new URLSearchParams(window.location.search).get("q");
-    if (initial) { input.value = initial; run(initial); }
+    var initial = null;
+    try { initial = new URLSearchParams(window.location.search).get("q"); } catch (e) { /* no query, then */ }
+    if (initial) { initial = initial.slice(0, MAX_QUERY_CHARS); input.value = initial; run(initial); }
   });
 })();

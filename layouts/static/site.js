@@ -25,15 +25,26 @@
 
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
+  // The longest quote the page looks for, in characters (the build's own limit on a
+  // quote, MAX_QUOTE in src/cite.rs) and in words. A longer one, from a link someone
+  // made up (?mark=the%20the%20…), is not looked for at all.
+  var MAX_QUOTE_CHARS = 8000;
+  var MAX_QUOTE_WORDS = 1500;
+
   // The ranges of text that the quote's parts (split at "...") cover, in order, or [] when
   // they are not all there.
   function locate(text, quote) {
+    if (typeof quote !== "string" || quote.length > MAX_QUOTE_CHARS) return [];
     var folded = fold(text);
     var parts = fold(quote).split(/\.\.\.|…/);
+    if (parts.length > MAX_QUOTE_WORDS) return [];
     var ranges = [];
     var from = 0;
+    var total = 0;
     for (var i = 0; i < parts.length; i++) {
       var words = parts[i].trim().split(/\s+/).filter(Boolean);
+      total += words.length;
+      if (total > MAX_QUOTE_WORDS) return [];
       if (!words.length) continue;
       var re = new RegExp(words.map(escapeRe).join("\\s+"), "g");
       re.lastIndex = from;
@@ -372,16 +383,19 @@
     var para = document.getElementById(id);
     if (!para) return;
     if (raw !== id) para.scrollIntoView({ block: "start" });
-    var words = new URLSearchParams(window.location.search).get("mark");
     var text = para.querySelector(".para-text");
-    if (words && text) {
-      var ranges = locate(text.textContent, words);
-      if (ranges.length) {
-        var marks = markRanges(text, ranges);
-        para.classList.add("has-marks");
-        if (marks.length) marks[0].scrollIntoView({ block: "center" });
+    // Any query string may arrive here: marking is a courtesy, never an error.
+    try {
+      var words = new URLSearchParams(window.location.search).get("mark");
+      if (words && text) {
+        var ranges = locate(text.textContent, words);
+        if (ranges.length) {
+          var marks = markRanges(text, ranges);
+          para.classList.add("has-marks");
+          if (marks.length) marks[0].scrollIntoView({ block: "center" });
+        }
       }
-    }
+    } catch (e) { /* the paragraph is still shown and focused, unmarked */ }
     para.setAttribute("tabindex", "-1");
     para.focus({ preventScroll: true });
   }

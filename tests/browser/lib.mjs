@@ -134,7 +134,9 @@ const TYPES = {
 export function serveStatic(dir, headers = {}) {
   const root = resolve(dir);
   const requests = [];
-  const server = createServer((req, res) => {
+  // Long addresses are served, as static hosts and `explainer serve` serve them, so that
+  // the script's handling of a long query string (?mark=…) can be tested.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     let path;
     try {
       path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);

@@ -51,6 +51,59 @@ async function axe(page) {
   return violations;
 }
 
+/** A letter's paragraph opened with a query string: what went wrong, and where the focus is. */
+async function arriveWith(query, para = 3) {
+  const { context, page, problems } = await open(1280);
+  try {
+    await page.goto(`${server.url}/sources/senators-2024-10-29/?${query}#p${para}`);
+    await page.waitForFunction((id) => document.activeElement?.id === id, `p${para}`, { timeout: 10_000 }).catch(() => {});
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    const marks = await page.locator(`#p${para} mark.cited`).count();
+    return { problems, focused, marks };
+  } finally {
+    await context.close();
+  }
+}
+
+// Hardening 3, item 16: ?mark= comes from any link anyone makes. The script bounds the
+// work it does for it and never throws, whatever the query string holds: the page still
+// lands on the paragraph, unmarked.
+describe("?mark= from any link", () => {
+  const cases = {
+    "the same word 10,000 times": "mark=" + "the%20".repeat(10_000),
+    "one word of 100,000 letters": "mark=" + "x".repeat(100_000),
+    "5,000 ellipses": "mark=" + "...".repeat(5_000),
+    "the same word 10,000 times between ellipses": "mark=" + "the...".repeat(10_000),
+    "a broken escape": "mark=%E0%A4%A",
+    "regular expression characters": "mark=" + encodeURIComponent("(((( [a-z]+ \\ $^ .*"),
+    "two marks": "mark=the&mark=of",
+  };
+  for (const [name, query] of Object.entries(cases)) {
+    test(name, async () => {
+      const { problems, focused } = await arriveWith(query);
+      assert.deepEqual(problems, [], problems.join("\n"));
+      assert.equal(focused, "p3", "the paragraph did not get the focus");
+    });
+  }
+  test("a search from a link of the same word 10,000 times ends, cut to its first words", async () => {
+    const { context, page, problems } = await open(1280);
+    try {
+      await page.goto(`${server.url}/search/?q=${"the%20".repeat(10_000)}`);
+      await page.waitForFunction(() => /match/.test(document.getElementById("search-status")?.textContent || ""), null, { timeout: 20_000 });
+      const value = await page.inputValue("#search-input");
+      assert.ok(value.length <= 256, `the query was not cut: ${value.length} characters`);
+      assert.deepEqual(problems, [], problems.join("\n"));
+    } finally {
+      await context.close();
+    }
+  });
+  test("a quote that is there is still marked", async () => {
+    const { problems, marks } = await arriveWith("mark=" + encodeURIComponent("the"));
+    assert.deepEqual(problems, [], problems.join("\n"));
+    assert.ok(marks > 0, "a real word was not marked");
+  });
+});
+
 /** Folds quotes, dashes and spacing the way the build compares quotes. */
 function fold(s) {
   return squash(String(s).replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/[‐‑‒–—]/g, "-"));
