@@ -175,26 +175,9 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
         }
         match end {
             Some(end) => {
-                let inner = start + 1..end - 1;
-                let items = parse_items(&text[inner.clone()]).map(|items| {
-                    items
-                        .into_iter()
-                        .map(|mut it| {
-                            it.offset += inner.start;
-                            if let Some((open, close)) = &mut it.quote_marks {
-                                *open += inner.start;
-                                *close += inner.start;
-                            }
-                            it
-                        })
-                        .collect()
-                });
                 found.push(FoundCitation {
                     range: start..end,
-                    items: items.map_err(|mut e| {
-                        e.offset += inner.start;
-                        e
-                    }),
+                    items: items_at(text, start + 1..end - 1),
                 });
                 from = end;
             }
@@ -225,6 +208,26 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
         }
     }
     found
+}
+
+/// The items of the bracket whose inside is `text[inner]`, with offsets into `text`.
+fn items_at(text: &str, inner: std::ops::Range<usize>) -> Result<Vec<CitationItem>, SyntaxError> {
+    let shift = inner.start;
+    let items = parse_items(&text[inner]).map_err(|mut e| {
+        e.offset += shift;
+        e
+    })?;
+    Ok(items
+        .into_iter()
+        .map(|mut it| {
+            it.offset += shift;
+            if let Some((open, close)) = &mut it.quote_marks {
+                *open += shift;
+                *close += shift;
+            }
+            it
+        })
+        .collect())
 }
 
 fn is_id_char(c: char) -> bool {

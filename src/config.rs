@@ -242,6 +242,40 @@ impl Config {
         Ok(config)
     }
 
+    /// The problems with the section names of `[sections]`: two that differ only in case,
+    /// and names that are not a folder directly inside `content/`.
+    fn section_name_errors(&self, text: &str, keys: &KeyPositions) -> Vec<Diagnostic> {
+        let mut errors = vec![];
+        let at = |key: &str| keys.get(None, key);
+        let section_at = |name: &str| keys.get(Some("sections"), name).or_else(|| at("sections"));
+        let mut folded: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for (name, _) in &self.sections.0 {
+            if let Some(other) = folded.insert(name.to_lowercase(), name) {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        section_at(name),
+                        format!("`{name}` and `{other}` differ only in case, which makes them one folder on macOS and Windows"),
+                    )
+                    .with_help(format!("keep one of them: the folder's name exactly as it is in content/ (`{other}` or `{name}`)"))
+                    .with_source(text),
+                );
+            }
+            if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        section_at(name),
+                        format!("`{name}` is not a section folder name"),
+                    )
+                    .with_help("name a folder directly inside content/, e.g. concerns = \"topic\"")
+                    .with_source(text),
+                );
+            }
+        }
+        errors
+    }
+
     fn validate(&self, text: &str) -> Result<(), Vec<Diagnostic>> {
         let mut errors = vec![];
         let keys = KeyPositions::new(text);
@@ -289,32 +323,7 @@ impl Config {
                 );
             }
         }
-        let section_at = |name: &str| keys.get(Some("sections"), name).or_else(|| at("sections"));
-        let mut folded: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
-        for (name, _) in &self.sections.0 {
-            if let Some(other) = folded.insert(name.to_lowercase(), name) {
-                errors.push(
-                    Diagnostic::error(
-                        CONFIG_FILE,
-                        section_at(name),
-                        format!("`{name}` and `{other}` differ only in case, which makes them one folder on macOS and Windows"),
-                    )
-                    .with_help(format!("keep one of them: the folder's name exactly as it is in content/ (`{other}` or `{name}`)"))
-                    .with_source(text),
-                );
-            }
-            if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
-                errors.push(
-                    Diagnostic::error(
-                        CONFIG_FILE,
-                        section_at(name),
-                        format!("`{name}` is not a section folder name"),
-                    )
-                    .with_help("name a folder directly inside content/, e.g. concerns = \"topic\"")
-                    .with_source(text),
-                );
-            }
-        }
+        errors.extend(self.section_name_errors(text, &keys));
         if self.search_shard_pages == 0 {
             errors.push(
                 Diagnostic::error(CONFIG_FILE, at("search_shard_pages"), "search_shard_pages is 0, but each part of the search index holds at least one page")

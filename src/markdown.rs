@@ -369,6 +369,45 @@ fn citations_in_links<'a>(
     }
 }
 
+/// Errors for quotes whose marks do not pair as written (`"…”`), found in the file's own
+/// text (comrak's smart punctuation has made both curly). Returns how many were left out
+/// past the per-file cap.
+fn check_quote_marks<'a>(
+    items: &[cite::CitationItem],
+    marks: &mut WrittenMarks<'_>,
+    run: &[&'a AstNode<'a>],
+    loc: &Locator<'_>,
+    input: &ParseInput<'_>,
+    out: &mut ParsedBody,
+) -> usize {
+    let mut omitted = 0;
+    for item in items {
+        let Some((open, close)) = item.quote_marks else {
+            continue;
+        };
+        let (Some(o), Some(c)) = (
+            marks.written(open, run, loc, input.text),
+            marks.written(close, run, loc, input.text),
+        ) else {
+            continue;
+        };
+        if cite::marks_pair(o.1, c.1) {
+            continue;
+        }
+        if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
+            omitted += 1;
+            continue;
+        }
+        let (message, help) = cite::unpaired_marks_error(o.1, c.1);
+        out.diagnostics.push(
+            Diagnostic::error(input.file, Some(loc.position_of_offset(o.0)), message)
+                .with_help(help)
+                .with_source_in(input.text, &loc.lines),
+        );
+    }
+    omitted
+}
+
 fn process_run<'a>(
     arena: &'a Arena<'a>,
     run: &[&'a AstNode<'a>],
@@ -415,30 +454,7 @@ fn process_run<'a>(
                 );
             }
             Ok(items) => {
-                for item in &items {
-                    let Some((open, close)) = item.quote_marks else {
-                        continue;
-                    };
-                    let (Some(o), Some(c)) = (
-                        marks.written(open, run, loc, input.text),
-                        marks.written(close, run, loc, input.text),
-                    ) else {
-                        continue;
-                    };
-                    if cite::marks_pair(o.1, c.1) {
-                        continue;
-                    }
-                    if out.diagnostics.len() >= crate::diagnostic::MAX_ERRORS_PER_FILE {
-                        omitted += 1;
-                        continue;
-                    }
-                    let (message, help) = cite::unpaired_marks_error(o.1, c.1);
-                    out.diagnostics.push(
-                        Diagnostic::error(input.file, Some(loc.position_of_offset(o.0)), message)
-                            .with_help(help)
-                            .with_source_in(input.text, &loc.lines),
-                    );
-                }
+                omitted += check_quote_marks(&items, &mut marks, run, loc, input, out);
                 let uses = citation_uses(items, bracket_offset, f.range.len(), loc, input);
                 push_text(&mut pieces, &text[cursor..f.range.start]);
                 pieces.push(hole(format!("c{}", out.citations.len())));

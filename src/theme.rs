@@ -123,6 +123,36 @@ struct SiteWalk<'a> {
 }
 
 impl SiteWalk<'_> {
+    /// Where a theme entry really is and what it is, after the checks every entry gets: no
+    /// invisible character in its name, a link only to inside `layouts/`, and nothing but
+    /// a file or a folder.
+    fn checked_entry(
+        &self,
+        name: &str,
+        path: &Path,
+        shown: &Path,
+    ) -> Result<(PathBuf, std::fs::FileType), Diagnostic> {
+        if let Some(c) = name.chars().find(|&c| crate::load::is_invisible(c)) {
+            return Err(Diagnostic::error(
+                shown,
+                None,
+                format!("the name `{name}` has the invisible character {c:?}, which makes it read as another name"),
+            )
+            .with_help("rename it with letters, digits, `-`, `_` and `.` only"));
+        }
+        let real = crate::load::follow_link_within(self.layouts_real, "layouts/", shown, path)?;
+        let kind = std::fs::metadata(&real)
+            .map_err(|err| {
+                Diagnostic::error(shown, None, format!("cannot read the file: {err}"))
+                    .with_help("check its permissions")
+            })?
+            .file_type();
+        if let Some(what) = crate::load::special_kind(kind) {
+            return Err(crate::load::special_file_error(shown, what));
+        }
+        Ok((real, kind))
+    }
+
     fn collect(
         &self,
         dir: &Path,
@@ -151,40 +181,13 @@ impl SiteWalk<'_> {
                 continue;
             }
             let shown = path.strip_prefix(site_dir).unwrap_or(&path).to_path_buf();
-            if let Some(c) = name.chars().find(|&c| crate::load::is_invisible(c)) {
-                errors.push(
-                    Diagnostic::error(
-                        shown,
-                        None,
-                        format!("the name `{name}` has the invisible character {c:?}, which makes it read as another name"),
-                    )
-                    .with_help("rename it with letters, digits, `-`, `_` and `.` only"),
-                );
-                continue;
-            }
-            let real =
-                match crate::load::follow_link_within(self.layouts_real, "layouts/", &shown, &path)
-                {
-                    Ok(real) => real,
-                    Err(d) => {
-                        errors.push(d);
-                        continue;
-                    }
-                };
-            let kind = match std::fs::metadata(&real) {
-                Ok(m) => m.file_type(),
-                Err(err) => {
-                    errors.push(
-                        Diagnostic::error(shown, None, format!("cannot read the file: {err}"))
-                            .with_help("check its permissions"),
-                    );
+            let (real, kind) = match self.checked_entry(&name, &path, &shown) {
+                Ok(found) => found,
+                Err(d) => {
+                    errors.push(d);
                     continue;
                 }
             };
-            if let Some(what) = crate::load::special_kind(kind) {
-                errors.push(crate::load::special_file_error(&shown, what));
-                continue;
-            }
             if kind.is_dir() {
                 if visited.contains(&real) {
                     errors.push(
