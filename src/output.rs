@@ -341,6 +341,16 @@ pub fn effective_out_dir(out_dir: &Path) -> Option<PathBuf> {
     }
 }
 
+/// The error for an output folder that is a link leading nowhere.
+fn dangling_link(out_dir: &Path) -> Diagnostic {
+    Diagnostic::error(
+        out_dir,
+        None,
+        "the output folder is a symbolic link to a folder that does not exist",
+    )
+    .with_help("create the folder the link leads to, or remove the link; nothing was written")
+}
+
 /// Refuses an output folder that a build must never replace: the site folder itself, a
 /// folder that holds it, anything inside `content/` or `layouts/`, an existing file, a
 /// link that leads nowhere, and a folder with files in it that is not explainer's own
@@ -372,14 +382,7 @@ pub fn check_out_dir(site_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> 
         }
     }
     let Some(real) = effective_out_dir(out_dir) else {
-        return Err(Diagnostic::error(
-            out_dir,
-            None,
-            "the output folder is a symbolic link to a folder that does not exist",
-        )
-        .with_help(
-            "create the folder the link leads to, or remove the link; nothing was written",
-        ));
+        return Err(dangling_link(out_dir));
     };
     if real.exists() && !real.is_dir() {
         return Err(Diagnostic::error(
@@ -445,15 +448,7 @@ impl Staging {
     /// (see [`remove_stale`]). Nothing in `out_dir` is touched.
     pub fn begin(out_dir: &Path) -> Result<Staging, WriteFailure> {
         let Some(out_dir) = effective_out_dir(out_dir) else {
-            return Err(Diagnostic::error(
-                out_dir,
-                None,
-                "the output folder is a symbolic link to a folder that does not exist",
-            )
-            .with_help(
-                "create the folder the link leads to, or remove the link; nothing was written",
-            )
-            .into());
+            return Err(dangling_link(out_dir).into());
         };
         if out_dir.exists() && !out_dir.is_dir() {
             return Err(Diagnostic::error(

@@ -411,19 +411,25 @@ pub struct IndexMemo {
 impl IndexMemo {
     /// The pages the index holds, as it sees them, in path order.
     pub fn pages(&self) -> Vec<IndexedPage> {
-        let mut pages: Vec<IndexedPage> = self
-            .pages
-            .iter()
-            .filter_map(|(path, hash)| {
-                hash.map(|hash| IndexedPage {
-                    path: path.clone(),
-                    hash,
-                })
-            })
-            .collect();
-        pages.sort_by(|a, b| a.path.cmp(&b.path));
-        pages
+        in_the_index(self.pages.iter())
     }
+}
+
+/// The pages of (output path, digest if the index holds it) that the index holds, as it
+/// sees them, in path order.
+fn in_the_index<'a>(
+    pages: impl Iterator<Item = (&'a String, &'a Option<u64>)>,
+) -> Vec<IndexedPage> {
+    let mut held: Vec<IndexedPage> = pages
+        .filter_map(|(path, hash)| {
+            hash.map(|hash| IndexedPage {
+                path: path.clone(),
+                hash,
+            })
+        })
+        .collect();
+    held.sort_by(|a, b| a.path.cmp(&b.path));
+    held
 }
 
 /// A sink in front of the build's own, noting as each HTML page passes how the index
@@ -542,16 +548,7 @@ pub fn run(
     let index = match how {
         SearchIndex::Reuse(files) => Index::Reused(files.clone()),
         SearchIndex::Build => {
-            let mut digests: Vec<IndexedPage> = all
-                .iter()
-                .filter_map(|(path, hash)| {
-                    hash.map(|hash| IndexedPage {
-                        path: path.clone(),
-                        hash,
-                    })
-                })
-                .collect();
-            digests.sort_by(|a, b| a.path.cmp(&b.path));
+            let digests = in_the_index(all.iter().map(|(p, h)| (p, h)));
             let previous = read_index(out_dir).unwrap_or_default();
             let read = |path: &str| sink.read(path);
             Index::Built(index(&digests, &Settings::of(config), &read, &previous)?)
