@@ -80,7 +80,7 @@ pub struct ResolvedItem {
 }
 
 /// A citation edge: a mark in a page that points to a target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Citation {
     /// The citing page.
     pub page: usize,
@@ -95,7 +95,7 @@ pub struct Citation {
 }
 
 /// One entry of a page's References list: one target, however often it is cited.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Reference {
     /// 1-based, in order of first citation.
     pub number: usize,

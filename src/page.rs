@@ -5,7 +5,6 @@ use crate::cite::CitationItem;
 use crate::config::Role;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::frontmatter::FrontMatter;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
 /// A shared handle to a parsed page: builds keep unchanged pages from the last build
@@ -23,9 +22,6 @@ pub struct Page {
     pub text: String,
     /// A hash of `text`, computed once at parse time (rebuilds compare it, not the text).
     pub text_hash: u64,
-    /// A hash of what other pages show of this one ([`Page::shown`]), computed once
-    /// at parse time.
-    pub face: u64,
     /// The site path (`/concerns/privacy/`), before any base-URL prefix.
     pub url: String,
     /// The folder it belongs to (`concerns`; empty at the top level).
@@ -58,33 +54,26 @@ impl Page {
         self.meta.short_title.as_deref().unwrap_or(&self.meta.title)
     }
 
-    /// What other pages may show of a page, or check against it: its address, titles,
-    /// summary, dates, headings, whether it has references, and (for a source) its paragraphs.
-    pub fn shown(&self) -> u64 {
-        let mut h = DefaultHasher::new();
-        (
-            &self.rel,
-            &self.url,
-            &self.meta.title,
-            &self.meta.short_title,
-        )
-            .hash(&mut h);
-        (
-            self.summary(),
-            &self.meta.date,
-            &self.meta.updated,
-            self.is_index,
-        )
-            .hash(&mut h);
-        // `#references` exists only on a page that cites.
-        self.body.citations.is_empty().hash(&mut h);
-        for x in &self.body.headings {
-            (x.level, &x.id, &x.text).hash(&mut h);
+    /// This page as other pages show it in lists (section lists, neighbours, backlinks,
+    /// breadcrumbs); `base_path` is the site's (`/` or `/sub/`).
+    pub fn link(&self, base_path: &str) -> PageLink {
+        PageLink {
+            title: self.meta.title.clone(),
+            url: format!("{}{}", base_path.trim_end_matches('/'), self.url),
+            summary: self.summary().map(str::to_owned),
+            date: self.meta.date.clone(),
+            rel: self.rel.clone(),
+            short: self.short_title().to_string(),
         }
-        for p in &self.body.paragraphs {
-            p.text.hash(&mut h);
+    }
+
+    /// The places on this page a link can point at.
+    pub fn anchors(&self) -> Anchors<'_> {
+        Anchors {
+            headings: self.body.headings.iter().map(|h| h.id.as_str()).collect(),
+            paragraphs: self.body.paragraphs.len(),
+            references: !self.body.citations.is_empty(),
         }
-        h.finish()
     }
 
     /// The summary: front matter `summary`, else the first paragraph.
@@ -93,6 +82,62 @@ impl Page {
             .summary
             .as_deref()
             .or(self.body.first_paragraph.as_deref())
+    }
+}
+
+/// A link to a page, as templates see it in lists.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct PageLink {
+    /// The page's title.
+    pub title: String,
+    /// Root-relative URL, base path included.
+    pub url: String,
+    /// Its summary, if any.
+    pub summary: Option<String>,
+    /// Its date, if any.
+    pub date: Option<String>,
+    /// Its path relative to `content/`.
+    pub rel: String,
+    /// Its short title (front matter `short_title`, else the title).
+    pub short: String,
+}
+
+/// The places on a page a link can point at (`#id`): its headings' ids, its numbered
+/// paragraphs (`#p1`…, on a source), and `#references` when it cites. Link checks read a
+/// page only through this.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Anchors<'a> {
+    /// The headings' ids, in page order.
+    pub headings: Vec<&'a str>,
+    /// How many numbered paragraphs it has.
+    pub paragraphs: usize,
+    /// Whether it has a References list.
+    pub references: bool,
+}
+
+impl Anchors<'_> {
+    /// Whether `#frag` is one of them.
+    pub fn has(&self, frag: &str) -> bool {
+        let paragraph = frag
+            .strip_prefix('p')
+            .and_then(|n| n.parse::<usize>().ok().filter(|k| k.to_string() == n));
+        self.headings.contains(&frag)
+            || paragraph.is_some_and(|n| (1..=self.paragraphs).contains(&n))
+            || (frag == "references" && self.references)
+    }
+
+    /// Them all, in page order, for a help line.
+    pub fn list(&self) -> Vec<String> {
+        let mut list: Vec<String> = self.headings.iter().map(|h| format!("#{h}")).collect();
+        match self.paragraphs {
+            0 => {}
+            1 => list.push("#p1".into()),
+            n => list.push(format!("#p1 to #p{n}")),
+        }
+        if self.references {
+            list.push("#references".into());
+        }
+        list
     }
 }
 

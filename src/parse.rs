@@ -77,7 +77,7 @@ fn parse_page(
         allow_html: config.allow_html,
         base_path,
     });
-    let mut page = Page {
+    let page = Page {
         url: url::url_for(&f.rel),
         slug: name.trim_end_matches(".md").to_string(),
         section,
@@ -89,9 +89,7 @@ fn parse_page(
         text: f.text,
         meta,
         body,
-        face: 0,
     };
-    page.face = page.shown();
     Ok(page)
 }
 

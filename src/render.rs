@@ -7,11 +7,11 @@
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::fingerprint;
-use crate::graph::{SourceAt, Target};
+use crate::graph::{Citation, SourceAt, Target};
 use crate::output::{Output, Sink};
-use crate::page::Part;
+use crate::page::{PageLink, Part};
 use crate::resolve::Site;
-use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered};
+use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered, Tracked};
 use crate::theme::Theme;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context};
@@ -21,23 +21,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-
-/// A link to a page, as templates see it.
-#[derive(Clone, Debug, Serialize)]
-pub struct PageLink {
-    /// The page's title.
-    pub title: String,
-    /// Root-relative URL, base path included.
-    pub url: String,
-    /// Its summary, if any.
-    pub summary: Option<String>,
-    /// Its date, if any.
-    pub date: Option<String>,
-    /// Its path relative to `content/`.
-    pub rel: String,
-    /// Its short title (front matter `short_title`, else the title).
-    pub short: String,
-}
 
 /// A link to one paragraph of a source.
 #[derive(Clone, Debug, Serialize)]
@@ -150,8 +133,7 @@ struct MatrixCtx {
 
 /// The template a page uses: front matter `layout`, else the home or section template,
 /// else `<section>.html` if the theme has it, else `page.html`.
-pub fn template_for(site: &Site, i: usize, theme: &Theme) -> String {
-    let p = &site.pages[i];
+pub fn template_for(p: &crate::page::Page, theme: &Theme) -> String {
     if let Some(l) = &p.meta.layout {
         return if l.ends_with(".html") {
             l.clone()
@@ -174,20 +156,18 @@ pub fn template_for(site: &Site, i: usize, theme: &Theme) -> String {
     }
 }
 
-fn link(site: &Site, i: usize) -> PageLink {
+/// Page `i` as a page's render shows it in a list (recorded).
+fn link(t: &Tracked, i: usize) -> PageLink {
+    t.link(i)
+}
+
+/// Page `i` as the site-wide values show it (nav, the matrix).
+fn site_link(site: &Site, i: usize) -> PageLink {
     link_of(&site.pages[i], &site.config.base_path())
 }
 
-/// A page as templates see it in lists; `base_path` is the site's (`/` or `/sub/`).
 fn link_of(p: &crate::page::Page, base_path: &str) -> PageLink {
-    PageLink {
-        title: p.meta.title.clone(),
-        url: format!("{}{}", base_path.trim_end_matches('/'), p.url),
-        summary: p.summary().map(str::to_owned),
-        date: p.meta.date.clone(),
-        rel: p.rel.clone(),
-        short: p.short_title().to_string(),
-    }
+    p.link(base_path)
 }
 
 /// The matrix (derived in [`crate::graph`]) with links for templates.
@@ -198,7 +178,7 @@ fn matrix(site: &Site) -> MatrixCtx {
         .iter()
         .enumerate()
         .map(|(t, &topic)| MatrixRow {
-            topic: link(site, topic),
+            topic: site_link(site, topic),
             sources: m.by_source[t]
                 .iter()
                 .zip(&m.sources)
@@ -218,28 +198,27 @@ fn matrix(site: &Site) -> MatrixCtx {
         })
         .collect();
     MatrixCtx {
-        sources: m.sources.iter().map(|&s| link(site, s)).collect(),
-        subjects: m.subjects.iter().map(|&a| link(site, a)).collect(),
+        sources: m.sources.iter().map(|&s| site_link(site, s)).collect(),
+        subjects: m.subjects.iter().map(|&a| site_link(site, a)).collect(),
         rows,
     }
 }
 
-/// Citers of one source paragraph (citation indexes), grouped by page: one link per page,
-/// to its first citation, and links to its further ones.
-fn citers(site: &Site, list: &[usize]) -> Vec<CiterCtx> {
+/// Citers of one source paragraph, grouped by page: one link per page, to its first
+/// citation, and links to its further ones.
+fn citers<'s>(t: &Tracked<'s>, list: impl Iterator<Item = &'s Citation>) -> Vec<CiterCtx> {
     let mut by_page: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for &k in list {
-        let c = &site.graph.citations[k];
+    for c in list {
         by_page.entry(c.page).or_default().push(&c.anchor);
     }
     let mut out: Vec<CiterCtx> = by_page
         .into_iter()
         .map(|(page, anchors)| {
-            let base = site.config.prefixed(&site.pages[page].url);
+            let PageLink { title, url, .. } = link(t, page);
             CiterCtx {
-                title: site.pages[page].meta.title.clone(),
-                url: format!("{base}#{}", anchors[0]),
-                more: anchors[1..].iter().map(|a| format!("{base}#{a}")).collect(),
+                title,
+                url: format!("{url}#{}", anchors[0]),
+                more: anchors[1..].iter().map(|a| format!("{url}#{a}")).collect(),
             }
         })
         .collect();
@@ -248,29 +227,30 @@ fn citers(site: &Site, list: &[usize]) -> Vec<CiterCtx> {
 }
 
 /// What a target is called in a mark's label: `Senators' letter, paragraph 5`.
-fn target_label(site: &Site, target: &Target) -> String {
+fn target_label(t: &Tracked, target: &Target) -> String {
     match target {
-        Target::Source(s, SourceAt::Whole) => site.pages[*s].short_title().to_string(),
+        Target::Source(s, SourceAt::Whole) => t.page(*s).short_title().to_string(),
         Target::Source(s, SourceAt::Paragraph(n)) => {
-            format!("{}, paragraph {n}", site.pages[*s].short_title())
+            format!("{}, paragraph {n}", t.page(*s).short_title())
         }
-        Target::Entry(e, None) => site.bibliography.entries[*e].title.clone(),
-        Target::Entry(e, Some(l)) => format!("{}, {l}", site.bibliography.entries[*e].title),
+        Target::Entry(e, None) => t.entry(*e).title.clone(),
+        Target::Entry(e, Some(l)) => format!("{}, {l}", t.entry(*e).title),
     }
 }
 
 /// The id a target is cited by.
-fn target_id<'s>(site: &'s Site, target: &Target) -> &'s str {
+fn target_id<'s>(t: &Tracked<'s>, target: &Target) -> &'s str {
     match target {
-        Target::Source(s, _) => &site.pages[*s].slug,
-        Target::Entry(e, _) => &site.bibliography.entries[*e].id,
+        Target::Source(s, _) => &t.page(*s).slug,
+        Target::Entry(e, _) => &t.entry(*e).id,
     }
 }
 
 /// Fills a page body's holes with the theme's partials: each citation bracket with
 /// `partials/cite.html`, each source paragraph's "Cited by" with `partials/cited-by.html`.
-fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, minijinja::Error> {
-    let page = &site.pages[i];
+fn fill_body(t: &Tracked, i: usize, env: &Environment<'_>) -> Result<String, minijinja::Error> {
+    let page = t.page(i);
+    let references = t.references(i);
     let mut html = String::with_capacity(page.text.len() * 2);
     let mut cite = None;
     let mut cited_by = None;
@@ -278,22 +258,16 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
         match part {
             Part::Html(h) => html.push_str(h),
             Part::Citation(b) => {
-                let marks: Vec<MarkCtx> = site.graph.brackets[i]
-                    .get(*b)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|&k| {
-                        let c = &site.graph.citations[k];
-                        MarkCtx {
-                            anchor: &c.anchor,
-                            number: site.graph.references[i][c.reference].number,
-                            id: target_id(site, &c.target),
-                            paragraph: c.target.paragraph(),
-                            locator: c.target.locator(),
-                            quote: c.quote.as_deref(),
-                            label: target_label(site, &c.target),
-                        }
+                let marks: Vec<MarkCtx> = t
+                    .bracket(i, *b)
+                    .map(|c| MarkCtx {
+                        anchor: &c.anchor,
+                        number: references[c.reference].number,
+                        id: target_id(t, &c.target),
+                        paragraph: c.target.paragraph(),
+                        locator: c.target.locator(),
+                        quote: c.quote.as_deref(),
+                        label: target_label(t, &c.target),
                     })
                     .collect();
                 if marks.is_empty() {
@@ -309,7 +283,7 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
                 html.push_str(&t.render(context! { cites => Value::from(Serde(&marks)) })?);
             }
             Part::CitedBy(n) => {
-                let list = site.graph.citations_of(i, SourceAt::Paragraph(*n));
+                let list = citers(t, t.citations_of(i, SourceAt::Paragraph(*n)));
                 if list.is_empty() {
                     continue;
                 }
@@ -319,7 +293,7 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
                 };
                 html.push_str(&t.render(context! {
                     paragraph => n,
-                    citers => Value::from(Serde(citers(site, list))),
+                    citers => Value::from(Serde(list)),
                 })?);
             }
         }
@@ -328,9 +302,9 @@ fn fill_body(site: &Site, i: usize, env: &Environment<'_>) -> Result<String, min
 }
 
 /// A page's References list, as templates see it.
-fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
-    let cfg = &site.config;
-    site.graph.references[i]
+fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
+    let cfg = t.config();
+    t.references(i)
         .iter()
         .map(|r| {
             let common = |kind, id, title, short, url| ReferenceCtx {
@@ -349,7 +323,7 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
             };
             match r.target {
                 Target::Source(s, _) => {
-                    let s = &site.pages[s];
+                    let s = t.page(s);
                     let base = cfg.prefixed(&s.url);
                     let n = r.target.paragraph();
                     let url = n.map(|n| format!("{base}#p{n}")).unwrap_or(base);
@@ -361,7 +335,7 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
                     }
                 }
                 Target::Entry(e, _) => {
-                    let e = &site.bibliography.entries[e];
+                    let e = t.entry(e);
                     ReferenceCtx {
                         entry: Some(e),
                         ..common("entry", &e.id, &e.title, &e.title, e.url.clone())
@@ -373,27 +347,27 @@ fn references(site: &Site, i: usize) -> Vec<ReferenceCtx<'_>> {
 }
 
 /// The links above a page: the home page and its section's index.
-fn breadcrumbs(site: &Site, i: usize) -> Vec<PageLink> {
-    let p = &site.pages[i];
+fn breadcrumbs(t: &Tracked, i: usize) -> Vec<PageLink> {
+    let p = t.page(i);
     let mut breadcrumbs = vec![];
-    if let Some(home) = site.section_index("")
+    if let Some(home) = t.section_index("")
         && home != i
     {
-        breadcrumbs.push(link(site, home));
+        breadcrumbs.push(link(t, home));
     }
     if !p.is_index
         && !p.section.is_empty()
-        && let Some(s) = site.section_index(&p.section)
+        && let Some(s) = t.section_index(&p.section)
     {
-        breadcrumbs.push(link(site, s));
+        breadcrumbs.push(link(t, s));
     }
     breadcrumbs
 }
 
 /// A source's numbered paragraphs, each with the pages that cite it (none for a page
 /// that is not a source).
-fn paragraphs(site: &Site, i: usize) -> Vec<ParagraphCtx> {
-    let p = &site.pages[i];
+fn paragraphs(t: &Tracked, i: usize) -> Vec<ParagraphCtx> {
+    let p = t.page(i);
     if !p.is_source() {
         return vec![];
     }
@@ -403,30 +377,19 @@ fn paragraphs(site: &Site, i: usize) -> Vec<ParagraphCtx> {
         .map(|para| ParagraphCtx {
             number: para.number,
             text: para.text.clone(),
-            cited_by: citers(
-                site,
-                site.graph.citations_of(i, SourceAt::Paragraph(para.number)),
-            ),
+            cited_by: citers(t, t.citations_of(i, SourceAt::Paragraph(para.number))),
         })
         .collect()
 }
 
 fn page_context<'a>(
-    site: &'a Site,
+    t: &Tracked<'a>,
     i: usize,
     env: &Environment<'_>,
 ) -> Result<PageCtx<'a>, minijinja::Error> {
-    let p = &site.pages[i];
-    let cfg = &site.config;
-    let section_list = site.sections.get(&p.section);
-    let pos = section_list.and_then(|l| l.iter().position(|&x| x == i));
-    let neighbour = |d: isize| -> Option<PageLink> {
-        let (l, k) = (section_list?, pos? as isize + d);
-        (k >= 0)
-            .then(|| l.get(k as usize))
-            .flatten()
-            .map(|&x| link(site, x))
-    };
+    let p = t.page(i);
+    let cfg = t.config();
+    let (previous, next) = t.neighbours(i);
     Ok(PageCtx {
         title: &p.meta.title,
         url: cfg.prefixed(&p.url),
@@ -441,32 +404,25 @@ fn page_context<'a>(
         description: p.summary().unwrap_or(&cfg.description).to_string(),
         date: p.meta.date.as_deref(),
         updated: p.meta.updated.as_deref(),
-        content: fill_body(site, i, env)?,
+        content: fill_body(t, i, env)?,
         toc: p
             .body
             .headings
             .iter()
             .filter(|h| (2..=3).contains(&h.level))
             .collect(),
-        references: references(site, i),
-        backlinks: site.graph.backlinks[i]
-            .iter()
-            .map(|&b| link(site, b))
-            .collect(),
-        pages: if p.is_index {
-            site.sections
-                .get(&p.section)
-                .map(|l| l.iter().map(|&x| link(site, x)).collect())
-                .unwrap_or_default()
-        } else {
-            vec![]
+        references: references(t, i),
+        backlinks: t.backlinks(i).iter().map(|&b| link(t, b)).collect(),
+        pages: match p.is_index {
+            true => t.section(&p.section).iter().map(|&x| link(t, x)).collect(),
+            false => vec![],
         },
-        breadcrumbs: breadcrumbs(site, i),
-        previous: neighbour(-1),
-        next: neighbour(1),
+        breadcrumbs: breadcrumbs(t, i),
+        previous: previous.map(|x| link(t, x)),
+        next: next.map(|x| link(t, x)),
         meta: &p.meta,
-        paragraphs: paragraphs(site, i),
-        cited_whole: citers(site, site.graph.citations_of(i, SourceAt::Whole)),
+        paragraphs: paragraphs(t, i),
+        cited_whole: citers(t, t.citations_of(i, SourceAt::Whole)),
     })
 }
 
@@ -696,7 +652,7 @@ pub fn environment<'s>(
         .sections
         .names()
         .filter_map(|s| site.section_index(s))
-        .map(|i| link(site, i))
+        .map(|i| site_link(site, i))
         .collect();
     let directory = Arc::new(PageDirectory {
         pages: site.pages.clone(),
@@ -841,39 +797,30 @@ pub fn render_pages(
 ) -> Result<Rendering, Vec<Diagnostic>> {
     let fresh = RenderMemo::default();
     let memo = memo.map(|m| if sink.can_keep() { m } else { &fresh });
-    let faces: Vec<u64> = match memo {
-        Some(_) => site.pages.iter().map(|p| p.face).collect(),
-        None => vec![],
-    };
-    let values = memo.map(|_| ReadValues::new(site, hashes.nav, hashes.matrix, &faces));
+    let values = memo.map(|_| ReadValues::new(site, hashes.nav, hashes.matrix));
+    let tracked = Tracked::new(site);
     let results: Vec<Result<PageResult, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let name = template_for(site, i, theme);
-            let key = memo
-                .map(|_| reuse::context_key(site, i, &faces))
-                .unwrap_or(0);
             if let (Some(m), Some(v)) = (memo, &values)
-                && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, key, &name, v)
+                && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, v)
             {
                 sink.keep(&r.path);
                 return Ok(PageResult::Kept(r.clone()));
             }
-            let (output, reads) = reuse::recording(|| render_page(site, i, theme, env, &name));
+            let (output, reads) = reuse::recording(|| render_page(&tracked, i, theme, env));
             let output = output?;
             let path = output.path.clone();
             sink.put(output)?;
-            let reads = reads
-                .into_iter()
-                .filter_map(|r| Some((r.clone(), values.as_ref()?.value(&r)?)))
-                .collect();
-            let record = Rendered {
-                context: key,
-                template: name,
-                path,
-                reads,
+            let reads = match &values {
+                Some(v) => reads
+                    .into_iter()
+                    .map(|r| (v.value(&r), r))
+                    .map(|(v, r)| (r, v))
+                    .collect(),
+                None => vec![],
             };
-            Ok(PageResult::Rendered(record))
+            Ok(PageResult::Rendered(Rendered { path, reads }))
         })
         .collect();
     let memo = memo.map(|_| RenderMemo {
@@ -928,16 +875,16 @@ fn gather(
     (rendering, errors)
 }
 
-/// Renders page `i` with template `name`.
+/// Renders page `i` with its template ([`template_for`]).
 fn render_page(
-    site: &Site,
+    t: &Tracked,
     i: usize,
     theme: &Theme,
     env: &Environment<'_>,
-    name: &str,
 ) -> Result<Output, Diagnostic> {
-    let tmpl = env.get_template(name).map_err(|e| {
-        let p = &site.pages[i];
+    let p = t.page(i);
+    let name = template_for(p, theme);
+    let tmpl = env.get_template(&name).map_err(|e| {
         if p.meta.layout.is_some() {
             Diagnostic::error(
                 &p.file,
@@ -959,16 +906,10 @@ fn render_page(
             template_error(theme, &e)
         }
     })?;
-    let html = page_context(site, i, env)
+    let html = page_context(t, i, env)
         .and_then(|page| tmpl.render(context! { page => Value::from(Serde(page)) }))
-        .map_err(|e| {
-            while_rendering(
-                template_error(theme, &e),
-                &site.pages[i].file.display().to_string(),
-            )
-        })?;
+        .map_err(|e| while_rendering(template_error(theme, &e), &p.file.display().to_string()))?;
     if html.trim().is_empty() {
-        let p = &site.pages[i];
         return Err(Diagnostic::error(
             &p.file,
             crate::frontmatter::key_position(&p.text, "layout"),
@@ -978,7 +919,7 @@ fn render_page(
         .with_source(&p.text));
     }
     Ok(Output {
-        path: output_path(&site.pages[i].url),
+        path: output_path(&p.url),
         bytes: html.into_bytes(),
     })
 }

@@ -43,11 +43,7 @@ impl Site {
 
     /// The section index page (`<section>/_index.md`) of a section.
     pub fn section_index(&self, section: &str) -> Option<usize> {
-        if section.is_empty() {
-            self.page("_index.md")
-        } else {
-            self.page(&format!("{section}/_index.md"))
-        }
+        self.page(&crate::url::index_rel(section))
     }
 
     /// The pages that play `role`, in navigation order.
@@ -112,7 +108,8 @@ pub struct ResolveMemo {
     works: u64,
     /// By page path: the hash of the page's text, its resolved brackets and their errors.
     pages: HashMap<String, (u64, PageCitations)>,
-    /// The hash of every page's face, the assets and the absent files (see `check_links`).
+    /// The hash of every page's path and anchors, the assets and the absent files: all
+    /// that a link check reads of the site besides the linking page (see `check_links`).
     links_key: u64,
     /// By page path: the hash of the page's text, and its checked links.
     links: HashMap<String, (u64, PageLinks)>,
@@ -228,7 +225,9 @@ fn check_links(
     let key = {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        pages.iter().for_each(|p| p.face.hash(&mut h));
+        pages
+            .iter()
+            .for_each(|p| (&p.rel, p.anchors()).hash(&mut h));
         assets.iter().for_each(|a| a.rel.hash(&mut h));
         let mut gone: Vec<(&String, bool)> = absent
             .iter()
@@ -312,7 +311,7 @@ fn page_links(
             && !frag.is_empty()
             && !has_anchor(&pages[target], frag)
         {
-            let shown = anchor_list(&pages[target]);
+            let shown = pages[target].anchors().list();
             diags.push(
                 at(format!(
                     "`{}`: {} has no heading or anchor `#{frag}`",
@@ -748,34 +747,9 @@ fn not_found_help(closest: Option<crate::cite::Closest>) -> String {
     }
 }
 
-/// Whether a link may point at `#frag` on `page`: a heading's id, a source paragraph's
-/// `pN`, or `references` on a page that has them.
+/// Whether a link may point at `#frag` on `page` (see [`crate::page::Anchors`]).
 pub fn has_anchor(page: &Page, frag: &str) -> bool {
-    let paragraph = frag
-        .strip_prefix('p')
-        .and_then(|n| n.parse::<usize>().ok().filter(|k| k.to_string() == n));
-    page.body.headings.iter().any(|h| h.id == frag)
-        || paragraph.is_some_and(|n| (1..=page.body.paragraphs.len()).contains(&n))
-        || (frag == "references" && !page.body.citations.is_empty())
-}
-
-/// The anchors of a page, in page order, for a help line.
-fn anchor_list(page: &Page) -> Vec<String> {
-    let mut list: Vec<String> = page
-        .body
-        .headings
-        .iter()
-        .map(|h| format!("#{}", h.id))
-        .collect();
-    match page.body.paragraphs.len() {
-        0 => {}
-        1 => list.push("#p1".into()),
-        n => list.push(format!("#p1 to #p{n}")),
-    }
-    if !page.body.citations.is_empty() {
-        list.push("#references".into());
-    }
-    list
+    page.anchors().has(frag)
 }
 
 /// Each section's non-index pages, ordered by weight (unweighted last), then title.

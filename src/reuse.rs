@@ -1,22 +1,29 @@
 //! Reuse: which pages a rebuild must render again, and which it can keep as they are.
 //!
-//! A page's HTML is a pure function of three things: the site-wide setup (settings, theme,
-//! asset URLs), the page's own context (its parse and its slice of the citation graph,
-//! with the public face of every page that context shows: reference targets, backlinks,
-//! neighbours, section lists), and whatever site-wide values its templates read
-//! (`site.nav`, `site.matrix`, `sections.x`, `get_page(…)`). The first two are hashed
-//! directly from the site model, without rendering; the third is recorded while the page
-//! renders ([`record`]). On the next build a page whose setup, context and recorded reads
-//! all hash the same is not rendered again: it would come out byte for byte the same.
+//! A page's HTML is a pure function of the site-wide setup (settings, theme, asset URLs)
+//! and of what its render read of the site. Nobody lists what that is: the render reaches
+//! the site only through a [`Tracked`] view, and the templates only through values that
+//! record themselves (`site.nav`, `sections.x`, `get_page(…)`), so every read is recorded
+//! as it happens ([`recording`]). What a read names (a page, its backlinks, a section's
+//! list…) is a [`Read`]; what it saw is hashed by [`ReadValues::value`], the same function
+//! on this build and the next. On the next build, a page whose setup and every recorded
+//! read hash the same is not rendered again: it would come out byte for byte the same.
+//!
+//! A page is read whole: its value is the hash of its file's text. Everything of a page
+//! (front matter, headings, paragraphs, URL) is made from its path, its text and the
+//! settings, and the settings are part of the setup, so no field can be left out.
 
+use crate::bibliography::Entry;
 use crate::fingerprint::{hash_json, hash_of};
-use crate::graph::{Graph, Target};
+use crate::graph::{Citation, Matrix, Reference, SourceAt};
+use crate::page::{Page, PageLink};
 use crate::resolve::Site;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::OnceLock;
 
-/// A site-wide value a template read while rendering a page.
+/// Something of the site a page's render read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Read {
     /// `site.nav`: the sections' index pages.
@@ -25,12 +32,24 @@ pub enum Read {
     Files,
     /// `site.matrix`.
     Matrix,
-    /// `sections.<name>`: one section's page list.
+    /// `sections.<name>`, or a section's list: its pages, in order, as lists show them.
     Section(String),
     /// The list of sections itself (iterating over `sections`).
     AllSections,
-    /// `get_page(rel)`: one page's public face.
+    /// A page (by path), read whole; also whether there is one.
     Page(String),
+    /// A page as lists show it ([`Page::link`]); also whether there is one.
+    Link(String),
+    /// The pages that link to or cite a page.
+    Backlinks(String),
+    /// A page's own citations and References list, as resolved.
+    Citations(String),
+    /// Who cites a source page, and where: each cited place with its citations.
+    CitedBy(String),
+    /// A page's previous and next page in its section.
+    Neighbours(String),
+    /// A bibliography entry, by id.
+    Entry(String),
 }
 
 thread_local! {
@@ -46,7 +65,7 @@ pub fn record(r: Read) {
     });
 }
 
-/// Runs `render` while recording what it reads of the site-wide values.
+/// Runs `render` while recording what it reads of the site.
 pub fn recording<T>(render: impl FnOnce() -> T) -> (T, BTreeSet<Read>) {
     READS.with(|cell| *cell.borrow_mut() = Some(BTreeSet::new()));
     let out = render();
@@ -56,124 +75,221 @@ pub fn recording<T>(render: impl FnOnce() -> T) -> (T, BTreeSet<Read>) {
     (out, reads)
 }
 
-/// What one page's context depends on, hashed: its own text and settings, its slice of
-/// the graph, and the faces of the pages it shows. `faces` holds [`Page::shown`] of every page.
-pub fn context_key(site: &Site, i: usize, faces: &[u64]) -> u64 {
-    let p = &site.pages[i];
-    let g: &Graph = &site.graph;
-    let mut h = DefaultHasher::new();
-    (p.text_hash, &p.url, p.is_index, &p.section, p.role).hash(&mut h);
-    for r in &g.references[i] {
-        (r.number, &r.target, &r.quotes, &r.uses).hash(&mut h);
-        match r.target {
-            Target::Source(s, _) => faces[s].hash(&mut h),
-            Target::Entry(e, _) => hash_json(&site.bibliography.entries[e]).hash(&mut h),
-        }
-    }
-    for bracket in &g.brackets[i] {
-        for &k in bracket {
-            (&g.citations[k].anchor, g.citations[k].reference).hash(&mut h);
-        }
-    }
-    for &b in &g.backlinks[i] {
-        faces[b].hash(&mut h);
-    }
-    // Cited-by lists of a source: who cites which paragraph, and where.
-    for (n, list) in &g.cited_by[i] {
-        n.hash(&mut h);
-        for &k in list {
-            let c = &g.citations[k];
-            (faces[c.page], &c.anchor).hash(&mut h);
-        }
-    }
-    // Section neighbours (previous, next), the section's list on an index page, and the
-    // breadcrumbs (home and section index).
-    if let Some(list) = site.sections.get(&p.section) {
-        let at = list.iter().position(|&x| x == i);
-        match (p.is_index, at) {
-            (true, _) => list.iter().for_each(|&x| faces[x].hash(&mut h)),
-            (false, Some(k)) => {
-                k.hash(&mut h);
-                let before = k.checked_sub(1).and_then(|b| list.get(b));
-                (
-                    before.map(|&x| faces[x]),
-                    list.get(k + 1).map(|&x| faces[x]),
-                )
-                    .hash(&mut h);
-            }
-            (false, None) => {}
-        }
-    }
-    for crumb in [site.section_index(""), site.section_index(&p.section)] {
-        crumb.map(|c| faces[c]).hash(&mut h);
-    }
-    h.finish()
+/// The site as a page's render sees it: every way in records what it reads. The render
+/// stage holds no other handle on the pages, the graph or the bibliography.
+#[derive(Clone, Copy)]
+pub struct Tracked<'s> {
+    site: &'s Site,
 }
 
-/// The current value of everything templates can read, hashed, so that a recorded read
-/// can be checked without rendering.
-pub struct ReadValues {
+impl<'s> Tracked<'s> {
+    /// A view of `site` that records what is read through it.
+    pub fn new(site: &'s Site) -> Self {
+        Tracked { site }
+    }
+
+    /// The settings (part of every page's setup, so not recorded).
+    pub fn config(&self) -> &'s crate::config::Config {
+        &self.site.config
+    }
+
+    /// Page `i`, whole.
+    pub fn page(&self, i: usize) -> &'s Page {
+        let p = &self.site.pages[i];
+        record(Read::Page(p.rel.clone()));
+        p
+    }
+
+    /// Page `i` as lists show it.
+    pub fn link(&self, i: usize) -> PageLink {
+        let p = &self.site.pages[i];
+        record(Read::Link(p.rel.clone()));
+        p.link(&self.site.config.base_path())
+    }
+
+    /// The index page of `section` (`""`: the home page), if there is one.
+    pub fn section_index(&self, section: &str) -> Option<usize> {
+        record(Read::Link(crate::url::index_rel(section)));
+        self.site.section_index(section)
+    }
+
+    /// The pages of a section, in order.
+    pub fn section(&self, name: &str) -> &'s [usize] {
+        record(Read::Section(name.to_string()));
+        self.site.sections.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The page before and the page after page `i` in its section.
+    pub fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        record(Read::Neighbours(self.site.pages[i].rel.clone()));
+        neighbours(self.site, i)
+    }
+
+    /// The pages that link to or cite page `i`.
+    pub fn backlinks(&self, i: usize) -> &'s [usize] {
+        record(Read::Backlinks(self.site.pages[i].rel.clone()));
+        &self.site.graph.backlinks[i]
+    }
+
+    /// Page `i`'s References list.
+    pub fn references(&self, i: usize) -> &'s [Reference] {
+        record(Read::Citations(self.site.pages[i].rel.clone()));
+        &self.site.graph.references[i]
+    }
+
+    /// The citations that bracket `b` of page `i` shows.
+    pub fn bracket(&self, i: usize, b: usize) -> impl Iterator<Item = &'s Citation> + 's {
+        record(Read::Citations(self.site.pages[i].rel.clone()));
+        let g = &self.site.graph;
+        let list = g.brackets[i].get(b).map_or(&[][..], Vec::as_slice);
+        list.iter().map(|&k| &g.citations[k])
+    }
+
+    /// The citations of source page `i` at `at`.
+    pub fn citations_of(&self, i: usize, at: SourceAt) -> impl Iterator<Item = &'s Citation> + 's {
+        record(Read::CitedBy(self.site.pages[i].rel.clone()));
+        let g = &self.site.graph;
+        g.citations_of(i, at).iter().map(|&k| &g.citations[k])
+    }
+
+    /// Bibliography entry `e`.
+    pub fn entry(&self, e: usize) -> &'s Entry {
+        let entry = &self.site.bibliography.entries[e];
+        record(Read::Entry(entry.id.clone()));
+        entry
+    }
+
+    /// The topic × source and topic × subject matrix.
+    pub fn matrix(&self) -> Matrix {
+        record(Read::Matrix);
+        self.site.matrix()
+    }
+}
+
+/// The page before and the page after page `i` in its section (none for an index page).
+fn neighbours(site: &Site, i: usize) -> (Option<usize>, Option<usize>) {
+    let p = &site.pages[i];
+    let list = site.sections.get(&p.section).map_or(&[][..], Vec::as_slice);
+    match list.iter().position(|&x| x == i) {
+        Some(k) if !p.is_index => (k.checked_sub(1).map(|b| list[b]), list.get(k + 1).copied()),
+        _ => (None, None),
+    }
+}
+
+/// The current value of everything a render can read, hashed, so that a recorded read
+/// can be checked without rendering. Site-wide values are hashed once; a page's reads are
+/// hashed when asked for.
+pub struct ReadValues<'s> {
+    site: &'s Site,
+    base_path: String,
     nav: u64,
     files: u64,
     matrix: u64,
-    sections: HashMap<String, u64>,
+    /// Each page's [`Page::link`], hashed on first use.
+    links: Vec<OnceLock<u64>>,
+    /// Each section's list, hashed on first use.
+    sections: HashMap<&'s str, OnceLock<u64>>,
     all_sections: u64,
-    pages: HashMap<String, u64>,
+    entries: HashMap<&'s str, u64>,
 }
 
-impl ReadValues {
-    /// Hashes the values the environment offers (see `render::environment`).
-    pub fn new(site: &Site, nav: u64, matrix: u64, faces: &[u64]) -> Self {
-        let sections: HashMap<String, u64> = site
-            .sections
-            .iter()
-            .map(|(name, list)| {
-                (
-                    name.clone(),
-                    hash_of(&list.iter().map(|&x| faces[x]).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        let mut names: Vec<(&String, &u64)> = sections.iter().collect();
-        names.sort();
+impl<'s> ReadValues<'s> {
+    /// Hashes the site-wide values; `nav` and `matrix` are the hashes of those values as
+    /// the environment offers them (see `render::environment`).
+    pub fn new(site: &'s Site, nav: u64, matrix: u64) -> Self {
         ReadValues {
+            site,
+            base_path: site.config.base_path(),
             nav,
+            links: (0..site.pages.len()).map(|_| OnceLock::new()).collect(),
+            sections: site
+                .sections
+                .keys()
+                .map(|name| (name.as_str(), OnceLock::new()))
+                .collect(),
             files: hash_of(&site.pages.iter().map(|p| &p.rel).collect::<Vec<_>>()),
             matrix,
-            all_sections: hash_of(&names),
-            sections,
-            pages: site
-                .pages
+            all_sections: hash_of(&site.sections.keys().collect::<Vec<_>>()),
+            entries: site
+                .bibliography
+                .entries
                 .iter()
-                .zip(faces)
-                .map(|(p, f)| (p.rel.clone(), *f))
+                .map(|e| (e.id.as_str(), hash_json(e)))
                 .collect(),
         }
     }
 
-    /// The hash of a read's current value (`None` when it no longer exists).
-    pub fn value(&self, r: &Read) -> Option<u64> {
+    /// The hash of a read's current value (0 for something that is not there).
+    pub fn value(&self, r: &Read) -> u64 {
+        let site = self.site;
+        let page = |rel: &str| site.page(rel);
+        let g = &site.graph;
+        let hashed = |f: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            f(&mut h);
+            h.finish()
+        };
+        let rel_of = |i: usize| site.pages[i].rel.as_str();
         match r {
-            Read::Nav => Some(self.nav),
-            Read::Files => Some(self.files),
-            Read::Matrix => Some(self.matrix),
-            Read::AllSections => Some(self.all_sections),
-            Read::Section(s) => Some(self.sections.get(s).copied().unwrap_or(0)),
-            Read::Page(rel) => Some(self.pages.get(rel).copied().unwrap_or(0)),
+            Read::Nav => self.nav,
+            Read::Files => self.files,
+            Read::Matrix => self.matrix,
+            Read::AllSections => self.all_sections,
+            Read::Section(s) => self.sections.get(s.as_str()).map_or(0, |once| {
+                *once.get_or_init(|| {
+                    let list = &site.sections[s.as_str()];
+                    hash_of(&list.iter().map(|&x| self.link_hash(x)).collect::<Vec<_>>())
+                })
+            }),
+            Read::Link(rel) => page(rel).map_or(0, |i| self.link_hash(i)),
+            Read::Entry(id) => self.entries.get(id.as_str()).copied().unwrap_or(0),
+            Read::Page(rel) => page(rel).map_or(0, |i| site.pages[i].text_hash),
+            Read::Backlinks(rel) => page(rel).map_or(0, |i| {
+                hash_of(
+                    &g.backlinks[i]
+                        .iter()
+                        .map(|&b| rel_of(b))
+                        .collect::<Vec<_>>(),
+                )
+            }),
+            Read::Neighbours(rel) => page(rel).map_or(0, |i| {
+                let (before, after) = neighbours(site, i);
+                hash_of(&(before.map(rel_of), after.map(rel_of)))
+            }),
+            Read::Citations(rel) => page(rel).map_or(0, |i| {
+                hashed(&|h| {
+                    g.references[i].hash(h);
+                    for b in &g.brackets[i] {
+                        b.iter().for_each(|&k| g.citations[k].hash(h));
+                        0xff_u8.hash(h);
+                    }
+                })
+            }),
+            Read::CitedBy(rel) => page(rel).map_or(0, |i| {
+                hashed(&|h| {
+                    for (at, list) in &g.cited_by[i] {
+                        at.hash(h);
+                        list.iter().for_each(|&k| g.citations[k].hash(h));
+                    }
+                })
+            }),
         }
+    }
+}
+
+impl ReadValues<'_> {
+    /// The hash of page `i` as lists show it.
+    fn link_hash(&self, i: usize) -> u64 {
+        *self.links[i].get_or_init(|| hash_of(&self.site.pages[i].link(&self.base_path)))
     }
 }
 
 /// What the last build knew about one rendered page.
 #[derive(Clone, Debug)]
 pub struct Rendered {
-    /// The hash of the page's context ([`context_key`]).
-    pub context: u64,
-    /// The template it used.
-    pub template: String,
     /// The output file it wrote.
     pub path: String,
-    /// What its templates read, with the value each had.
+    /// What its render read, with the value each had.
     pub reads: Vec<(Read, u64)>,
 }
 
@@ -187,24 +303,16 @@ pub struct RenderMemo {
 }
 
 impl RenderMemo {
-    /// Whether page `rel`, with this context key and template, can be kept as it is.
-    pub fn unchanged(
-        &self,
-        setup: u64,
-        rel: &str,
-        context: u64,
-        template: &str,
-        values: &ReadValues,
-    ) -> Option<&Rendered> {
+    /// Whether page `rel` can be kept as the last build rendered it: the setup is the
+    /// same, and so is everything its render read.
+    pub fn unchanged(&self, setup: u64, rel: &str, values: &ReadValues) -> Option<&Rendered> {
         if setup != self.setup {
             return None;
         }
         let r = self.pages.get(rel)?;
-        (r.context == context
-            && r.template == template
-            && r.reads
-                .iter()
-                .all(|(read, v)| values.value(read) == Some(*v)))
-        .then_some(r)
+        r.reads
+            .iter()
+            .all(|(read, v)| values.value(read) == *v)
+            .then_some(r)
     }
 }

@@ -9,6 +9,15 @@ pub fn section_of(rel: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The path of a section's index file: `concerns/_index.md`; `_index.md` for `""`.
+pub fn index_rel(section: &str) -> String {
+    if section.is_empty() {
+        "_index.md".into()
+    } else {
+        format!("{section}/_index.md")
+    }
+}
+
 /// The site path of a content file: `concerns/privacy.md` → `/concerns/privacy/`,
 /// `concerns/_index.md` → `/concerns/`, `_index.md` → `/`.
 pub fn url_for(rel: &str) -> String {

@@ -317,3 +317,65 @@ fn a_page_kept_from_the_last_build_is_checked_again_when_what_it_points_to_chang
     let e = failing(&mut s);
     assert!(e.contains("unknown id `report`"), "{e}");
 }
+
+/// A site's own layout may show any part of another page the render offers: a
+/// neighbour's summary and date, a backlink's short title, another page's headings
+/// through `get_page`, a section's list. Nobody lists these anywhere; the render records
+/// what it read, so each edit below re-renders the pages that show what changed.
+#[test]
+fn a_layout_that_shows_more_of_other_pages_is_rebuilt_from_what_it_read() {
+    let mut owned = files();
+    owned.push((
+        "layouts/page.html",
+        concat!(
+            "<!doctype html><title>{{ page.title }}</title>",
+            "<p>next: {{ page.next.summary if page.next }} {{ page.next.date if page.next }}</p>",
+            "<p>back: {% for b in page.backlinks %}{{ b.short }};{% endfor %}</p>",
+            "<p>art-1: {% for h in get_page('articles/art-1.md').headings %}{{ h.text }};{% endfor %}</p>",
+            "<p>articles: {% for a in sections.articles %}{{ a.title }};{% endfor %}</p>",
+            "{{ page.content }}"
+        )
+        .to_string(),
+    ));
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut s = Live::new(&refs);
+    // b's first paragraph is its summary, which a's layout shows as its next page's.
+    s.edit(
+        "content/concerns/b.md",
+        "The letter says",
+        "The letter, we read, says",
+    );
+    assert!(s.check("after changing a neighbour's summary") >= 2);
+    s.edit(
+        "content/concerns/b.md",
+        "weight: 2",
+        "weight: 2\ndate: 2026-01-02",
+    );
+    s.check("after dating a neighbour");
+    // art-1 links to b: b shows art-1's short title among its backlinks.
+    s.edit(
+        "content/articles/art-1.md",
+        "title: Article 1",
+        "title: Article 1\nshort_title: Art. 1",
+    );
+    s.check("after giving a backlink a short title");
+    s.edit(
+        "content/articles/art-1.md",
+        "## Scope",
+        "## Scope\n\n## Reach",
+    );
+    s.check("after adding a heading that get_page shows");
+    s.edit(
+        "content/articles/art-2.md",
+        "title: Article 2",
+        "title: Article Two",
+    );
+    s.check("after renaming a page of a section the layout lists");
+    // Nothing shown changed: only the edited page.
+    s.edit(
+        "content/concerns/f.md",
+        "A report agrees",
+        "A report, it seems, agrees",
+    );
+    assert_eq!(s.check("after an edit nobody else shows"), 1);
+}
