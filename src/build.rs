@@ -180,9 +180,7 @@ fn run(
     let pages_rendered = site.pages.len() - rendering.kept.len();
     if let Some(memos) = session.memos.as_mut() {
         memos.written = finished.fingerprints;
-        if let Some(memo) = rendering.memo {
-            memos.render = memo;
-        }
+        memos.render.update(rendering.records, &site);
     }
     let report = BuildReport {
         pages: site.pages.len(),

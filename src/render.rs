@@ -11,13 +11,13 @@ use crate::graph::{Citation, SourceAt, Target};
 use crate::output::{Output, Sink};
 use crate::page::{PageLink, Part};
 use crate::resolve::Site;
-use crate::reuse::{self, Read, ReadValues, RenderMemo, Rendered, Tracked};
+use crate::reuse::{self, Read, ReadValues, Recorded, RenderMemo, Tracked};
 use crate::theme::Theme;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -523,7 +523,7 @@ impl Object for SiteValues {
 #[derive(Debug)]
 struct PageDirectory {
     pages: Vec<crate::page::PageRef>,
-    by_rel: HashMap<String, usize>,
+    by_rel: Arc<crate::resolve::PageIndex>,
     base_path: String,
 }
 
@@ -766,27 +766,28 @@ fn html_formatter(
 
 /// What the render stage did: how many pages it rendered (each put into the sink), the
 /// pages it kept from the last build (their output paths), and what the next build needs
-/// to decide again.
+/// to know of the pages it rendered.
 pub struct Rendering {
     /// How many files were rendered and put into the sink.
     pub rendered: usize,
     /// Output paths of pages kept as the last build wrote them.
     pub kept: Vec<String>,
-    /// For the next build (`None` when no memo was given).
-    pub memo: Option<RenderMemo>,
+    /// For the memo: the setup, and what each page rendered this time read (empty when
+    /// no memo was given). See [`RenderMemo::update`].
+    pub records: (u64, Vec<(String, Recorded)>),
 }
 
-/// One page's result: rendered (with what it read), or kept.
+/// One page's result: rendered (with what it read), or kept (its output path).
 enum PageResult {
-    Rendered(Rendered),
-    Kept(Rendered),
+    Rendered(Recorded),
+    Kept(String),
 }
 
 /// Renders every page, and `404.html`, in parallel, and puts each into `sink` as soon as
-/// it is rendered. With `memo` (the last build's), a page whose setup, context and
-/// recorded reads are unchanged is kept, not rendered again, when the sink still has the
-/// last build's files ([`Sink::can_keep`]); otherwise every page is rendered, and `memo`
-/// only tells the next build what each read.
+/// it is rendered. With `memo` (the last build's), a page whose setup and recorded reads
+/// are unchanged is kept, not rendered again, when the sink still has the last build's
+/// files ([`Sink::can_keep`]); otherwise every page is rendered, and the records only
+/// tell the next build what each read.
 pub fn render_pages(
     site: &Site,
     theme: &Theme,
@@ -797,7 +798,7 @@ pub fn render_pages(
 ) -> Result<Rendering, Vec<Diagnostic>> {
     let fresh = RenderMemo::default();
     let memo = memo.map(|m| if sink.can_keep() { m } else { &fresh });
-    let values = memo.map(|_| ReadValues::new(site, hashes.nav, hashes.matrix));
+    let values = memo.map(|m| ReadValues::new(site, hashes.nav, hashes.matrix, m.reads()));
     let tracked = Tracked::new(site);
     let results: Vec<Result<PageResult, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
@@ -806,7 +807,7 @@ pub fn render_pages(
                 && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, v)
             {
                 sink.keep(&r.path);
-                return Ok(PageResult::Kept(r.clone()));
+                return Ok(PageResult::Kept(r.path.clone()));
             }
             let (output, reads) = reuse::recording(|| render_page(&tracked, i, theme, env));
             let output = output?;
@@ -820,14 +821,11 @@ pub fn render_pages(
                     .collect(),
                 None => vec![],
             };
-            Ok(PageResult::Rendered(Rendered { path, reads }))
+            Ok(PageResult::Rendered(Recorded { path, reads }))
         })
         .collect();
-    let memo = memo.map(|_| RenderMemo {
-        setup: hashes.setup,
-        pages: Default::default(),
-    });
-    let (mut rendering, mut errors) = gather(site, results, memo);
+    let (mut rendering, mut errors) = gather(site, results, memo.is_some());
+    rendering.records.0 = hashes.setup;
     match render_404(site, theme, env).map(|o| o.map(|o| sink.put(o))) {
         Ok(Some(Err(e))) | Err(e) => errors.push(e),
         Ok(Some(Ok(()))) => rendering.rendered += 1,
@@ -840,36 +838,29 @@ pub fn render_pages(
     }
 }
 
-/// The pages' results, in page order, as a [`Rendering`] (with `memo` holding what each
-/// read) and the errors.
+/// The pages' results, in page order, as a [`Rendering`] (with the records of what each
+/// rendered page read, when `recorded`) and the errors.
 fn gather(
     site: &Site,
     results: Vec<Result<PageResult, Diagnostic>>,
-    memo: Option<RenderMemo>,
+    recorded: bool,
 ) -> (Rendering, Vec<Diagnostic>) {
     let mut rendering = Rendering {
         rendered: 0,
         kept: vec![],
-        memo,
+        records: (0, vec![]),
     };
     let mut errors = vec![];
     for (i, r) in results.into_iter().enumerate() {
-        let record = match r {
+        match r {
             Ok(PageResult::Rendered(rec)) => {
                 rendering.rendered += 1;
-                rec
+                if recorded {
+                    rendering.records.1.push((site.pages[i].rel.clone(), rec));
+                }
             }
-            Ok(PageResult::Kept(rec)) => {
-                rendering.kept.push(rec.path.clone());
-                rec
-            }
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if let Some(m) = &mut rendering.memo {
-            m.pages.insert(site.pages[i].rel.clone(), record);
+            Ok(PageResult::Kept(path)) => rendering.kept.push(path),
+            Err(e) => errors.push(e),
         }
     }
     (rendering, errors)

@@ -16,6 +16,11 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+/// Page index by path relative to `content/`. Looked up for every link, citation and
+/// recorded read, so it hashes with Fx (the keys are the site's own paths, not an
+/// attacker's: a slow, DoS-resistant hash buys nothing here).
+pub type PageIndex = rustc_hash::FxHashMap<String, usize>;
+
 /// The whole site after resolution. Built once per build; never changed afterwards.
 #[derive(Debug)]
 pub struct Site {
@@ -24,7 +29,7 @@ pub struct Site {
     /// Every page, sorted by path.
     pub pages: Vec<PageRef>,
     /// Page index by path relative to `content/`.
-    pub by_rel: HashMap<String, usize>,
+    pub by_rel: Arc<PageIndex>,
     /// Each section's pages (not its index), ordered by weight, then title.
     pub sections: BTreeMap<String, Vec<usize>>,
     /// The works cited without full text.
@@ -127,7 +132,7 @@ pub fn resolve_with(
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut diags = vec![];
-    let by_rel: HashMap<String, usize> = pages
+    let by_rel: PageIndex = pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.rel.clone(), i))
@@ -175,7 +180,7 @@ pub fn resolve_with(
     Resolved {
         site: Site {
             config,
-            by_rel,
+            by_rel: Arc::new(by_rel),
             sections,
             bibliography,
             graph,
@@ -215,7 +220,7 @@ fn check_urls(pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
 /// build's result from `memo`, while no page, heading or asset has come or gone.
 fn check_links(
     pages: &[PageRef],
-    by_rel: &HashMap<String, usize>,
+    by_rel: &PageIndex,
     assets: &[Asset],
     absent: &HashMap<String, Absence>,
     diags: &mut Vec<Diagnostic>,
@@ -277,7 +282,7 @@ type PageLinks = Arc<(Vec<usize>, Vec<Diagnostic>)>;
 fn page_links(
     i: usize,
     pages: &[PageRef],
-    by_rel: &HashMap<String, usize>,
+    by_rel: &PageIndex,
     asset_set: &HashSet<&str>,
     absent: &HashMap<String, Absence>,
 ) -> (Vec<usize>, Vec<Diagnostic>) {
@@ -781,7 +786,7 @@ fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
 }
 
 /// A help line naming the files near a missing link target.
-fn suggest_files(target: &str, by_rel: &HashMap<String, usize>) -> String {
+fn suggest_files(target: &str, by_rel: &PageIndex) -> String {
     let dir = crate::url::section_of(target);
     let mut near: Vec<&str> = by_rel
         .keys()

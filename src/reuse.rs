@@ -181,6 +181,9 @@ fn neighbours(site: &Site, i: usize) -> (Option<usize>, Option<usize>) {
 /// hashed when asked for.
 pub struct ReadValues<'s> {
     site: &'s Site,
+    /// The reads the last build's pages list, and each one's value, hashed on first use.
+    known: &'s [Read],
+    cache: Vec<OnceLock<u64>>,
     base_path: String,
     nav: u64,
     files: u64,
@@ -196,9 +199,11 @@ pub struct ReadValues<'s> {
 impl<'s> ReadValues<'s> {
     /// Hashes the site-wide values; `nav` and `matrix` are the hashes of those values as
     /// the environment offers them (see `render::environment`).
-    pub fn new(site: &'s Site, nav: u64, matrix: u64) -> Self {
+    pub fn new(site: &'s Site, nav: u64, matrix: u64, known: &'s [Read]) -> Self {
         ReadValues {
             site,
+            known,
+            cache: (0..known.len()).map(|_| OnceLock::new()).collect(),
             base_path: site.config.base_path(),
             nav,
             links: (0..site.pages.len()).map(|_| OnceLock::new()).collect(),
@@ -278,10 +283,30 @@ impl<'s> ReadValues<'s> {
 }
 
 impl ReadValues<'_> {
+    /// [`ReadValues::value`] of a read the memo knows by number, worked out once.
+    fn value_of(&self, id: ReadId) -> u64 {
+        let i = id.0 as usize;
+        *self.cache[i].get_or_init(|| self.value(&self.known[i]))
+    }
+
     /// The hash of page `i` as lists show it.
     fn link_hash(&self, i: usize) -> u64 {
         *self.links[i].get_or_init(|| hash_of(&self.site.pages[i].link(&self.base_path)))
     }
+}
+
+/// A [`Read`], by number: the memo keeps each distinct read once, and pages list the
+/// numbers of theirs, so that checking a page touches no strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReadId(u32);
+
+/// What one page's render read, as the render stage hands it to the memo.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The output file it wrote.
+    pub path: String,
+    /// What its render read, with the value each had.
+    pub reads: Vec<(Read, u64)>,
 }
 
 /// What the last build knew about one rendered page.
@@ -290,7 +315,7 @@ pub struct Rendered {
     /// The output file it wrote.
     pub path: String,
     /// What its render read, with the value each had.
-    pub reads: Vec<(Read, u64)>,
+    pub reads: Vec<(ReadId, u64)>,
 }
 
 /// What a build hands to the next about rendering.
@@ -299,10 +324,57 @@ pub struct RenderMemo {
     /// The hash of the site-wide setup: settings, theme files, asset URLs.
     pub setup: u64,
     /// Each page rendered last time, by path relative to `content/`.
-    pub pages: HashMap<String, Rendered>,
+    pub pages: rustc_hash::FxHashMap<String, Rendered>,
+    /// Every distinct read the pages list, by [`ReadId`].
+    reads: Vec<Read>,
+    ids: rustc_hash::FxHashMap<Read, ReadId>,
 }
 
 impl RenderMemo {
+    /// Takes in what a build's render recorded: a different setup forgets every page;
+    /// the pages rendered replace what was known of them; pages the site no longer has
+    /// are forgotten. Pages kept stay as they were, unmoved and uncopied.
+    pub fn update(&mut self, (setup, records): (u64, Vec<(String, Recorded)>), site: &Site) {
+        if setup != self.setup {
+            *self = RenderMemo {
+                setup,
+                ..RenderMemo::default()
+            };
+        }
+        for (rel, r) in records {
+            let reads = r
+                .reads
+                .into_iter()
+                .map(|(read, v)| (self.intern(read), v))
+                .collect();
+            self.pages.insert(
+                rel,
+                Rendered {
+                    path: r.path,
+                    reads,
+                },
+            );
+        }
+        if self.pages.len() != site.pages.len() {
+            self.pages.retain(|rel, _| site.page(rel).is_some());
+        }
+    }
+
+    fn intern(&mut self, read: Read) -> ReadId {
+        if let Some(&id) = self.ids.get(&read) {
+            return id;
+        }
+        let id = ReadId(self.reads.len() as u32);
+        self.reads.push(read.clone());
+        self.ids.insert(read, id);
+        id
+    }
+
+    /// Every distinct read the pages list, for [`ReadValues::new`].
+    pub fn reads(&self) -> &[Read] {
+        &self.reads
+    }
+
     /// Whether page `rel` can be kept as the last build rendered it: the setup is the
     /// same, and so is everything its render read.
     pub fn unchanged(&self, setup: u64, rel: &str, values: &ReadValues) -> Option<&Rendered> {
@@ -312,7 +384,7 @@ impl RenderMemo {
         let r = self.pages.get(rel)?;
         r.reads
             .iter()
-            .all(|(read, v)| values.value(read) == *v)
+            .all(|&(id, v)| values.value_of(id) == v)
             .then_some(r)
     }
 }
