@@ -8,7 +8,6 @@ use crate::diagnostic::Diagnostic;
 use crate::page::{Page, PageRef};
 use crate::{fingerprint, frontmatter, load, markdown, url};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// What a warm session keeps of the parse: each page by path, with the fingerprint of
@@ -16,7 +15,7 @@ use std::path::Path;
 #[derive(Debug, Default)]
 pub struct Memo {
     /// Parsed pages by path, with the fingerprint of their text and settings.
-    parsed: HashMap<String, (String, PageRef)>,
+    parsed: rustc_hash::FxHashMap<String, (String, PageRef)>,
     /// The settings that shaped the last parse (see [`settings`]).
     settings: String,
 }

@@ -112,12 +112,58 @@ pub struct ResolveMemo {
     /// The hash of every citable work (see `Works::key`).
     works: u64,
     /// By page path: the hash of the page's text, its resolved brackets and their errors.
-    pages: HashMap<String, (u64, PageCitations)>,
+    pages: PerPage<(PageBrackets, Vec<Diagnostic>)>,
     /// The hash of every page's path and anchors, the assets and the absent files: all
     /// that a link check reads of the site besides the linking page (see `check_links`).
     links_key: u64,
     /// By page path: the hash of the page's text, and its checked links.
-    links: HashMap<String, (u64, PageLinks)>,
+    links: PerPage<(Vec<usize>, Vec<Diagnostic>)>,
+}
+
+/// One result per page, by path, with the hash of the text it was worked out from: kept
+/// from build to build and updated in place, so that a rebuild copies nothing of the
+/// pages it did not work on again.
+#[derive(Debug)]
+struct PerPage<T>(rustc_hash::FxHashMap<String, (u64, Arc<T>)>);
+
+impl<T> Default for PerPage<T> {
+    fn default() -> Self {
+        PerPage(Default::default())
+    }
+}
+
+impl<T: Send + Sync> PerPage<T> {
+    /// Each page's result: kept where its text is unchanged (and `valid`, else every
+    /// result is worked out again), else `work(i)`. What was worked out is kept for the
+    /// next build; pages that are gone are forgotten.
+    fn reuse(
+        &mut self,
+        valid: bool,
+        pages: &[PageRef],
+        work: impl Fn(usize) -> T + Sync,
+    ) -> Vec<Arc<T>> {
+        if !valid {
+            self.0.clear();
+        }
+        let results: Vec<(Arc<T>, bool)> = pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| match self.0.get(&page.rel) {
+                Some((hash, r)) if *hash == page.text_hash => (r.clone(), false),
+                _ => (Arc::new(work(i)), true),
+            })
+            .collect();
+        for (page, (r, fresh)) in pages.iter().zip(&results) {
+            if *fresh {
+                self.0.insert(page.rel.clone(), (page.text_hash, r.clone()));
+            }
+        }
+        if self.0.len() != pages.len() {
+            let rels: HashSet<&str> = pages.iter().map(|p| p.rel.as_str()).collect();
+            self.0.retain(|rel, _| rels.contains(rel.as_str()));
+        }
+        results.into_iter().map(|(r, _)| r).collect()
+    }
 }
 
 /// [`resolve`], reusing from `memo` the citations of every page whose text and citable
@@ -148,26 +194,18 @@ pub fn resolve_with(
         memo.as_deref_mut(),
     );
     let works = Works::new(&pages, &bibliography, &config, &mut diags);
-    let previous = memo
-        .as_deref_mut()
-        .filter(|m| m.works == works.key)
-        .map(|m| std::mem::take(&mut m.pages))
-        .unwrap_or_default();
-    let brackets: Vec<PageCitations> = pages
-        .par_iter()
-        .map(|page| match previous.get(&page.rel) {
-            Some((hash, r)) if *hash == page.text_hash => r.clone(),
-            _ => Arc::new(works.resolve_page(page)),
-        })
-        .collect();
-    if let Some(m) = memo {
-        m.works = works.key;
-        m.pages = pages
-            .iter()
-            .zip(&brackets)
-            .map(|(p, r)| (p.rel.clone(), (p.text_hash, r.clone())))
-            .collect();
-    }
+    let resolve_page = |i: usize| works.resolve_page(&pages[i]);
+    let brackets: Vec<PageCitations> = match memo {
+        Some(m) => {
+            let valid = m.works == works.key;
+            m.works = works.key;
+            m.pages.reuse(valid, &pages, resolve_page)
+        }
+        None => (0..pages.len())
+            .into_par_iter()
+            .map(|i| Arc::new(resolve_page(i)))
+            .collect(),
+    };
     let brackets = brackets
         .into_iter()
         .map(|r| {
@@ -242,28 +280,18 @@ fn check_links(
         gone.hash(&mut h);
         h.finish()
     };
-    let mut memo = memo;
-    let previous = memo
-        .as_deref_mut()
-        .filter(|m| m.links_key == key)
-        .map(|m| std::mem::take(&mut m.links))
-        .unwrap_or_default();
-    let results: Vec<PageLinks> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| match previous.get(&page.rel) {
-            Some(r) if r.0 == page.text_hash => r.1.clone(),
-            _ => Arc::new(page_links(i, pages, by_rel, &asset_set, absent)),
-        })
-        .collect();
-    if let Some(m) = memo {
-        m.links_key = key;
-        m.links = pages
-            .iter()
-            .zip(&results)
-            .map(|(p, r)| (p.rel.clone(), (p.text_hash, r.clone())))
-            .collect();
-    }
+    let check = |i: usize| page_links(i, pages, by_rel, &asset_set, absent);
+    let results: Vec<PageLinks> = match memo {
+        Some(m) => {
+            let valid = m.links_key == key;
+            m.links_key = key;
+            m.links.reuse(valid, pages, check)
+        }
+        None => (0..pages.len())
+            .into_par_iter()
+            .map(|i| Arc::new(check(i)))
+            .collect(),
+    };
     let mut links = vec![];
     for (i, r) in results.iter().enumerate() {
         links.extend(r.0.iter().map(|&t| (i, t)));
