@@ -232,6 +232,33 @@ pub fn write_changed(
     Ok((count, now))
 }
 
+/// Replaces one set of files in a live output folder by another (serve's search index,
+/// refreshed after a reload): writes, each atomically, the files of `new` that are not in
+/// `old` as they are, and removes those of `old` that `new` no longer has. Returns how
+/// many files it wrote.
+pub fn replace_files(out_dir: &Path, old: &[Output], new: &[Output]) -> Result<usize, Diagnostic> {
+    let before: HashMap<&str, &[u8]> = old
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    let changed: Vec<&Output> = new
+        .iter()
+        .filter(|f| before.get(f.path.as_str()) != Some(&f.bytes.as_slice()))
+        .collect();
+    let count = put_files(out_dir, &changed, &[], Replace::Atomically)?;
+    let now: BTreeSet<&str> = new.iter().map(|f| f.path.as_str()).collect();
+    for f in old.iter().filter(|f| !now.contains(f.path.as_str())) {
+        let p = out_dir.join(&f.path);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io_error(&p, "remove the file", e));
+            }
+            _ => {}
+        }
+    }
+    Ok(count)
+}
+
 /// Reads back files a build kept as the last one wrote them (for indexing them again).
 pub fn read_back(out_dir: &Path, paths: &[String]) -> Result<Vec<Output>, Diagnostic> {
     paths

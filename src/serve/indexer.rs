@@ -67,7 +67,11 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
     match crate::search::index(&pages, &settings, &read, &old) {
         Ok(index) => {
             let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
-            replace_index(out_dir, &old, &index.files);
+            if let Err(d) = crate::output::replace_files(out_dir, &old, &index.files) {
+                // The old index stays the one on record: the next refresh tries again.
+                eprint!("{d}");
+                return;
+            }
             *shared
                 .search_index
                 .write()
@@ -80,28 +84,5 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
                 &shared.indexed.read().unwrap_or_else(|e| e.into_inner()),
             ) => {}
         Err(d) => eprint!("{d}"),
-    }
-}
-
-/// Puts the index `new` in the place of `old` in `out_dir`: writes the files that are new
-/// or changed, and removes those that are gone.
-fn replace_index(out_dir: &Path, old: &[Output], new: &[Output]) {
-    let before: std::collections::HashMap<&str, &[u8]> = old
-        .iter()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
-        .collect();
-    for f in new {
-        if before.get(f.path.as_str()) == Some(&f.bytes.as_slice()) {
-            continue;
-        }
-        let path = out_dir.join(&f.path);
-        if let Some(parent) = path.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        let _ = std::fs::write(&path, &f.bytes);
-    }
-    let now: std::collections::HashSet<&str> = new.iter().map(|f| f.path.as_str()).collect();
-    for f in old.iter().filter(|f| !now.contains(f.path.as_str())) {
-        let _ = std::fs::remove_file(out_dir.join(&f.path));
     }
 }
