@@ -150,7 +150,7 @@ pub fn closest(site: &Site, page: usize, quote: &str) -> Option<Passage> {
     Some(Passage {
         source: p.slug.clone(),
         paragraph: c.paragraph + 1,
-        words,
+        words: words.trim_end_matches([',', ';', ':', '.']).to_string(),
     })
 }
 

@@ -49,6 +49,10 @@ struct Server {
 /// Runs the language server for the site at `site_dir` over stdin and stdout, until the
 /// client says `exit`.
 pub fn run(site_dir: &Path) -> Result<(), String> {
+    // The editor names files by their real paths: so do the build and the session.
+    let site_dir = &site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| site_dir.to_path_buf());
     let (conn, threads) = transport::stdio().map_err(|e| format!("cannot start: {e}"))?;
     let (id, params) = conn
         .initialize_start()
