@@ -62,9 +62,9 @@ enum Command {
     /// hover, definition, references and fixes for citations and links.
     #[cfg(feature = "lsp")]
     Lsp {
-        /// The site folder, with explainer.toml.
-        #[arg(default_value = ".")]
-        site_dir: PathBuf,
+        /// The site folder, with explainer.toml (default: the editor's workspace folder if
+        /// it has one, else the current folder).
+        site_dir: Option<PathBuf>,
     },
     /// Print a ready-to-paste citation for each passage of a source with these words.
     Cite {
@@ -119,7 +119,7 @@ fn main() -> ExitCode {
             exit_with(explainer::serve::run(opts, open))
         }
         #[cfg(feature = "lsp")]
-        Command::Lsp { site_dir } => exit_with(explainer::lsp::run(&site_dir)),
+        Command::Lsp { site_dir } => exit_with(explainer::lsp::run(site_dir.as_deref())),
         Command::Cite { words, site } => cite(site, &words.join(" ")),
         Command::New { dir } => {
             let made = explainer::scaffold::new_site(&dir);

@@ -132,7 +132,7 @@ fn closest_ids(site: &Site, id: &str) -> Vec<String> {
     let mut known: Vec<(usize, &str)> = crate::passages::source_pages(site)
         .map(|i| site.pages[i].slug.as_str())
         .chain(site.bibliography.entries.iter().map(|e| e.id.as_str()))
-        .map(|k| (strsim::levenshtein(id, k), k))
+        .map(|k| (distance(id, k), k))
         .collect();
     known.sort();
     known
@@ -140,6 +140,15 @@ fn closest_ids(site: &Site, id: &str) -> Vec<String> {
         .take(3)
         .map(|(_, k)| k.to_string())
         .collect()
+}
+
+/// How far an id typed is from a known one: the edits between them, or between it and
+/// the known id's start of the same length (and one more), so that `senator` is close to
+/// `senators-2024-10-29`.
+fn distance(typed: &str, known: &str) -> usize {
+    let whole = strsim::levenshtein(typed, known);
+    let head: String = known.chars().take(typed.chars().count()).collect();
+    whole.min(strsim::levenshtein(typed, &head) + 1)
 }
 
 /// The fix for a link to a content file that does not exist: the closest file.

@@ -79,7 +79,7 @@ pub fn convert(d: &Diagnostic, line: Option<&str>, enc: Encoding) -> lsp::Diagno
 fn span_end(line: &str, start: usize) -> usize {
     let bracket = crate::cite::find_citations(line)
         .into_iter()
-        .find(|f| f.range.start <= start && start < f.range.end.max(start + 1))
+        .find(|f| f.range.start <= start && start < f.range.end)
         .map(|f| f.range.end);
     let link = context::links_in(line)
         .into_iter()
@@ -92,4 +92,17 @@ fn span_end(line: &str, start: usize) -> usize {
         .or(link)
         .unwrap_or(word)
         .max((start + 1).min(line.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_point_widens_to_its_own_bracket() {
+        let line = "中文 [@a \"x y\"] and [@b] then [l](c.md) word";
+        let at = |n: &str| line.find(n).unwrap();
+        assert_eq!(super::span_end(line, at("@a")), at(" and"));
+        assert_eq!(super::span_end(line, at("@b")), at(" then"));
+        assert_eq!(super::span_end(line, at("[l]")), at(" word"));
+        assert_eq!(super::span_end(line, at("word")), line.len());
+    }
 }

@@ -25,7 +25,7 @@ use crate::session::Session;
 use documents::{Documents, Encoding, Paths};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types as lsp;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The server's state between messages.
@@ -36,8 +36,9 @@ struct Server {
     docs: Documents,
     /// The site the last check resolved (kept from an earlier one if the last had none).
     site: Option<Site>,
-    /// The files that have diagnostics shown, to clear when they have none.
-    published: BTreeSet<lsp::Url>,
+    /// What each file's diagnostics were when last published: only changes are sent,
+    /// and a file that has none any more is cleared.
+    published: BTreeMap<lsp::Url, Vec<lsp::Diagnostic>>,
     enc: Encoding,
     /// Whether the client tells the server of changes on disk (else every check reads
     /// every file, which finds them too).
@@ -46,18 +47,17 @@ struct Server {
     dirty: bool,
 }
 
-/// Runs the language server for the site at `site_dir` over stdin and stdout, until the
-/// client says `exit`.
-pub fn run(site_dir: &Path) -> Result<(), String> {
-    // The editor names files by their real paths: so do the build and the session.
-    let site_dir = &site_dir
-        .canonicalize()
-        .unwrap_or_else(|_| site_dir.to_path_buf());
+/// Runs the language server for the site at `site_dir` (or the editor's workspace
+/// folder) over stdin and stdout, until the client says `exit`.
+pub fn run(site_dir: Option<&Path>) -> Result<(), String> {
     let (conn, threads) = transport::stdio().map_err(|e| format!("cannot start: {e}"))?;
     let (id, params) = conn
         .initialize_start()
         .map_err(|e| format!("initialize failed: {e}"))?;
     let params: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let site_dir = site_dir.map_or_else(|| workspace(&params), Path::to_path_buf);
+    // The editor names files by their real paths: so do the build and the session.
+    let site_dir = &site_dir.canonicalize().unwrap_or(site_dir);
     let enc = negotiate(&params);
     let result = serde_json::json!({
         "capabilities": capabilities(enc),
@@ -72,7 +72,7 @@ pub fn run(site_dir: &Path) -> Result<(), String> {
         session: Session::warm(),
         docs: Documents::default(),
         site: None,
-        published: BTreeSet::new(),
+        published: BTreeMap::new(),
         enc,
         watched,
         dirty: true,
@@ -82,6 +82,18 @@ pub fn run(site_dir: &Path) -> Result<(), String> {
     drop(conn);
     threads.join();
     Ok(())
+}
+
+/// The site folder when none is named: the client's first workspace folder (or root)
+/// that has an `explainer.toml`, else the current folder.
+#[allow(deprecated)] // `root_uri`: older clients send only it.
+fn workspace(params: &lsp::InitializeParams) -> std::path::PathBuf {
+    let folders = params.workspace_folders.iter().flatten().map(|f| &f.uri);
+    folders
+        .chain(params.root_uri.as_ref())
+        .filter_map(|u| u.to_file_path().ok())
+        .find(|p| p.join("explainer.toml").is_file())
+        .unwrap_or_else(|| ".".into())
 }
 
 /// UTF-8 if the client offers it, else UTF-16 (the protocol's default).
@@ -238,19 +250,20 @@ impl Server {
         }
     }
 
-    /// Publishes the diagnostics of every file that has some, and clears the others.
+    /// Publishes the diagnostics of every file whose diagnostics changed, and clears those
+    /// of the files that have none now.
     fn publish(&mut self, conn: &Connection, diags: &crate::Diagnostics) {
         let line = |file: &Path, n: usize| self.line_of_file(file, n);
         let found = diagnostics::by_uri(diags, &self.paths, self.enc, &line);
-        let mut now = BTreeSet::new();
-        for (uri, list) in found {
-            now.insert(uri.clone());
-            send_diagnostics(conn, uri, list);
+        for (uri, list) in &found {
+            if self.published.get(uri) != Some(list) {
+                send_diagnostics(conn, uri.clone(), list.clone());
+            }
         }
-        for uri in self.published.difference(&now) {
+        for uri in self.published.keys().filter(|u| !found.contains_key(*u)) {
             send_diagnostics(conn, uri.clone(), vec![]);
         }
-        self.published = now;
+        self.published = found;
     }
 
     /// 0-based line `n` of a file as diagnostics name it: from its open buffer, the
