@@ -45,7 +45,11 @@ impl Server {
             .arg(site)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // EXPLAINER_TIMINGS=1 shows each check's stages.
+            .stderr(match std::env::var_os("EXPLAINER_TIMINGS") {
+                Some(_) => Stdio::inherit(),
+                None => Stdio::null(),
+            })
             .spawn()
             .expect("start explainer lsp");
         let stdin = child.stdin.take().expect("stdin");

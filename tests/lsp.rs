@@ -719,7 +719,9 @@ fn a_file_on_disk_that_is_not_utf8_is_a_diagnostic() {
     let path = site.path().join("content/concerns/latin.md");
     std::fs::write(&path, b"---\ntitle: Caf\xe9\n---\n").unwrap();
     let mut c = Client::start(&site, json!({}));
-    let d = c.diagnostic("concerns/latin.md", "not valid UTF-8").expect("reported");
+    let d = c
+        .diagnostic("concerns/latin.md", "not valid UTF-8")
+        .expect("reported");
     assert_eq!(d["range"]["start"]["line"], 1);
     // Opened in the editor (which decoded it its own way), the buffer's text is checked.
     c.open("concerns/latin.md", &page("Café", "See [a](a.md).\n"));

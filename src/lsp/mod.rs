@@ -219,6 +219,7 @@ impl Server {
         } else {
             self.session.note_changed(std::iter::empty());
         }
+        let started = std::time::Instant::now();
         let (opts, session) = (&self.opts, &mut self.session);
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             build::check_in(opts, session)
@@ -240,7 +241,17 @@ impl Server {
         if site.is_some() {
             self.site = site;
         }
+        let checked = started.elapsed();
         self.publish(conn, &diags);
+        if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
+            let (all, published) = (checked.as_secs_f64(), started.elapsed().as_secs_f64());
+            eprintln!(
+                "lsp: checked in {:.1} ms, published {} diagnostic(s) by {:.1} ms",
+                all * 1000.0,
+                diags.iter().count(),
+                published * 1000.0
+            );
+        }
     }
 
     /// Hands every open buffer to a fresh session again.
