@@ -559,6 +559,14 @@ fn definition_goes_to_the_paragraph_the_entry_and_the_heading() {
     assert_eq!(d["uri"], c.uri("concerns/b.md"));
     let (hl, _) = utf16_pos(B, "## Details", 0);
     assert_eq!(d["range"]["start"]["line"], hl);
+    // A link to a source paragraph's anchor goes to that paragraph.
+    let text = format!("{A}\nSee [¶3](../sources/letter.md#p3).\n");
+    c.change("concerns/a.md", &text);
+    let (l, col) = utf16_pos(&text, "letter.md#p3", 0);
+    let d = c.at("textDocument/definition", "concerns/a.md", l, col);
+    assert_eq!(d["uri"], c.uri("sources/letter.md"));
+    let (pl, _) = utf16_pos(LETTER, "The treaty’s", 0);
+    assert_eq!(d["range"]["start"]["line"], pl);
     c.shutdown();
 }
 
@@ -637,6 +645,16 @@ fn code_actions_fix_a_quote_an_id_and_a_link() {
     );
     let (l, start) = utf16_pos(text, "\"The treaty", 1);
     assert_eq!(quote[0].2["start"], json!({"line": l, "character": start}));
+    // Words of another paragraph than the one named: the number changes too.
+    let moved =
+        "---\ntitle: D\n---\n\nIt [@letter#p2 \"Articles 7-10 do not need criminal intent\"].\n";
+    c.open("concerns/d.md", moved);
+    let fix = actions(&mut c, "concerns/d.md", moved, "It [@");
+    assert_eq!(fix.len(), 1, "{fix:?}");
+    assert_eq!(
+        fix[0].1,
+        "@letter#p3 \"Articles 7–10 do not require criminal intent\""
+    );
     let ids = actions(&mut c, "concerns/c.md", text, "Or [@leter");
     let new: Vec<&str> = ids.iter().map(|a| a.1.as_str()).collect();
     assert_eq!(new, ["letter", "treaty", "treaty", "letter"]);

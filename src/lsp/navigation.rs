@@ -159,8 +159,15 @@ pub fn link_target(site: &Site, from: &str, written: &str) -> Option<Place> {
         join(from, path)?
     };
     let page = &site.pages[site.page(&rel)?];
+    // A heading's anchor, or a source paragraph's (`#p3`).
+    let paragraph = |f: &str| {
+        let n: usize = f.strip_prefix('p')?.parse().ok()?;
+        paragraph_lines(page, &page.text)
+            .get(n.checked_sub(1)?)
+            .copied()
+    };
     let line = frag
-        .and_then(|f| heading_line(page, &page.text, f))
+        .and_then(|f| heading_line(page, &page.text, f).or_else(|| paragraph(f)))
         .unwrap_or(0);
     Some(Place { rel, line, col: 0 })
 }
