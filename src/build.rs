@@ -155,27 +155,56 @@ fn run(
     session: &mut Session,
     sink: Box<dyn Sink>,
 ) -> Result<BuildReport, Diagnostics> {
+    run_keeping_site(opts, session, sink).1
+}
+
+/// A check in `session` (the whole pipeline, into the [`Discard`] sink: nothing is
+/// written), that also hands back the site it resolved, errors or not (`None` when the
+/// build stopped before there was one): the editor server's one way to build.
+pub fn check_in(
+    opts: &BuildOptions,
+    session: &mut Session,
+) -> (Option<resolve::Site>, Diagnostics) {
+    let opts = BuildOptions {
+        check_only: true,
+        ..opts.clone()
+    };
+    let (site, result) = run_keeping_site(&opts, session, Box::new(Discard));
+    let mut diags = match result {
+        Ok(report) => report.diagnostics,
+        Err(d) => d,
+    };
+    diags.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE);
+    (site, diags)
+}
+
+/// [`run`], handing back the site too, once there is one.
+fn run_keeping_site(
+    opts: &BuildOptions,
+    session: &mut Session,
+    sink: Box<dyn Sink>,
+) -> (Option<resolve::Site>, Result<BuildReport, Diagnostics>) {
     let mut t = Timings::start();
     let mut diags = Diagnostics::new();
     crate::highlight::Highlighter::warm();
-    let loaded = load_site_in(opts, session, &mut t).map_err(|mut d| {
-        // Report broken templates in the same run, not after the content is fixed.
-        d.extend(render::template_syntax_errors(&opts.site_dir));
-        d
-    });
-    let site = match loaded {
-        Ok((site, d)) => {
-            diags.extend(d);
-            site
-        }
-        Err(d) => return Err(abandon(session, sink, d)),
+    let (site, d) = match resolve_site_in(opts, session, &mut t) {
+        Ok(done) => done,
+        Err(d) => return (None, Err(abandon_broken(opts, session, sink, d))),
     };
+    let failed = d.has_errors();
+    diags.extend(d);
+    if failed {
+        return (Some(site), Err(abandon_broken(opts, session, sink, diags)));
+    }
     let rendered = render_stage(opts, session, &site, &*sink, &mut t, &mut diags);
     let (rendering, index) = match rendered {
         Ok(done) => done,
-        Err(()) => return Err(abandon(session, sink, diags)),
+        Err(()) => return (Some(site), Err(abandon(session, sink, diags))),
     };
-    let finished = finish(sink, &site, &mut diags)?;
+    let finished = match finish(sink, &site, &mut diags) {
+        Ok(f) => f,
+        Err(d) => return (Some(site), Err(d)),
+    };
     t.mark("write");
     let pages_rendered = site.pages.len() - rendering.kept.len();
     if let Some(memos) = session.memos.as_mut() {
@@ -194,7 +223,19 @@ fn run(
     if std::env::var_os("EXPLAINER_TIMINGS").is_some() {
         eprintln!("{}", report.timings());
     }
-    Ok(report)
+    (Some(site), Ok(report))
+}
+
+/// [`abandon`], for a build whose content has errors: broken templates are reported in
+/// the same run, not after the content is fixed.
+fn abandon_broken(
+    opts: &BuildOptions,
+    session: &mut Session,
+    sink: Box<dyn Sink>,
+    mut diags: Diagnostics,
+) -> Diagnostics {
+    diags.extend(render::template_syntax_errors(&opts.site_dir));
+    abandon(session, sink, diags)
 }
 
 /// Render and search: every page and every other file the build makes goes into `sink`;
@@ -311,6 +352,21 @@ fn load_site_in(
     session: &mut Session,
     t: &mut Timings,
 ) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
+    let (site, diags) = resolve_site_in(opts, session, t)?;
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((site, diags))
+    }
+}
+
+/// Load, parse and resolve, in `session`: the site, even where its diagnostics hold
+/// errors; `Err` when there is none (the settings or the content folder cannot be read).
+fn resolve_site_in(
+    opts: &BuildOptions,
+    session: &mut Session,
+    t: &mut Timings,
+) -> Result<(resolve::Site, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let config = config::Config::load(&opts.site_dir).map_err(Diagnostics::from)?;
     let content_dir = opts.site_dir.join("content");
@@ -318,12 +374,15 @@ fn load_site_in(
     let memos = session.memos.as_mut();
     let parse_memo = memos.as_ref().map(|m| &m.parse);
     // Files the session has parsed, unchanged since, with the same settings: not read again.
+    let unsaved = &session.unsaved;
     let keep = |rel: &str| -> bool {
         let known = changed.as_ref().zip(parse_memo);
-        known.is_some_and(|(c, m)| !c.contains(rel) && m.can_keep(rel, &config))
+        let on_disk = !unsaved.contains_key(rel);
+        on_disk && known.is_some_and(|(c, m)| !c.contains(rel) && m.can_keep(rel, &config))
     };
-    let loaded =
-        load::load_keeping(&opts.site_dir, &content_dir, &keep).map_err(Diagnostics::from)?;
+    let loaded = load::load_keeping(&opts.site_dir, &content_dir, &keep)
+        .map_err(Diagnostics::from)?
+        .with_unsaved(unsaved);
     t.mark("load");
     let (bibliography, bib_diags) = bibliography::parse(&loaded.bibliography);
     diags.extend(bib_diags);
@@ -361,9 +420,5 @@ fn load_site_in(
     );
     t.mark("resolve");
     diags.extend(resolved.diagnostics);
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok((resolved.site, diags))
-    }
+    Ok((resolved.site, diags))
 }

@@ -33,10 +33,13 @@ pub mod graph;
 pub mod highlight;
 pub mod html;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod parse;
+pub mod passages;
 pub mod producers;
 pub mod render;
 pub mod resolve;
@@ -51,7 +54,7 @@ pub mod timing;
 pub mod url;
 pub mod verification;
 
-pub use build::{BuildOptions, BuildReport, build, build_in, load_site, sink_for};
+pub use build::{BuildOptions, BuildReport, build, build_in, check_in, load_site, sink_for};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use search::SearchIndex;
 pub use session::Session;

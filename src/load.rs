@@ -54,6 +54,41 @@ pub struct Loaded {
     pub kept: Vec<String>,
 }
 
+impl Loaded {
+    /// Puts `unsaved` texts (by path relative to `content/`; see
+    /// `Session::set_unsaved`) in place of what was read from disk: a Markdown file's or a
+    /// bibliography file's text, cleaned as [`load`] cleans it. An unsaved Markdown file
+    /// that is not on disk is added, if its name is one the walk would take.
+    pub fn with_unsaved(mut self, unsaved: &std::collections::BTreeMap<String, String>) -> Self {
+        for (rel, text) in unsaved {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            if let Some(b) = self
+                .bibliography
+                .iter_mut()
+                .find(|b| b.display.ends_with(rel))
+            {
+                b.text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+            } else if let Some(f) = self.files.iter_mut().find(|f| &f.rel == rel) {
+                f.text = clean(text.clone());
+            } else if crate::bibliography::FILES.contains(&rel.as_str()) {
+                self.bibliography
+                    .push(crate::bibliography::BibliographyFile {
+                        display: Path::new("content").join(rel),
+                        text: text.strip_prefix('\u{feff}').unwrap_or(text).to_string(),
+                    });
+            } else if name.ends_with(".md")
+                && !rel
+                    .split('/')
+                    .any(|part| is_ignored_name(part) || url_unsafe_char(part).is_some())
+            {
+                self.files.push(SourceFile::from_text(rel, text.clone()));
+            }
+        }
+        self.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        self
+    }
+}
+
 /// Whether a file name is an editor's temporary or backup file, or hidden.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')

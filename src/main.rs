@@ -58,6 +58,23 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// The language server, over stdin and stdout: diagnostics as you type, completion,
+    /// hover, definition, references and fixes for citations and links.
+    #[cfg(feature = "lsp")]
+    Lsp {
+        /// The site folder, with explainer.toml (default: the editor's workspace folder if
+        /// it has one, else the current folder).
+        site_dir: Option<PathBuf>,
+    },
+    /// Print a ready-to-paste citation for each passage of a source with these words.
+    Cite {
+        /// The words, as the source has them.
+        #[arg(required = true)]
+        words: Vec<String>,
+        /// The site folder, with explainer.toml.
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
     /// Create a starter site that builds.
     New {
         /// The folder to create.
@@ -101,6 +118,9 @@ fn main() -> ExitCode {
             };
             exit_with(explainer::serve::run(opts, open))
         }
+        #[cfg(feature = "lsp")]
+        Command::Lsp { site_dir } => exit_with(explainer::lsp::run(site_dir.as_deref())),
+        Command::Cite { words, site } => cite(site, &words.join(" ")),
         Command::New { dir } => {
             let made = explainer::scaffold::new_site(&dir);
             if made.is_ok() {
@@ -160,6 +180,26 @@ fn check(site_dir: PathBuf, strict: bool) -> ExitCode {
     } else {
         println!("check passed: {w} warning(s)");
         ExitCode::SUCCESS
+    }
+}
+
+/// `explainer cite`: the citations of the passages with the words, or the closest one.
+fn cite(site_dir: PathBuf, words: &str) -> ExitCode {
+    let (site, diags) = explainer::check_in(
+        &BuildOptions::new(site_dir),
+        &mut explainer::Session::one_off(),
+    );
+    let Some(site) = site else {
+        print_problems(&diags, false);
+        eprintln!("cite: the site could not be read");
+        return ExitCode::FAILURE;
+    };
+    let (found, report) = explainer::passages::cite_report(&site, words);
+    print!("{report}");
+    if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -5,7 +5,7 @@
 //! pipeline is the same either way ([`crate::build`]).
 
 use crate::{parse, resolve, reuse, search};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Which files changed since the last build of a session.
@@ -44,6 +44,9 @@ pub struct Session {
     pub(crate) changes: Changes,
     /// `None` for a one-off build, which keeps nothing.
     pub(crate) memos: Option<Memos>,
+    /// Unsaved texts (an editor's open buffers), by path relative to `content/`: the load
+    /// stage takes each instead of the file on disk ([`Session::set_unsaved`]).
+    pub(crate) unsaved: BTreeMap<String, String>,
 }
 
 impl Session {
@@ -57,7 +60,19 @@ impl Session {
         Session {
             changes: Changes::Unnoted,
             memos: Some(Memos::default()),
+            unsaved: BTreeMap::new(),
         }
+    }
+
+    /// The one seam for an editor's unsaved buffers: from the next build on, the content
+    /// file at `rel` (relative to `content/`, `/`-separated) is read as `text` instead of
+    /// from disk (a Markdown file that is not on disk yet joins the site); `None` goes
+    /// back to the disk. Everything else about the build is unchanged.
+    pub fn set_unsaved(&mut self, rel: &str, text: Option<String>) {
+        match text {
+            Some(t) => self.unsaved.insert(rel.to_string(), t),
+            None => self.unsaved.remove(rel),
+        };
     }
 
     /// Tells the next build which files changed since the last one (by path), so that
