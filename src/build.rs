@@ -60,6 +60,8 @@ pub struct BuildReport {
     /// The search index's shards, and how many of them were built afresh (the others
     /// were kept as the last build wrote them); `(0, 0)` without an index.
     pub search_shards: (usize, usize),
+    /// Whether the output has a search index (built, or serve's reused).
+    pub search_index: bool,
     /// Wall time of the whole build.
     pub elapsed_ms: f64,
     /// Wall time of each stage, in order (`EXPLAINER_TIMINGS=1` prints them).
@@ -197,7 +199,7 @@ fn run_keeping_site(
         return (Some(site), Err(abandon_broken(opts, session, sink, diags)));
     }
     let rendered = render_stage(opts, session, &site, &*sink, &mut t, &mut diags);
-    let (rendering, index) = match rendered {
+    let (rendering, searched) = match rendered {
         Ok(done) => done,
         Err(()) => return (Some(site), Err(abandon(session, sink, diags))),
     };
@@ -215,7 +217,8 @@ fn run_keeping_site(
         pages: site.pages.len(),
         files_written: finished.files_written,
         pages_rendered,
-        search_shards: index,
+        search_shards: searched.shards,
+        search_index: searched.present,
         elapsed_ms: t.elapsed_ms(),
         stages: t.stages,
         diagnostics: diags,
@@ -238,6 +241,13 @@ fn abandon_broken(
     abandon(session, sink, diags)
 }
 
+/// What the search stage made: the shards (how many, how many built afresh), and whether
+/// the output has an index at all.
+struct Searched {
+    shards: (usize, usize),
+    present: bool,
+}
+
 /// Render and search: every page and every other file the build makes goes into `sink`;
 /// the checks of what the outputs will be run beside the render. `Err` when any of them
 /// found an error (in `diags`).
@@ -248,7 +258,7 @@ fn render_stage(
     sink: &dyn Sink,
     t: &mut Timings,
     diags: &mut Diagnostics,
-) -> Result<(render::Rendering, (usize, usize)), ()> {
+) -> Result<(render::Rendering, Searched), ()> {
     let theme = Theme::load(&opts.site_dir).map_err(|d| diags.extend(d))?;
     let (statics, asset_urls) = producers::static_files(site, &theme);
     let site_files = producers::site_files(site);
@@ -299,10 +309,13 @@ fn render_stage(
         }
         false => search::Index::None,
     };
-    let shards = index.shards();
+    let searched = Searched {
+        shards: index.shards(),
+        present: !matches!(index, search::Index::None),
+    };
     index.put(sink).map_err(|d| diags.push(d))?;
     t.mark("search");
-    Ok((rendering, shards))
+    Ok((rendering, searched))
 }
 
 /// Copies the assets in and makes the output folder what was put into `sink`.

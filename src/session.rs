@@ -104,6 +104,15 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// Tells the session that these files were put into its output folder by someone other
+    /// than a build (serve's search indexer), so that the next build knows the folder holds
+    /// them and replaces or removes them like its own files.
+    pub fn note_written(&mut self, files: &[crate::output::Output]) {
+        if let Some(written) = self.memos.as_mut().and_then(|m| m.written.as_mut()) {
+            written.extend(crate::output::fingerprints(files, &[]));
+        }
+    }
+
     /// Whether the session keeps what each build learns.
     pub fn is_warm(&self) -> bool {
         self.memos.is_some()

@@ -761,3 +761,89 @@ async fn only_requests_addressed_to_the_server_are_answered() {
     }
     server.stop().await;
 }
+
+/// Every file under `out_dir`, by path.
+fn all_files(out_dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![out_dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                let rel = p
+                    .strip_prefix(out_dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Waits until everything `server` serves from equals what a clean build of `site` writes,
+/// file for file.
+async fn assert_output_becomes_a_clean_builds(server: &ServerHandle, site: &Path, what: &str) {
+    let clean = tempfile::tempdir().unwrap();
+    explainer::build(&explainer::BuildOptions {
+        out_dir: Some(clean.path().join("public")),
+        drafts: true,
+        ..explainer::BuildOptions::new(site)
+    })
+    .unwrap();
+    let expected = all_files(&clean.path().join("public"));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = all_files(&server.out_dir);
+        if now == expected {
+            return;
+        }
+        if Instant::now() > deadline {
+            let differ: Vec<_> = now
+                .keys()
+                .chain(expected.keys())
+                .filter(|k| now.get(*k) != expected.get(*k))
+                .collect();
+            panic!("{what}: the output never became a clean build's; these differ: {differ:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Hardening 3, item 22: turning search off left the old index served, and turning it on
+/// again left the index key and the shard list missing. After a settings change, what
+/// serve serves must equal a clean build, whatever the search index did in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settings_change_leaves_what_a_clean_build_writes() {
+    let dir = new_site();
+    let site = dir.path().join("site");
+    let config = site.join("explainer.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let (server, _out) = serve(&site).await;
+    // An edit first, so that the background indexer has written an index of its own.
+    save_zebra_edit(&server, &site).await;
+    assert_output_becomes_a_clean_builds(&server, &site, "after an edit").await;
+    let mut events = Events::open(server.addr).await;
+    std::fs::write(&config, format!("search = false\n{text}")).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_output_becomes_a_clean_builds(&server, &site, "with search off").await;
+    assert!(index_files(&server.out_dir).is_empty());
+    // Off, an edit; then on again.
+    edit(
+        &site.join("content/concerns/example.md"),
+        "Zebraquagga",
+        "Okapiwombat",
+    );
+    assert_eq!(events.outcome().await.0, "reload");
+    std::fs::write(&config, &text).unwrap();
+    assert_eq!(events.outcome().await.0, "reload");
+    assert_output_becomes_a_clean_builds(&server, &site, "with search on again").await;
+    assert!(index_mentions(&server.out_dir, "Okapiwombat"));
+    assert!(!index_mentions(&server.out_dir, "Zebraquagga"));
+    let key = get(server.addr, "/pagefind/explainer-index-key.txt").await;
+    assert_eq!(key.status, 200, "{}", key.head);
+    server.stop().await;
+}

@@ -179,6 +179,10 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     let built = {
         let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        // The indexer wrote the index beside the last build: the output folder holds it.
+        if let Some(index) = &reused {
+            cache.note_written(index);
+        }
         let built = guarded(|| crate::build_in(&opts, cache));
         if built.is_err() {
             // A crash may have left the cache half updated: start afresh next time.
@@ -188,13 +192,16 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
     };
     match built {
         Ok(report) => {
-            if reused.is_none() {
-                // The first build indexed inline: keep its index for the next builds.
+            let indexed = report.search_index;
+            if !indexed || reused.is_none() {
+                // Without search there is no index to reuse: when search comes back on,
+                // the next build indexes inline again. The first build with search
+                // indexed inline: keep its index for the next builds.
                 *shared
                     .search_index
                     .write()
                     .unwrap_or_else(|e| e.into_inner()) =
-                    Some(Arc::new(indexer::read_index(out_dir)));
+                    indexed.then(|| Arc::new(indexer::read_index(out_dir)));
             }
             print_problems(shared, &report.diagnostics, true);
             *shared.error.write().unwrap_or_else(|e| e.into_inner()) = None;
@@ -210,7 +217,7 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
             // After the reload: the indexer's list of pages is not needed to serve them.
             *shared.indexed.write().unwrap_or_else(|e| e.into_inner()) =
                 Arc::new(cache.indexed_pages());
-            if reused.is_some() {
+            if reused.is_some() && indexed {
                 let _ = shared.indexer.try_send(());
             }
         }
