@@ -14,10 +14,12 @@
 //! JavaScript in turn). Each site is built with the search index on (the default) and off
 //! (`search = false` in explainer.toml), to show what indexing costs.
 //!
-//! With search on, a build can keep the index shards the last one wrote, so three rows are
-//! timed: `clean` (the output folder removed first: everything indexed), `1 edit` (one page
-//! changed since the last build: its shard indexed again) and `same` (nothing changed).
-//! Without search every build is a full one.
+//! With search on, three rows are timed: `clean` (the output folder removed first),
+//! `1 edit` (one page changed since the last build) and `same` (nothing changed). A
+//! one-off build reuses nothing of the output folder, which anyone may have edited
+//! (Hardening 3, item 23), so today all three do the whole work; they will differ once
+//! builds remember in a cache of their own (Performance 3). Without search every build is
+//! a full one.
 //!
 //! Sites are written under `EXPLAINER_BENCH_DIR`, else `/dev/shm` (a RAM disk, as in
 //! DESIGN.md's measurements) when it exists, else the system temp folder.

@@ -297,14 +297,7 @@ fn render_stage(
         true => {
             let memo = session.memos.as_mut().map(|m| &mut m.indexed);
             let kept = &rendering.kept;
-            let index = search::run(
-                &site.config,
-                &opts.search,
-                &opts.out_dir(),
-                noted,
-                kept,
-                memo,
-            );
+            let index = search::run(&site.config, &opts.search, noted, kept, memo);
             index.map_err(|d| diags.push(d))?
         }
         false => search::Index::None,

@@ -657,6 +657,13 @@ pub trait Sink: Sync {
     /// the output folder.
     fn finish(self: Box<Self>, copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure>;
 
+    /// The files under `dir/` as the last build wrote them, by path, when the sink knows
+    /// what that was and each file is still exactly as written; none otherwise. A build
+    /// reuses nothing else of the output folder: anyone may have edited it since.
+    fn written_under(&self, _dir: &str) -> Vec<Output> {
+        vec![]
+    }
+
     /// Drops what was put, for a build that failed before [`Sink::finish`]; gives back
     /// the fingerprints of what the output folder holds, if the sink was given them.
     fn abandon(self: Box<Self>) -> Option<HashMap<String, String>> {
@@ -756,6 +763,24 @@ impl Sink for InPlace {
         drop(pending);
         let p = self.out_dir.join(path);
         std::fs::read(&p).map_err(|e| io_error(&p, "read", e))
+    }
+
+    fn written_under(&self, dir: &str) -> Vec<Output> {
+        let prefix = format!("{dir}/");
+        let mut files: Vec<Output> = self
+            .previous
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .filter_map(|(path, fingerprint)| {
+                let bytes = std::fs::read(self.out_dir.join(path)).ok()?;
+                (change_fingerprint(&bytes) == *fingerprint).then(|| Output {
+                    path: path.clone(),
+                    bytes,
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
     }
 
     fn finish(self: Box<Self>, copies: &[(String, PathBuf)]) -> Result<Finished, WriteFailure> {

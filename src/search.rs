@@ -471,6 +471,10 @@ impl Sink for Noting<'_> {
         self.sink.read(path)
     }
 
+    fn written_under(&self, dir: &str) -> Vec<Output> {
+        self.sink.written_under(dir)
+    }
+
     fn finish(
         self: Box<Self>,
         _copies: &[(String, std::path::PathBuf)],
@@ -514,15 +518,15 @@ impl Index {
     }
 }
 
-/// The search stage: each shard of the index the last build left in `out_dir` is kept if
-/// nothing it reads changed, else built afresh from the pages, read back from `sink`.
+/// The search stage: each shard of the index the last build wrote is kept if nothing it
+/// reads changed and the sink vouches it is still as written ([`Sink::written_under`]),
+/// else built afresh from the pages, read back from `sink`.
 /// `noted` has the pages this build rendered, `kept` the output paths of those it kept as
 /// the last build wrote them. `memo` (a warm session's) knows the kept pages' digests,
 /// and learns this build's.
 pub fn run(
     config: &Config,
     how: &SearchIndex,
-    out_dir: &Path,
     noted: Noting<'_>,
     kept: &[String],
     memo: Option<&mut IndexMemo>,
@@ -549,7 +553,8 @@ pub fn run(
         SearchIndex::Reuse(files) => Index::Reused(files.clone()),
         SearchIndex::Build => {
             let digests = in_the_index(all.iter().map(|(p, h)| (p, h)));
-            let previous = read_index(out_dir).unwrap_or_default();
+            // Shards are kept only from what the sink vouches the last build wrote.
+            let previous = sink.written_under(BUNDLE_DIR);
             let read = |path: &str| sink.read(path);
             Index::Built(index(&digests, &Settings::of(config), &read, &previous)?)
         }

@@ -471,3 +471,92 @@ fn an_output_folder_that_is_a_link_is_built_through() {
     );
     assert!(!web.path().join("gone").exists());
 }
+
+/// Every file of `dir` (the marker too), by path.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    snapshot(dir)
+}
+
+/// Hardening 3, item 23: nothing in the output folder is trusted. The search index of the
+/// last build was read back from `public/` and its shards kept, so a deleted or edited
+/// index file survived the next build. After each tampering below, the next build writes
+/// exactly what a clean build writes.
+#[test]
+fn a_tampered_output_folder_never_reaches_the_next_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    explainer::scaffold::new_site(&site).unwrap();
+    let config = site.join("explainer.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    // Small shards, so that an index has several, each of which could be kept.
+    std::fs::write(&config, format!("search_shard_pages = 1\n{text}")).unwrap();
+    let clean = dir.path().join("clean");
+    let built = |args: &[&str], what: &str| {
+        let r = run_in(&site, args);
+        assert_eq!(r.code, Some(0), "{what}: {}", r.stderr);
+    };
+    built(
+        &["build", ".", "--out", clean.to_str().unwrap()],
+        "the clean build",
+    );
+    let expected = files_of(&clean);
+    let public = site.join("public");
+    let first = |pattern: &str| -> std::path::PathBuf {
+        let found = expected
+            .keys()
+            .find(|k| k.contains(pattern))
+            .unwrap_or_else(|| panic!("no {pattern} in {:?}", expected.keys()));
+        public.join(found)
+    };
+    type Tampering<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let tamperings: Vec<Tampering> = vec![
+        (
+            "a deleted fragment",
+            Box::new(|| std::fs::remove_file(first("/fragment/")).unwrap()),
+        ),
+        (
+            "an edited fragment",
+            Box::new(|| std::fs::write(first("/fragment/"), b"junk").unwrap()),
+        ),
+        (
+            "an edited index part",
+            Box::new(|| std::fs::write(first("/index/"), b"junk").unwrap()),
+        ),
+        (
+            "an edited entry",
+            Box::new(|| std::fs::write(first("pagefind-entry.json"), b"{}").unwrap()),
+        ),
+        (
+            "an edited index key",
+            Box::new(|| std::fs::write(first("explainer-index-key.txt"), b"x").unwrap()),
+        ),
+        (
+            "a deleted shard list",
+            Box::new(|| std::fs::remove_file(first("explainer-shards.json")).unwrap()),
+        ),
+        (
+            "an edited page",
+            Box::new(|| std::fs::write(first("concerns/example/index.html"), b"<p>no").unwrap()),
+        ),
+        (
+            "a stray file",
+            Box::new(|| std::fs::write(public.join("stray.txt"), b"stray").unwrap()),
+        ),
+    ];
+    for (what, tamper) in &tamperings {
+        built(&["build"], "a build");
+        assert_eq!(files_of(&public), expected, "a build before {what}");
+        tamper();
+        built(&["build"], what);
+        let now = files_of(&public);
+        let differ: Vec<&String> = now
+            .keys()
+            .chain(expected.keys())
+            .filter(|k| now.get(*k) != expected.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after {what}, these differ from a clean build: {differ:?}"
+        );
+    }
+}

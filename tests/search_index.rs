@@ -1,6 +1,8 @@
-//! Issue 13: a build keeps the search index the last one wrote when nothing it is built
-//! from changed, and builds it afresh otherwise; either way the output is what a clean
-//! build writes.
+//! Issue 13: a build in a warm session (serve's) keeps the search index shards the last
+//! build wrote when nothing they are built from changed, and builds them afresh otherwise;
+//! either way the output is what a clean build writes. A one-off build keeps nothing of the
+//! output folder (Hardening 3, item 23: it may have been edited since; see
+//! `tests/output_safety.rs`), so each site here is built in a warm session of its own.
 
 mod common;
 
@@ -19,8 +21,22 @@ fn site() -> Site {
     ])
 }
 
+thread_local! {
+    /// One warm session per site folder, as serve keeps one.
+    static SESSIONS: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, explainer::Session>> =
+        Default::default();
+}
+
+/// Builds `site` in its own warm session.
 fn build(site: &Site) -> explainer::BuildReport {
-    site.lib_build()
+    SESSIONS.with(|all| {
+        let mut all = all.borrow_mut();
+        let session = all
+            .entry(site.path().to_path_buf())
+            .or_insert_with(explainer::Session::warm);
+        explainer::build_in(&explainer::BuildOptions::new(site.path()), session)
+            .unwrap_or_else(|d| panic!("build failed:\n{d}"))
+    })
 }
 
 #[test]
@@ -73,8 +89,9 @@ fn a_link_in_the_old_index_folder_is_never_read() {
         s.public().join("pagefind/secret.txt"),
     )
     .unwrap();
+    // A one-off build, whose output folder anyone may have changed.
     assert!(
-        !build(&s).search_index_kept(),
+        !s.lib_build().search_index_kept(),
         "a folder with a link is not reused"
     );
     assert!(!s.public().join("pagefind/secret.txt").exists());
@@ -196,7 +213,7 @@ fn a_shard_with_a_link_is_built_again() {
             .join(format!("pagefind/{dir}fragment/secret.txt")),
     )
     .unwrap();
-    let report = build(&s);
+    let report = s.lib_build();
     assert_eq!(
         report.search_shards.1, 8,
         "an index folder with a link is not reused"
