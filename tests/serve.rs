@@ -683,7 +683,11 @@ async fn looping_links_and_named_pipes_never_stop_serve() {
     let mut events = Events::open(server.addr).await;
     std::fs::remove_file(site.join("content/a")).unwrap();
     std::fs::remove_file(site.join("content/b")).unwrap();
-    while get(server.addr, "/").await.body.contains("explainer-error-overlay") {
+    while get(server.addr, "/")
+        .await
+        .body
+        .contains("id=\"explainer-error-overlay\"")
+    {
         events.outcome().await;
     }
 
