@@ -24,6 +24,7 @@ pub mod bibliography;
 pub mod build;
 pub mod checks;
 pub mod cite;
+pub mod cite_error;
 pub mod config;
 pub mod diagnostic;
 pub mod feeds;

@@ -7,6 +7,7 @@
 
 use crate::bibliography::Bibliography;
 use crate::cite::{CitationItem, QuoteIndex, QuoteMatch};
+use crate::cite_error::CiteError;
 use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
@@ -561,9 +562,10 @@ impl<'a> Works<'a> {
                                     quote: cite.item.quote.clone(),
                                 })
                             }
-                            Err((message, help)) => {
-                                let d = Diagnostic::error(&page.file, Some(cite.position), message)
-                                    .with_help(help);
+                            Err(e) => {
+                                let d =
+                                    Diagnostic::error(&page.file, Some(cite.position), e.message())
+                                        .with_help(e.help());
                                 diags.push(if shown { d.with_source(&page.text) } else { d });
                                 None
                             }
@@ -620,19 +622,14 @@ impl<'a> Works<'a> {
         )
     }
 
-    /// The target of one citation item, or why it has none (message, help). With
-    /// `explain` false the help is left out where it would cost the whole source or
-    /// bibliography (the closest passage, the closest ids).
-    fn locate(&self, item: &CitationItem, explain: bool) -> Result<Target, (String, String)> {
+    /// The target of one citation item, or why it has none. With `explain` false the
+    /// help is left unworked where it would cost the whole source or bibliography (the
+    /// closest passage, the closest ids).
+    fn locate(&self, item: &CitationItem, explain: bool) -> Result<Target, CiteError> {
         let id = item.id.as_str();
         if let Some(&source) = self.sources.get(id) {
             if item.locator.is_some() {
-                return Err((
-                    format!(
-                        "`{id}` is a full-text source: cite it by paragraph or by its words, not with a locator"
-                    ),
-                    format!("write [@{id}#p3] or [@{id} \"exact words\"]"),
-                ));
+                return Err(CiteError::LocatorOnSource { id: id.into() });
             }
             let at = match self.locate_paragraph(source, item, explain)? {
                 Some(n) => SourceAt::Paragraph(n),
@@ -641,33 +638,26 @@ impl<'a> Works<'a> {
             return Ok(Target::Source(source, at));
         }
         let Some(entry) = self.bibliography.find(id) else {
-            let help = if explain {
-                self.suggest_ids(id)
-            } else {
-                String::new()
-            };
-            return Err((format!("unknown id `{id}`"), help));
+            return Err(CiteError::UnknownId {
+                id: id.into(),
+                closest: explain.then(|| self.closest_ids(id)),
+                source_folder: self.source_folder.clone(),
+            });
         };
         if item.quote.is_some() {
-            return Err((
-                format!("`{id}` is a bibliography entry, so a quote from it cannot be checked"),
-                format!(
-                    "quotes can only be checked against full-text sources in content/{}/; cite the entry without the quote, [@{id}], or with a locator, [@{id}, art. 7]",
-                    self.source_folder
-                ),
-            ));
+            return Err(CiteError::QuoteOfEntry {
+                id: id.into(),
+                source_folder: self.source_folder.clone(),
+            });
         }
         if item.paragraph.is_some() {
-            return Err((
-                format!("`{id}` is a bibliography entry, which has no numbered paragraphs"),
-                format!("name the place with a locator after a comma: [@{id}, art. 7(2)]"),
-            ));
+            return Err(CiteError::ParagraphOfEntry { id: id.into() });
         }
         Ok(Target::Entry(entry, item.locator.clone()))
     }
 
-    /// A help line naming the known ids closest to an unknown one.
-    fn suggest_ids(&self, id: &str) -> String {
+    /// The three known ids closest to an unknown one, nearest first.
+    fn closest_ids(&self, id: &str) -> Vec<String> {
         let mut known: Vec<(usize, &str)> = self
             .sources
             .keys()
@@ -675,19 +665,8 @@ impl<'a> Works<'a> {
             .chain(self.bibliography.entries.iter().map(|e| e.id.as_str()))
             .map(|k| (strsim::levenshtein(id, k), k))
             .collect();
-        if known.is_empty() {
-            return format!(
-                "there is nothing to cite yet: add a source to content/{}/ or an entry to content/references.yaml",
-                self.source_folder
-            );
-        }
         known.sort();
-        let close: Vec<&str> = known.iter().take(3).map(|(_, k)| *k).collect();
-        format!(
-            "the closest ids are: {}; sources are the files in content/{}/, other works are in content/references.yaml",
-            close.join(", "),
-            self.source_folder
-        )
+        known.iter().take(3).map(|(_, k)| k.to_string()).collect()
     }
 
     /// The paragraph a citation of a full-text source points to (`None`: the whole source).
@@ -696,87 +675,40 @@ impl<'a> Works<'a> {
         source: usize,
         item: &CitationItem,
         explain: bool,
-    ) -> Result<Option<usize>, (String, String)> {
-        let id = &item.id;
+    ) -> Result<Option<usize>, CiteError> {
+        let id = || item.id.clone();
         let index = &self.indexes[&source];
         let count = index.len();
         match (item.paragraph, &item.quote) {
-            (Some(n), _) if n > count => Err((
-                format!("`{id}` has {count} paragraphs, so there is no ¶{n}"),
-                format!(
-                    "cite a paragraph from #p1 to #p{count}, or quote its words: [@{id} \"…\"]"
-                ),
-            )),
+            (Some(n), _) if n > count => Err(CiteError::NoSuchParagraph { id: id(), n, count }),
             (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
-                let help = match index.find_explained(q, explain) {
-                    QuoteMatch::Unique(k) => format!(
-                        "the words are in ¶{}: write [@{id}#p{} \"{q}\"] or drop `#p{n}`",
-                        k + 1,
-                        k + 1
-                    ),
-                    _ => format!(
-                        "quote whole words that ¶{n} contains, exactly as the source writes them"
-                    ),
+                let found_in = match index.find_explained(q, explain) {
+                    QuoteMatch::Unique(k) => Some(k + 1),
+                    _ => None,
                 };
-                Err((format!("¶{n} of `{id}` does not contain “{q}”"), help))
+                Err(CiteError::NotInParagraph {
+                    id: id(),
+                    n,
+                    quote: q.clone(),
+                    found_in,
+                })
             }
             (Some(n), _) => Ok(Some(n)),
             (None, Some(q)) => match index.find_explained(q, explain) {
                 QuoteMatch::Unique(k) => Ok(Some(k + 1)),
-                QuoteMatch::Ambiguous(hits) => {
-                    // At most ten are named: a quote of common words may be in thousands.
-                    let mut list: Vec<String> = hits
-                        .iter()
-                        .take(10)
-                        .map(|h| format!("¶{}", h + 1))
-                        .collect();
-                    if hits.len() > 10 {
-                        list.push(format!("and {} more", hits.len() - 10));
-                    }
-                    Err((
-                        format!(
-                            "the quote “{q}” is in {} paragraphs of `{id}`: {}",
-                            hits.len(),
-                            list.join(", ")
-                        ),
-                        format!(
-                            "quote more words, so that only one paragraph holds them, or name the paragraph: [@{id}#p{} \"{q}\"]",
-                            hits[0] + 1
-                        ),
-                    ))
-                }
-                QuoteMatch::NotFound(closest) => Err((
-                    format!("the quote “{q}” is not in `{id}`"),
-                    not_found_help(closest),
-                )),
+                QuoteMatch::Ambiguous(hits) => Err(CiteError::Ambiguous {
+                    id: id(),
+                    quote: q.clone(),
+                    hits,
+                }),
+                QuoteMatch::NotFound(closest) => Err(CiteError::NotFound {
+                    id: id(),
+                    quote: q.clone(),
+                    closest,
+                }),
             },
             (None, None) => Ok(None),
         }
-    }
-}
-
-/// The help for a quote no paragraph holds: the best paragraph and how it differs, or
-/// that nothing comes close.
-fn not_found_help(closest: Option<crate::cite::Closest>) -> String {
-    match closest {
-        Some(c) if c.case_only => format!(
-            "¶{} has these words with other capitals: “{}”; quotes are case-sensitive",
-            c.paragraph + 1,
-            c.passage
-        ),
-        Some(c) => {
-            let mut h = format!(
-                "the closest passage is ¶{} (it shares {} words in a row with the quote; words that differ are marked «»): “{}”",
-                c.paragraph + 1,
-                c.shared_run,
-                c.passage
-            );
-            if let Some((has, wrote)) = c.difference {
-                h.push_str(&format!("\nthe source has “{has}” where the quote has “{wrote}”"));
-            }
-            h
-        }
-        None => "nothing in the source comes close: no paragraph shares three words in a row with the quote; copy the words from the source page (whole words; `...` skips words within one paragraph)".into(),
     }
 }
 

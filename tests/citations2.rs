@@ -136,6 +136,66 @@ fn bib_site(body: &str, references: &str) -> Site {
     site
 }
 
+/// Every way a citation item can fail to resolve, with its message and help word for
+/// word: they are what an editor reads, in the terminal, the preview and the editor.
+#[test]
+fn each_unresolved_citation_says_what_is_wrong_and_how_to_fix_it() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[@letter-a, art. 7]",
+            "`letter-a` is a full-text source: cite it by paragraph or by its words, not with a locator",
+            "write [@letter-a#p3] or [@letter-a \"exact words\"]",
+        ),
+        (
+            "[@letter-z]",
+            "unknown id `letter-z`",
+            "the closest ids are: letter-a, letter-b, news-1; sources are the files in content/sources/, other works are in content/references.yaml",
+        ),
+        (
+            "[@un-text \"some words\"]",
+            "`un-text` is a bibliography entry, so a quote from it cannot be checked",
+            "quotes can only be checked against full-text sources in content/sources/; cite the entry without the quote, [@un-text], or with a locator, [@un-text, art. 7]",
+        ),
+        (
+            "[@un-text#p2]",
+            "`un-text` is a bibliography entry, which has no numbered paragraphs",
+            "name the place with a locator after a comma: [@un-text, art. 7(2)]",
+        ),
+        (
+            "[@letter-a#p9]",
+            "`letter-a` has 6 paragraphs, so there is no ¶9",
+            "cite a paragraph from #p1 to #p6, or quote its words: [@letter-a \"…\"]",
+        ),
+        (
+            "[@letter-a#p3 \"too broad\"]",
+            "¶3 of `letter-a` does not contain “too broad”",
+            "the words are in ¶2: write [@letter-a#p2 \"too broad\"] or drop `#p3`",
+        ),
+        (
+            "[@letter-a#p3 \"purple elephants\"]",
+            "¶3 of `letter-a` does not contain “purple elephants”",
+            "quote whole words that ¶3 contains, exactly as the source writes them",
+        ),
+        (
+            "[@letter-a \"lacks safeguards for\"]",
+            "the quote “lacks safeguards for” is in 2 paragraphs of `letter-a`: ¶4, ¶5",
+            "quote more words, so that only one paragraph holds them, or name the paragraph: [@letter-a#p4 \"lacks safeguards for\"]",
+        ),
+        (
+            "[@letter-a \"purple elephants dance at midnight\"]",
+            "the quote “purple elephants dance at midnight” is not in `letter-a`",
+            "nothing in the source comes close: no paragraph shares three words in a row with the quote; copy the words from the source page (whole words; `...` skips words within one paragraph)",
+        ),
+    ];
+    for (cite, message, help) in cases {
+        let mut e = bib_site(&format!("Claim {cite}.\n"), REFERENCES).errors();
+        assert_eq!(e.len(), 1, "{cite}: expected one error, got: {e:#?}");
+        let d = e.remove(0);
+        assert_eq!((cite, d.message.as_str()), (cite, *message));
+        assert_eq!((cite, d.help.as_deref()), (cite, Some(*help)));
+    }
+}
+
 #[test]
 fn references_render_in_the_same_numbered_list_with_locators() {
     let site = bib_site(
