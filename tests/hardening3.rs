@@ -13,30 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn site() -> Site {
-    Site::new(&[
-        (
-            "content/_index.md",
-            &page("Home", "See [about](about.md).\n"),
-        ),
-        (
-            "content/about.md",
-            &page("About", "Back [home](_index.md).\n"),
-        ),
-        ("content/files/real.txt", "inside content\n"),
-        ("notes/readme.txt", "inside the site, outside content\n"),
-    ])
-}
-
-/// Builds, expecting failure; checks public/ did not change; returns stderr.
-fn fails_untouched(site: &Site) -> String {
-    let before = snapshot(&site.public());
-    let r = site.build_fails();
-    assert_same_tree(
-        &before,
-        &snapshot(&site.public()),
-        "public/ after a refused build",
-    );
-    r.stderr
+    two_page_site(&[("content/files/real.txt", "inside content\n")])
 }
 
 /// `explainer ARGS SITE`, killed after 60 s: a build that hangs fails the test instead of
@@ -179,7 +156,7 @@ fn a_link_out_of_content_is_refused_even_inside_the_site() {
         ("content/notes", "../notes", "notes/readme.txt"),
     ] {
         symlink(target, site.path().join(link)).unwrap();
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!("{link}: error: this is a link to "))
                 && err.contains("which is outside content/"),
@@ -195,7 +172,7 @@ fn a_link_out_of_content_is_refused_even_inside_the_site() {
     // The same rule for the theme: layouts/ links stay in layouts/.
     std::fs::create_dir_all(site.path().join("layouts/static")).unwrap();
     symlink("../../.env", site.path().join("layouts/static/env.txt")).unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("layouts/static/env.txt: error: this is a link to")
             && err.contains("which is outside layouts/"),
@@ -224,7 +201,7 @@ fn a_link_into_the_output_folder_is_refused() {
         ("content/mirror.html", "../public/index.html"),
     ] {
         symlink(target, site.path().join(link)).unwrap();
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!(
                 "{link}: error: this is a link into explainer's output folder"
@@ -342,7 +319,7 @@ fn control_characters_in_titles_and_descriptions_are_located_errors() {
                 ),
             );
         }
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         let line = if key == "title" { 3 } else { 4 };
         assert!(
             err.contains(&format!(
@@ -358,7 +335,7 @@ fn control_characters_in_titles_and_descriptions_are_located_errors() {
         site.build_ok();
         let config = CONFIG.replace(&format!("{key} = \""), &format!("{key} = \"{value} "));
         site.write("explainer.toml", &config);
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         let line = if key == "title" { 1 } else { 4 };
         assert!(
             err.contains(&format!(
@@ -447,7 +424,7 @@ fn dates_are_written_strictly_or_refused() {
             "content/dated.md",
             &format!("---\ntitle: Dated\nupdated: \"{written}\"\n---\nText [home](_index.md).\n"),
         );
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!(
                 "content/dated.md:3:1: error: `updated` is `{written}`, {why}"
@@ -476,7 +453,7 @@ fn invisible_characters_in_names_are_refused() {
         let site = site();
         site.build_ok();
         site.write(rel, &page("X", "Text [home](/).\n"));
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!("error: the name `{name}` has")),
             "{rel:?}: {err}"
@@ -673,7 +650,7 @@ fn sections_must_name_folders_of_content() {
     site.write("content/sources/_index.md", &page("Sources", "All.\n"));
     site.build_ok();
     site.write("explainer.toml", &config);
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("explainer.toml:11:1: error: `Sources` and `sources` differ only in case"),
         "{err}"
@@ -683,7 +660,7 @@ fn sections_must_name_folders_of_content() {
         "explainer.toml",
         &config.replace("Sources = \"background\"\n", ""),
     );
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains(
             "explainer.toml:8:1: error: there is no folder content/nowhere/ for this section"
@@ -824,7 +801,7 @@ fn base_url_must_be_an_http_url_with_a_host_and_a_plain_path() {
             "explainer.toml",
             &format!("title = \"T\"\nbase_url = \"{url}\"\n"),
         );
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         let shown = url.replace("\\\"", "\"");
         assert!(
             err.contains(&format!("explainer.toml:2:1: error: base_url `{shown}` is not an absolute URL ending in `/`: it {why}")),

@@ -435,20 +435,7 @@ async fn the_search_index_catches_up_after_the_reload() {
 
 /// Every file of the search index under `out_dir`, by path.
 fn index_files(out_dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    let mut out = std::collections::BTreeMap::new();
-    walk(out_dir, &out_dir.join("pagefind"), &mut out);
-    out
+    files_under(out_dir, "pagefind")
 }
 
 /// Issue 13: serve's background indexer refreshes only the shards a save changed, and
@@ -463,52 +450,24 @@ async fn the_refreshed_index_is_what_a_clean_build_writes() {
     let (server, _out) = serve(&site).await;
     // An edit, a new page, then that page deleted: after each, the index catches up.
     save_zebra_edit(&server, &site).await;
-    assert_index_becomes_a_clean_builds(&server, &site).await;
+    becomes_a_clean_builds(&server, &site, "pagefind", "the index").await;
+    let shards = index_files(&server.out_dir);
+    assert!(
+        shards.keys().any(|k| k.contains("shard-")),
+        "{:?}",
+        shards.keys()
+    );
     let extra = site.join("content/concerns/second.md");
     let mut events = Events::open(server.addr).await;
     std::fs::write(&extra, "---\ntitle: Second\n---\nOkapiwombat lives here.\n").unwrap();
     assert_eq!(events.outcome().await.0, "reload");
-    assert_index_becomes_a_clean_builds(&server, &site).await;
+    becomes_a_clean_builds(&server, &site, "pagefind", "the index").await;
     assert!(index_mentions(&server.out_dir, "Okapiwombat"));
     std::fs::remove_file(&extra).unwrap();
     assert_eq!(events.outcome().await.0, "reload");
-    assert_index_becomes_a_clean_builds(&server, &site).await;
+    becomes_a_clean_builds(&server, &site, "pagefind", "the index").await;
     assert!(!index_mentions(&server.out_dir, "Okapiwombat"));
     server.stop().await;
-}
-
-/// Waits until the search index `server` wrote equals the one a clean build of `site`
-/// writes, file for file.
-async fn assert_index_becomes_a_clean_builds(server: &ServerHandle, site: &Path) {
-    let clean = tempfile::tempdir().unwrap();
-    explainer::build(&explainer::BuildOptions {
-        out_dir: Some(clean.path().join("public")),
-        drafts: true,
-        ..explainer::BuildOptions::new(site)
-    })
-    .unwrap();
-    let expected = index_files(&clean.path().join("public"));
-    assert!(
-        expected.keys().any(|k| k.contains("shard-")),
-        "{:?}",
-        expected.keys()
-    );
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let now = index_files(&server.out_dir);
-        if now == expected {
-            return;
-        }
-        if Instant::now() > deadline {
-            let differ: Vec<_> = now
-                .keys()
-                .chain(expected.keys())
-                .filter(|k| now.get(*k) != expected.get(*k))
-                .collect();
-            panic!("the index never became a clean build's; these differ: {differ:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Issue 10, item 5: the body that crashed the build (a lone CR, inline HTML, a citation
@@ -775,31 +734,28 @@ async fn only_requests_addressed_to_the_server_are_answered() {
     server.stop().await;
 }
 
-/// Every file under `out_dir`, by path.
-fn all_files(out_dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+/// Every file in folder `under` of `out_dir` (`""`: all of it), by path from `out_dir`.
+/// A file that cannot be read (the indexer may be replacing it) is left out.
+fn files_under(out_dir: &Path, under: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![out_dir.to_path_buf()];
+    let mut stack = vec![out_dir.join(under)];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
             } else if let Ok(bytes) = std::fs::read(&p) {
-                let rel = p
-                    .strip_prefix(out_dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(rel, bytes);
+                let rel = p.strip_prefix(out_dir).unwrap().to_string_lossy();
+                out.insert(rel.into_owned(), bytes);
             }
         }
     }
     out
 }
 
-/// Waits until everything `server` serves from equals what a clean build of `site` writes,
-/// file for file.
-async fn assert_output_becomes_a_clean_builds(server: &ServerHandle, site: &Path, what: &str) {
+/// Waits until folder `under` of the output `server` serves from equals that of a clean
+/// build of `site`, file for file; `what` names it in the failure.
+async fn becomes_a_clean_builds(server: &ServerHandle, site: &Path, under: &str, what: &str) {
     let clean = tempfile::tempdir().unwrap();
     explainer::build(&explainer::BuildOptions {
         out_dir: Some(clean.path().join("public")),
@@ -807,10 +763,11 @@ async fn assert_output_becomes_a_clean_builds(server: &ServerHandle, site: &Path
         ..explainer::BuildOptions::new(site)
     })
     .unwrap();
-    let expected = all_files(&clean.path().join("public"));
+    let expected = files_under(&clean.path().join("public"), under);
+    assert!(!expected.is_empty(), "{what}: a clean build wrote nothing");
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let now = all_files(&server.out_dir);
+        let now = files_under(&server.out_dir, under);
         if now == expected {
             return;
         }
@@ -820,7 +777,7 @@ async fn assert_output_becomes_a_clean_builds(server: &ServerHandle, site: &Path
                 .chain(expected.keys())
                 .filter(|k| now.get(*k) != expected.get(*k))
                 .collect();
-            panic!("{what}: the output never became a clean build's; these differ: {differ:?}");
+            panic!("{what}: never became a clean build's; these differ: {differ:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -838,11 +795,11 @@ async fn a_settings_change_leaves_what_a_clean_build_writes() {
     let (server, _out) = serve(&site).await;
     // An edit first, so that the background indexer has written an index of its own.
     save_zebra_edit(&server, &site).await;
-    assert_output_becomes_a_clean_builds(&server, &site, "after an edit").await;
+    becomes_a_clean_builds(&server, &site, "", "after an edit").await;
     let mut events = Events::open(server.addr).await;
     std::fs::write(&config, format!("search = false\n{text}")).unwrap();
     assert_eq!(events.outcome().await.0, "reload");
-    assert_output_becomes_a_clean_builds(&server, &site, "with search off").await;
+    becomes_a_clean_builds(&server, &site, "", "with search off").await;
     assert!(index_files(&server.out_dir).is_empty());
     // Off, an edit; then on again.
     edit(
@@ -853,7 +810,7 @@ async fn a_settings_change_leaves_what_a_clean_build_writes() {
     assert_eq!(events.outcome().await.0, "reload");
     std::fs::write(&config, &text).unwrap();
     assert_eq!(events.outcome().await.0, "reload");
-    assert_output_becomes_a_clean_builds(&server, &site, "with search on again").await;
+    becomes_a_clean_builds(&server, &site, "", "with search on again").await;
     assert!(index_mentions(&server.out_dir, "Okapiwombat"));
     assert!(!index_mentions(&server.out_dir, "Zebraquagga"));
     let key = get(server.addr, "/pagefind/explainer-index-key.txt").await;

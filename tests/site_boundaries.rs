@@ -8,29 +8,7 @@ use common::*;
 use std::os::unix::fs::symlink;
 
 fn site() -> Site {
-    Site::new(&[
-        (
-            "content/_index.md",
-            &page("Home", "See [about](about.md).\n"),
-        ),
-        (
-            "content/about.md",
-            &page("About", "Back [home](_index.md).\n"),
-        ),
-        ("notes/readme.txt", "inside the site\n"),
-    ])
-}
-
-/// Builds, expecting failure; checks public/ did not change; returns stderr.
-fn fails_untouched(site: &Site) -> String {
-    let before = snapshot(&site.public());
-    let r = site.build_fails();
-    assert_same_tree(
-        &before,
-        &snapshot(&site.public()),
-        "public/ after a refused build",
-    );
-    r.stderr
+    two_page_site(&[])
 }
 
 /// Item 7: a link out of the site folder is an error naming it, never published.
@@ -45,7 +23,7 @@ fn a_link_to_a_file_outside_the_site_is_refused() {
         site.path().join("content/passwd"),
     )
     .unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("content/passwd: error: this is a link to")
             && err.contains("which is outside content/"),
@@ -56,7 +34,7 @@ fn a_link_to_a_file_outside_the_site_is_refused() {
     // The same for a folder, and for layouts/.
     std::fs::remove_file(site.path().join("content/passwd")).unwrap();
     symlink(outside.path(), site.path().join("content/elsewhere")).unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("content/elsewhere: error: this is a link to"),
         "{err}"
@@ -68,7 +46,7 @@ fn a_link_to_a_file_outside_the_site_is_refused() {
         site.path().join("layouts/static/passwd.txt"),
     )
     .unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("layouts/static/passwd.txt: error: this is a link to"),
         "{err}"
@@ -96,7 +74,7 @@ fn a_link_loop_is_named_as_one() {
     let site = site();
     site.build_ok();
     symlink("loop.txt", site.path().join("content/loop.txt")).unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("content/loop.txt: error: this link (to loop.txt) loops back on itself"),
         "{err}"
@@ -104,14 +82,14 @@ fn a_link_loop_is_named_as_one() {
     assert!(!err.contains("writable"), "{err}");
     std::fs::remove_file(site.path().join("content/loop.txt")).unwrap();
     symlink(".", site.path().join("content/again")).unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("content/again: error: this link leads back to"),
         "{err}"
     );
     std::fs::remove_file(site.path().join("content/again")).unwrap();
     symlink("nowhere.txt", site.path().join("content/dangling.txt")).unwrap();
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains(
             "content/dangling.txt: error: this link leads to nowhere.txt, which does not exist"
@@ -132,7 +110,7 @@ fn two_writers_of_one_output_path_are_an_error_naming_both() {
         ("content/robots.txt", "the generated robots.txt"),
     ] {
         site.write(file, "<p>mine</p>");
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!(
                 "{file}: error: {file} and {other} would both write public/"
@@ -145,7 +123,7 @@ fn two_writers_of_one_output_path_are_an_error_naming_both() {
     // A file where a page needs a folder.
     std::fs::remove_dir(site.path().join("content/about")).unwrap();
     site.write("content/about", "plain");
-    let err = fails_untouched(&site);
+    let err = site.build_fails_untouched();
     assert!(
         err.contains("content/about.md and content/about would both write"),
         "{err}"
@@ -160,7 +138,7 @@ fn nothing_else_may_write_into_the_search_index_folder() {
         let site = site();
         site.build_ok();
         site.write(file, &page("About", "Text [home](../_index.md).\n"));
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!(
                 "{file}: error: {file} and the search index would both write in the same place public/pagefind"
@@ -188,7 +166,7 @@ fn file_names_that_break_urls_are_refused() {
         let site = site();
         site.build_ok();
         site.write(&format!("content/{name}"), &page("X", "Text.\n"));
-        let err = fails_untouched(&site);
+        let err = site.build_fails_untouched();
         assert!(
             err.contains(&format!("content/{name}: error: the name `{name}` has")),
             "{name}: {err}"

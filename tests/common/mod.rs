@@ -16,6 +16,20 @@ pub fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n{body}")
 }
 
+/// A home page and an about page that link to each other, `notes/readme.txt` beside
+/// `content/` (inside the site, outside what it publishes), and the `extra` files.
+pub fn two_page_site(extra: &[(&str, &str)]) -> Site {
+    let home = page("Home", "See [about](about.md).\n");
+    let about = page("About", "Back [home](_index.md).\n");
+    let mut files: Vec<(&str, &str)> = vec![
+        ("content/_index.md", &home),
+        ("content/about.md", &about),
+        ("notes/readme.txt", "inside the site, outside content\n"),
+    ];
+    files.extend_from_slice(extra);
+    Site::new(&files)
+}
+
 /// Front matter with a title and a weight, then the body.
 pub fn weighted(title: &str, weight: i64, body: &str) -> String {
     format!("---\ntitle: {title}\nweight: {weight}\n---\n{body}")
@@ -102,6 +116,19 @@ impl Site {
             r.stderr
         );
         r
+    }
+
+    /// `explainer build SITE`, which must fail with exit status 1 and leave `public/`
+    /// exactly as it was; returns what it printed on stderr.
+    pub fn build_fails_untouched(&self) -> String {
+        let before = snapshot(&self.public());
+        let r = self.build_fails();
+        assert_same_tree(
+            &before,
+            &snapshot(&self.public()),
+            "public/ after a refused build",
+        );
+        r.stderr
     }
 
     /// Runs the library's pipeline up to the site model (no rendering, nothing written).
