@@ -25,6 +25,7 @@ pub mod build;
 pub mod checks;
 pub mod cite;
 pub mod config;
+pub mod data;
 pub mod diagnostic;
 pub mod feeds;
 pub mod fingerprint;
@@ -49,6 +50,8 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod session;
+pub mod shortcode;
+pub mod shortcodes;
 pub mod theme;
 pub mod timing;
 pub mod url;
