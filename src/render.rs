@@ -743,6 +743,7 @@ pub fn environment<'s>(
     errors.extend(wrong);
     errors.extend(shortcodes::check(&site.pages, &signatures));
     env.add_function("load_data", shortcodes::load_data(site.data.clone()));
+    env.add_function("get_entry", get_entry(&site.bibliography));
     let cfg = &site.config;
     let nav: Vec<PageLink> = cfg
         .sections
@@ -804,6 +805,27 @@ pub fn environment<'s>(
         Ok((env, hashes))
     } else {
         Err(errors)
+    }
+}
+
+/// `get_entry(id)`: a bibliography entry (id, title, publisher, date, url…), for
+/// templates that link a fact to its source; the read is recorded.
+fn get_entry(
+    bibliography: &crate::bibliography::Bibliography,
+) -> impl Fn(&str) -> Result<Value, minijinja::Error> + use<> {
+    let entries: BTreeMap<String, Value> = bibliography
+        .entries
+        .iter()
+        .map(|e| (e.id.clone(), Value::from(Serde(e))))
+        .collect();
+    move |id: &str| {
+        reuse::record(Read::Entry(id.to_string()));
+        entries.get(id).cloned().ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("get_entry: no bibliography entry `{id}` in content/references.yaml"),
+            )
+        })
     }
 }
 

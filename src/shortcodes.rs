@@ -175,7 +175,7 @@ pub fn context(u: &ShortcodeUse, body: Option<String>) -> Value {
     if let Some(body) = body {
         vars.insert("body".into(), Value::from_safe_string(body));
     }
-    Value::from_iter(vars)
+    Value::from(vars)
 }
 
 fn value(v: &ArgValue) -> Value {
@@ -191,8 +191,16 @@ fn value(v: &ArgValue) -> Value {
 
 /// `load_data(path="data/events.yaml")`: the data file's value (a list of maps for a
 /// CSV file). The read is recorded.
-pub fn load_data(data: Arc<DataFiles>) -> impl Fn(&str) -> Result<Value, minijinja::Error> {
-    move |path: &str| {
+pub fn load_data(
+    data: Arc<DataFiles>,
+) -> impl Fn(Option<String>, minijinja::value::Kwargs) -> Result<Value, minijinja::Error> {
+    move |path: Option<String>, kwargs: minijinja::value::Kwargs| {
+        let path = match path {
+            Some(p) => p,
+            None => kwargs.get::<String>("path")?,
+        };
+        kwargs.assert_all_used()?;
+        let path = path.as_str();
         let rel = path.trim_start_matches("./");
         reuse::record(Read::Data(rel.to_string()));
         let fail = |m: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m);
