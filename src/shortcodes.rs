@@ -173,7 +173,10 @@ pub fn context(u: &ShortcodeUse, body: Option<String>) -> Value {
         .map(|(a, _)| (a.name.clone(), value(&a.value)))
         .collect();
     if let Some(body) = body {
-        vars.insert("body".into(), Value::from_safe_string(body));
+        vars.insert(
+            "body".into(),
+            Value::from_safe_string(body.trim().to_string()),
+        );
     }
     Value::from(vars)
 }

@@ -1165,11 +1165,11 @@ mod tests {
     #[test]
     fn inline_shortcodes_are_holes_and_code_is_text() {
         let p = parse(
-            "A {{ fig(u=\"https://e.org/*x*\", n=2) }} b `{{ code() }}` {{ not one }}.\n\n```\n{{ fenced() }}\n```\n",
+            "A {{ fig(u=\"https://e.org/*x*\", n=2) }} b `{{ code() }}` {{ not one }}.\n\n```\n{{ fenced() }}\n```\n\n{{ alone() }}\n",
             false,
         );
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
-        assert_eq!(p.shortcodes.len(), 1);
+        assert_eq!(p.shortcodes.len(), 2);
         let u = &p.shortcodes[0];
         assert_eq!(
             (u.name.as_str(), u.position),
@@ -1183,7 +1183,7 @@ mod tests {
         );
         assert_eq!(
             html(&p),
-            "<p>A [S0] b <code>{{ code() }}</code> {{ not one }}.</p>\n<pre class=\"hl-code\" tabindex=\"0\"><code>{{ fenced() }}\n</code></pre>\n"
+            "<p>A [S0] b <code>{{ code() }}</code> {{ not one }}.</p>\n<pre class=\"hl-code\" tabindex=\"0\"><code>{{ fenced() }}\n</code></pre>\n[S1]"
         );
     }
 

@@ -198,8 +198,19 @@ pub(super) fn place<'a>(
         let at = loc.node_start(link).0.saturating_sub(base);
         if let Ok(j) = plan.inline.binary_search_by_key(&at, |&(a, _)| a) {
             let k = plan.inline[j].1;
-            link.insert_before(arena.alloc(AstNode::from(hole(format!("s{k}")))));
-            link.detach();
+            let node = arena.alloc(AstNode::from(hole(format!("s{k}"))));
+            // Alone in its paragraph, the shortcode stands for the paragraph (a figure
+            // cannot be inside a <p>); else it is inline.
+            match link.parent().filter(|p| alone_in(p, link)) {
+                Some(paragraph) => {
+                    paragraph.insert_before(node);
+                    paragraph.detach();
+                }
+                None => {
+                    link.insert_before(node);
+                    link.detach();
+                }
+            }
             placed[j] = true;
         }
     }
@@ -212,6 +223,16 @@ pub(super) fn place<'a>(
         );
     }
     place_blocks(arena, root, plan, loc, input, out);
+}
+
+/// Whether `node` is all its paragraph holds (spaces aside).
+fn alone_in<'a>(paragraph: &'a AstNode<'a>, node: &'a AstNode<'a>) -> bool {
+    matches!(paragraph.data().value, NodeValue::Paragraph)
+        && paragraph.children().all(|c| {
+            std::ptr::eq(c, node)
+                || matches!(&c.data().value, NodeValue::Text(t) if t.trim().is_empty())
+                || matches!(c.data().value, NodeValue::SoftBreak)
+        })
 }
 
 /// Fences each block shortcode's body, the top-level blocks between its lines, with its
