@@ -392,6 +392,8 @@ fn resolve_site_in(
     t.mark("load");
     let (bibliography, bib_diags) = bibliography::parse(&loaded.bibliography);
     diags.extend(bib_diags);
+    let (data, data_diags) = crate::data::parse(&loaded.data);
+    diags.extend(data_diags);
     let memos = session.memos.as_mut();
     let (parse_memo, resolve_memo) = match memos {
         Some(m) => (Some(&mut m.parse), Some(&mut m.resolve)),
@@ -419,7 +421,7 @@ fn resolve_site_in(
     let resolved = resolve::resolve_with(
         config,
         pages,
-        loaded.assets,
+        (loaded.assets, data),
         bibliography,
         &absent,
         resolve_memo,

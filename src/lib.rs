@@ -26,6 +26,7 @@ pub mod checks;
 pub mod cite;
 pub mod cite_error;
 pub mod config;
+pub mod data;
 pub mod diagnostic;
 pub mod feeds;
 pub mod fingerprint;
@@ -50,6 +51,8 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod session;
+pub mod shortcode;
+pub mod shortcodes;
 pub mod theme;
 pub mod timing;
 pub mod url;

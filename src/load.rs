@@ -49,6 +49,9 @@ pub struct Loaded {
     /// The bibliography files (`references.yaml`, `references.json`), which are read,
     /// not copied.
     pub bibliography: Vec<crate::bibliography::BibliographyFile>,
+    /// The data files (`content/data/*.yaml|yml|json|csv`), read for `load_data`; they
+    /// are in `assets` too, and published only if a page links to one.
+    pub data: Vec<crate::data::DataFile>,
     /// Markdown files left unread because the caller has them already (see
     /// [`load_keeping`]), by path relative to `content/`, sorted.
     pub kept: Vec<String>,
@@ -488,6 +491,9 @@ impl Walker<'_> {
             return;
         }
         if !name.ends_with(".md") {
+            if crate::data::is_data_file(&rel) {
+                self.data_file(&path, &rel);
+            }
             self.out.assets.push(Asset { rel, path });
             return;
         }
@@ -509,6 +515,29 @@ impl Walker<'_> {
             },
             Err(e) => self.errors.push(
                 Diagnostic::error(display, None, format!("cannot read the file: {e}"))
+                    .with_help("check the file's permissions"),
+            ),
+        }
+    }
+}
+
+impl Walker<'_> {
+    /// Reads a data file's text.
+    fn data_file(&mut self, path: &Path, rel: &str) {
+        let display = self.display(path);
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => self.out.data.push(crate::data::DataFile {
+                    rel: rel.to_string(),
+                    display,
+                    text,
+                }),
+                Err(e) => self
+                    .errors
+                    .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
+            },
+            Err(e) => self.errors.push(
+                Diagnostic::error(display, None, format!("cannot read the data file: {e}"))
                     .with_help("check the file's permissions"),
             ),
         }

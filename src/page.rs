@@ -150,6 +150,24 @@ pub enum Part {
     Citation(usize),
     /// The "Cited by" list of source paragraph N.
     CitedBy(usize),
+    /// The shortcode with this index in [`ParsedBody::shortcodes`] (a block's body is
+    /// in it, as parts of its own).
+    Shortcode(usize),
+}
+
+/// A shortcode as the page uses it: `{{ name(…) }}`, or `{% name(…) %}…{% end %}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShortcodeUse {
+    /// The shortcode's name: its template is `shortcodes/<name>.html`.
+    pub name: String,
+    /// Where its `{` is.
+    pub position: Position,
+    /// Where its name is.
+    pub name_position: Position,
+    /// Its arguments, each with where its key is.
+    pub args: Vec<(crate::shortcode::Arg, Position)>,
+    /// A block's body, as parts; `None` for an inline shortcode.
+    pub body: Option<Vec<Part>>,
 }
 
 /// A heading of the page, for the table of contents and anchor checks.
@@ -221,6 +239,8 @@ pub struct ParsedBody {
     pub root_links: Vec<AssetLink>,
     /// Citation brackets, in order; each holds one or more items.
     pub citations: Vec<Vec<CitationUse>>,
+    /// Shortcodes, in the order their tags open.
+    pub shortcodes: Vec<ShortcodeUse>,
     /// Numbered paragraphs (sources only).
     pub paragraphs: Vec<SourceParagraph>,
     /// Top-level prose paragraphs with neither a citation nor a link.

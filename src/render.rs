@@ -12,6 +12,7 @@ use crate::output::{Output, Sink};
 use crate::page::{PageLink, Part};
 use crate::resolve::Site;
 use crate::reuse::{self, Read, ReadValues, Recorded, RenderMemo, Tracked};
+use crate::shortcodes;
 use crate::theme::Theme;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context};
@@ -246,15 +247,53 @@ fn target_id<'s>(t: &Tracked<'s>, target: &Target) -> &'s str {
     }
 }
 
+/// Why a page could not be rendered: a template failed, or a shortcode did (an error at
+/// its place in the Markdown file).
+enum Failure {
+    Template(minijinja::Error),
+    Located(Diagnostic),
+}
+
+impl From<minijinja::Error> for Failure {
+    fn from(e: minijinja::Error) -> Self {
+        Failure::Template(e)
+    }
+}
+
+/// The templates [`fill_parts`] renders the holes with, each looked up once per page.
+#[derive(Default)]
+struct Partials<'e> {
+    cite: Option<minijinja::Template<'e, 'e>>,
+    cited_by: Option<minijinja::Template<'e, 'e>>,
+}
+
 /// Fills a page body's holes with the theme's partials: each citation bracket with
-/// `partials/cite.html`, each source paragraph's "Cited by" with `partials/cited-by.html`.
-fn fill_body(t: &Tracked, i: usize, env: &Environment<'_>) -> Result<String, minijinja::Error> {
+/// `partials/cite.html`, each source paragraph's "Cited by" with `partials/cited-by.html`,
+/// each shortcode with its template.
+fn fill_body(
+    t: &Tracked,
+    i: usize,
+    env: &Environment<'_>,
+    theme: &Theme,
+) -> Result<String, Failure> {
     let page = t.page(i);
-    let references = t.references(i);
     let mut html = String::with_capacity(page.text.len() * 2);
-    let mut cite = None;
-    let mut cited_by = None;
-    for part in &page.body.parts {
+    let mut partials = Partials::default();
+    fill_parts(t, i, env, theme, &page.body.parts, &mut partials, &mut html)?;
+    Ok(html)
+}
+
+fn fill_parts<'e>(
+    t: &Tracked,
+    i: usize,
+    env: &'e Environment<'_>,
+    theme: &Theme,
+    parts: &[Part],
+    partials: &mut Partials<'e>,
+    html: &mut String,
+) -> Result<(), Failure> {
+    let references = t.references(i);
+    for part in parts {
         match part {
             Part::Html(h) => html.push_str(h),
             Part::Citation(b) => {
@@ -276,9 +315,11 @@ fn fill_body(t: &Tracked, i: usize, env: &Environment<'_>) -> Result<String, min
                 // The mark follows its word directly, so a line never starts with it.
                 let kept = html.trim_end_matches([' ', '\t', '\n']).len();
                 html.truncate(kept);
-                let t = match &cite {
+                let t = match &partials.cite {
                     Some(t) => t,
-                    None => cite.insert(env.get_template("partials/cite.html")?),
+                    None => partials
+                        .cite
+                        .insert(env.get_template("partials/cite.html")?),
                 };
                 html.push_str(&t.render(context! { cites => Value::from(Serde(&marks)) })?);
             }
@@ -287,18 +328,68 @@ fn fill_body(t: &Tracked, i: usize, env: &Environment<'_>) -> Result<String, min
                 if list.is_empty() {
                     continue;
                 }
-                let t = match &cited_by {
+                let t = match &partials.cited_by {
                     Some(t) => t,
-                    None => cited_by.insert(env.get_template("partials/cited-by.html")?),
+                    None => partials
+                        .cited_by
+                        .insert(env.get_template("partials/cited-by.html")?),
                 };
                 html.push_str(&t.render(context! {
                     paragraph => n,
                     citers => Value::from(Serde(list)),
                 })?);
             }
+            Part::Shortcode(k) => shortcode(t, i, env, theme, *k, partials, html)?,
         }
     }
-    Ok(html)
+    Ok(())
+}
+
+/// Renders shortcode `k` of page `i` (a block's body first) into `html`.
+fn shortcode<'e>(
+    t: &Tracked,
+    i: usize,
+    env: &'e Environment<'_>,
+    theme: &Theme,
+    k: usize,
+    partials: &mut Partials<'e>,
+    html: &mut String,
+) -> Result<(), Failure> {
+    let page = t.page(i);
+    let Some(u) = page.body.shortcodes.get(k) else {
+        return Ok(());
+    };
+    let body = match &u.body {
+        Some(parts) => {
+            let mut body = String::new();
+            fill_parts(t, i, env, theme, parts, partials, &mut body)?;
+            Some(body)
+        }
+        None => None,
+    };
+    let name = format!("{}{}.html", shortcodes::PREFIX, u.name);
+    env.get_template(&name)
+        .and_then(|tmpl| tmpl.render(shortcodes::context(u, body)))
+        .map(|out| html.push_str(out.trim_end_matches('\n')))
+        .map_err(|e| {
+            let inner = template_error(theme, &e);
+            let at = match inner.position {
+                Some(p) => format!("{}:{}", inner.file.display(), p.line),
+                None => inner.file.display().to_string(),
+            };
+            let detail = inner.message.trim_start_matches("template error: ");
+            Failure::Located(
+                Diagnostic::error(
+                    &page.file,
+                    Some(u.name_position),
+                    format!("the shortcode `{}` failed: {detail}", u.name),
+                )
+                .with_help(format!(
+                    "in {at}; check the shortcode's arguments, or fix its template"
+                ))
+                .with_source(&page.text),
+            )
+        })
 }
 
 /// A page's References list, as templates see it.
@@ -386,7 +477,8 @@ fn page_context<'a>(
     t: &Tracked<'a>,
     i: usize,
     env: &Environment<'_>,
-) -> Result<PageCtx<'a>, minijinja::Error> {
+    theme: &Theme,
+) -> Result<PageCtx<'a>, Failure> {
     let p = t.page(i);
     let cfg = t.config();
     let (previous, next) = t.neighbours(i);
@@ -404,7 +496,7 @@ fn page_context<'a>(
         description: p.summary().unwrap_or(&cfg.description).to_string(),
         date: p.meta.date.as_deref(),
         updated: p.meta.updated.as_deref(),
-        content: fill_body(t, i, env)?,
+        content: fill_body(t, i, env, theme)?,
         toc: p
             .body
             .headings
@@ -646,7 +738,12 @@ pub fn environment<'s>(
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_formatter(html_formatter);
-    let errors = add_templates(&mut env, theme);
+    let mut errors = add_templates(&mut env, theme);
+    let (signatures, wrong) = shortcodes::Signatures::of(theme);
+    errors.extend(wrong);
+    errors.extend(shortcodes::check(&site.pages, &signatures));
+    env.add_function("load_data", shortcodes::load_data(site.data.clone()));
+    env.add_function("get_entry", get_entry(&site.bibliography));
     let cfg = &site.config;
     let nav: Vec<PageLink> = cfg
         .sections
@@ -708,6 +805,27 @@ pub fn environment<'s>(
         Ok((env, hashes))
     } else {
         Err(errors)
+    }
+}
+
+/// `get_entry(id)`: a bibliography entry (id, title, publisher, date, url…), for
+/// templates that link a fact to its source; the read is recorded.
+fn get_entry(
+    bibliography: &crate::bibliography::Bibliography,
+) -> impl Fn(&str) -> Result<Value, minijinja::Error> + use<> {
+    let entries: BTreeMap<String, Value> = bibliography
+        .entries
+        .iter()
+        .map(|e| (e.id.clone(), Value::from(Serde(e))))
+        .collect();
+    move |id: &str| {
+        reuse::record(Read::Entry(id.to_string()));
+        entries.get(id).cloned().ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("get_entry: no bibliography entry `{id}` in content/references.yaml"),
+            )
+        })
     }
 }
 
@@ -897,9 +1015,14 @@ fn render_page(
             template_error(theme, &e)
         }
     })?;
-    let html = page_context(t, i, env)
-        .and_then(|page| tmpl.render(context! { page => Value::from(Serde(page)) }))
-        .map_err(|e| while_rendering(template_error(theme, &e), &p.file.display().to_string()))?;
+    let html = page_context(t, i, env, theme)
+        .and_then(|page| Ok(tmpl.render(context! { page => Value::from(Serde(page)) })?))
+        .map_err(|e| match e {
+            Failure::Located(d) => d,
+            Failure::Template(e) => {
+                while_rendering(template_error(theme, &e), &p.file.display().to_string())
+            }
+        })?;
     if html.trim().is_empty() {
         return Err(Diagnostic::error(
             &p.file,

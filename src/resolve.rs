@@ -37,8 +37,10 @@ pub struct Site {
     pub bibliography: Bibliography,
     /// Links, citations and every relation derived from them.
     pub graph: Graph,
-    /// Files copied as they are.
+    /// Files copied as they are (a data file only if a page links to it).
     pub assets: Vec<Asset>,
+    /// The data files, parsed, for `load_data`.
+    pub data: Arc<crate::data::DataFiles>,
 }
 
 impl Site {
@@ -103,7 +105,8 @@ pub fn resolve(
     bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
 ) -> Resolved {
-    resolve_with(config, pages, assets, bibliography, absent, None)
+    let data = Default::default();
+    resolve_with(config, pages, (assets, data), bibliography, absent, None)
 }
 
 /// What a build hands to the next about citations: each page's resolved citations, kept
@@ -172,7 +175,7 @@ impl<T: Send + Sync> PerPage<T> {
 pub fn resolve_with(
     config: Config,
     mut pages: Vec<PageRef>,
-    assets: Vec<Asset>,
+    (mut assets, data): (Vec<Asset>, crate::data::DataFiles),
     bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
     mut memo: Option<&mut ResolveMemo>,
@@ -194,6 +197,12 @@ pub fn resolve_with(
         &mut diags,
         memo.as_deref_mut(),
     );
+    // A data file is published only if a page links to it.
+    let linked: HashSet<&str> = pages
+        .iter()
+        .flat_map(|p| p.body.assets.iter().map(|a| a.target.as_str()))
+        .collect();
+    assets.retain(|a| !crate::data::is_data_file(&a.rel) || linked.contains(a.rel.as_str()));
     let works = Works::new(&pages, &bibliography, &config, &mut diags);
     let resolve_page = |i: usize| works.resolve_page(&pages[i]);
     let brackets: Vec<PageCitations> = match memo {
@@ -224,6 +233,7 @@ pub fn resolve_with(
             bibliography,
             graph,
             assets,
+            data: Arc::new(data),
             pages,
         },
         diagnostics: diags,

@@ -50,6 +50,8 @@ pub enum Read {
     Neighbours(String),
     /// A bibliography entry, by id.
     Entry(String),
+    /// A data file (`load_data`), by path relative to `content/`; also whether there is one.
+    Data(String),
 }
 
 thread_local! {
@@ -248,6 +250,7 @@ impl<'s> ReadValues<'s> {
             }),
             Read::Link(rel) => page(rel).map_or(0, |i| self.link_hash(i)),
             Read::Entry(id) => self.entries.get(id.as_str()).copied().unwrap_or(0),
+            Read::Data(rel) => site.data.hash(rel),
             Read::Page(rel) => page(rel).map_or(0, |i| site.pages[i].text_hash),
             Read::Backlinks(rel) => page(rel).map_or(0, |i| {
                 hash_of(

@@ -5,7 +5,8 @@
 //!
 //! The edits are what editors do: text, a heading other pages link to, a quoted sentence
 //! of a letter, a bibliography entry, adding, deleting and renaming pages and sections,
-//! `explainer.toml`, a template, an asset, and a touch that changes nothing. Some of them
+//! `explainer.toml`, a template, an asset, a data file that shortcodes read, and a touch
+//! that changes nothing. Some of them
 //! break the site (a heading that links point to, a quoted word); a later step may undo
 //! them, as an editor would.
 //!
@@ -134,7 +135,7 @@ impl Edited {
         let page = rng.pick(&pages).cloned().unwrap_or_default();
         let text = self.read(&page).unwrap_or_default();
         let (what, changes, breaking): (&str, Vec<(String, Option<String>)>, bool) = match rng
-            .below(12)
+            .below(13)
         {
             0 => (
                 "text",
@@ -281,6 +282,34 @@ impl Edited {
                 )],
                 false,
             ),
+            11 => {
+                let data: Vec<String> = files_under(&self.site.join("content/data"))
+                    .into_keys()
+                    .map(|k| format!("content/data/{k}"))
+                    .collect();
+                match rng
+                    .pick(&data)
+                    .and_then(|d| Some((d.clone(), self.read(d)?)))
+                {
+                    Some((d, t)) => {
+                        // A CSV file gets its last record again; any other a digit changed.
+                        let changed = if d.ends_with(".csv") {
+                            let last = t.trim_end().lines().last().unwrap_or("").to_string();
+                            format!("{}\n{last}\n", t.trim_end())
+                        } else {
+                            match t.char_indices().find(|(_, c)| c.is_ascii_digit()) {
+                                Some((i, c)) => {
+                                    let d = (c.to_digit(10).unwrap() + 1) % 10;
+                                    format!("{}{d}{}", &t[..i], &t[i + 1..])
+                                }
+                                None => format!("{t}\n"),
+                            }
+                        };
+                        ("a data file", vec![(d, Some(changed))], false)
+                    }
+                    None => ("nothing (no data file)", vec![], false),
+                }
+            }
             _ => (
                 "a touch that changes nothing",
                 vec![(page.clone(), Some(text.clone()))],
@@ -426,6 +455,13 @@ fn generated() -> BTreeMap<String, Vec<u8>> {
             .into(),
     );
     f.insert("content/files/asset-0.txt".into(), "an asset\n".into());
+    // Shortcodes: one that reads a data file, and a block whose body cites the letter.
+    f.insert("content/data/rows.csv".into(), "name,n\nfirst,1\n".into());
+    f.insert(
+        "layouts/shortcodes/rows.html".into(),
+        "{#- shortcode: inline\n    path: string\n-#}\n<ul>{% for r in load_data(path=path) %}<li>{{ r.name }} {{ r.n }}</li>{% endfor %}</ul>".into(),
+    );
+    f.insert("content/topics/rows.md".into(), "---\ntitle: Rows\nsummary: Rows.\n---\nThe rows: {{ rows(path=\"data/rows.csv\") }}.\n\n{% note(title=\"A note\") %}\nIt says the rules are broad [@letter \"rules are too broad\"].\n{% end %}\n".into());
     f.into_iter().map(|(k, v)| (k, v.into_bytes())).collect()
 }
 

@@ -17,6 +17,8 @@ use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Anchorizer, Arena, Options};
 use std::path::Path;
 
+mod shortcodes;
+
 /// A hole is a `Raw` node of the AST whose text starts with this character and goes on
 /// with the hole's [`Part`] tag (`c3`, `b12`). comrak's parser never makes `Raw` nodes (only
 /// this module does), so no text an editor writes, entities included, can make one; and
@@ -134,11 +136,16 @@ impl<'a> Locator<'a> {
 pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     let arena = Arena::new();
     let opts = options(input.allow_html);
-    let body = &input.text[input.body_offset..];
-    let root = comrak::parse_document(&arena, body, &opts);
+    let written = &input.text[input.body_offset..];
     let loc = Locator::new(input.text, input.body_offset);
     let mut out = ParsedBody::default();
+    let plan = shortcodes::plan(written, &opts, &loc, input, &mut out);
+    let body = plan.as_ref().map_or(written, |p| p.text.as_str());
+    let root = comrak::parse_document(&arena, body, &opts);
 
+    if let Some(plan) = &plan {
+        shortcodes::place(&arena, root, plan, &loc, input, &mut out);
+    }
     citations_in_links(root, &loc, input, &mut out);
     extract_citations(&arena, root, &loc, input, &mut out);
     rewrite_links(root, &loc, input, &mut out);
@@ -186,7 +193,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
     let mut plugins = comrak::options::Plugins::default();
     plugins.render.codefence_syntax_highlighter = Some(&Highlighter);
     plugins.render.heading_adapter = Some(&heading_ids);
-    match format_with_holes(root, &opts, &plugins, body.len() * 2) {
+    match format_with_holes(root, &opts, &plugins, body.len() * 2, &mut out) {
         Some(parts) => out.parts = parts,
         None => out.diagnostics.push(
             Diagnostic::error(input.file, None, "the page could not be turned into HTML")
@@ -936,7 +943,15 @@ impl std::fmt::Write for Measured<'_> {
 #[derive(Default)]
 struct Holes {
     len: std::rc::Rc<std::cell::Cell<usize>>,
-    at: Vec<(usize, Part)>,
+    at: Vec<(usize, Mark)>,
+}
+
+/// A hole as the formatter meets it: a part, or where a block shortcode's body opens
+/// (`o3`, with its index) or ends (`e3`).
+enum Mark {
+    Part(Part),
+    Open(usize),
+    End,
 }
 
 /// comrak's HTML formatter, except that a hole ([`HOLE`]) writes nothing and is noted
@@ -951,14 +966,17 @@ fn formatter<'a>(
     {
         if entering {
             let number = |t: &str| t.parse::<usize>().ok();
-            let part = match tag.split_at_checked(1) {
-                Some(("c", n)) => number(n).map(Part::Citation),
-                Some(("b", n)) => number(n).map(Part::CitedBy),
+            let mark = match tag.split_at_checked(1) {
+                Some(("c", n)) => number(n).map(|n| Mark::Part(Part::Citation(n))),
+                Some(("b", n)) => number(n).map(|n| Mark::Part(Part::CitedBy(n))),
+                Some(("s", n)) => number(n).map(|n| Mark::Part(Part::Shortcode(n))),
+                Some(("o", n)) => number(n).map(Mark::Open),
+                Some(("e", _)) => Some(Mark::End),
                 _ => None,
             };
-            if let Some(part) = part {
+            if let Some(mark) = mark {
                 let at = context.user.len.get();
-                context.user.at.push((at, part));
+                context.user.at.push((at, mark));
             }
         }
         return Ok(comrak::html::ChildRendering::Skip);
@@ -966,13 +984,15 @@ fn formatter<'a>(
     comrak::html::format_node_default(context, node, entering)
 }
 
-/// Formats the AST into HTML cut at its holes: the parts of the page body, in order.
-/// `None` if comrak fails.
+/// Formats the AST into HTML cut at its holes: the parts of the page body, in order, each
+/// block shortcode's body put into its [`crate::page::ShortcodeUse`]. `None` if comrak
+/// fails.
 fn format_with_holes<'a>(
     root: &'a AstNode<'a>,
     opts: &Options<'_>,
     plugins: &comrak::options::Plugins<'_>,
     capacity: usize,
+    out: &mut ParsedBody,
 ) -> Option<Vec<Part>> {
     let mut html = String::with_capacity(capacity);
     let holes = Holes::default();
@@ -989,15 +1009,31 @@ fn format_with_holes<'a>(
         holes,
     )
     .ok()?;
-    let mut parts = Vec::with_capacity(holes.at.len() * 2 + 1);
+    // The parts of the page, and of each block shortcode's body open around them.
+    let mut frames: Vec<(Option<usize>, Vec<Part>)> = vec![(None, vec![])];
     let mut from = 0;
-    for (at, part) in holes.at {
+    for (at, mark) in holes.at {
+        let parts = &mut frames.last_mut()?.1;
         if at > from {
             parts.push(Part::Html(html[from..at].to_string()));
         }
-        parts.push(part);
         from = at;
+        match mark {
+            Mark::Part(part) => parts.push(part),
+            Mark::Open(k) => frames.push((Some(k), vec![])),
+            Mark::End if frames.len() > 1 => {
+                let (k, body) = frames.pop()?;
+                let k = k?;
+                out.shortcodes.get_mut(k)?.body = Some(body);
+                frames.last_mut()?.1.push(Part::Shortcode(k));
+            }
+            Mark::End => return None,
+        }
     }
+    if frames.len() != 1 {
+        return None;
+    }
+    let (_, mut parts) = frames.pop()?;
     if from < html.len() {
         parts.push(Part::Html(html[from..].to_string()));
     }
@@ -1028,6 +1064,7 @@ mod tests {
                 Part::Html(h) => h.clone(),
                 Part::Citation(i) => format!("[C{i}]"),
                 Part::CitedBy(i) => format!("[B{i}]"),
+                Part::Shortcode(i) => format!("[S{i}]"),
             })
             .collect()
     }
@@ -1123,6 +1160,98 @@ mod tests {
                 assert!(h.contains('\u{FDD0}'), "{h}");
             }
         }
+    }
+
+    #[test]
+    fn inline_shortcodes_are_holes_and_code_is_text() {
+        let p = parse(
+            "A {{ fig(u=\"https://e.org/*x*\", n=2) }} b `{{ code() }}` {{ not one }}.\n\n```\n{{ fenced() }}\n```\n\n{{ alone() }}\n",
+            false,
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        assert_eq!(p.shortcodes.len(), 2);
+        let u = &p.shortcodes[0];
+        assert_eq!(
+            (u.name.as_str(), u.position),
+            ("fig", Position { line: 4, col: 3 })
+        );
+        assert_eq!(u.name_position, Position { line: 4, col: 6 });
+        assert_eq!(u.args[1].1, Position { line: 4, col: 33 });
+        assert_eq!(
+            u.args[0].0.value,
+            crate::shortcode::ArgValue::String("https://e.org/*x*".into())
+        );
+        assert_eq!(
+            html(&p),
+            "<p>A [S0] b <code>{{ code() }}</code> {{ not one }}.</p>\n<pre class=\"hl-code\" tabindex=\"0\"><code>{{ fenced() }}\n</code></pre>\n[S1]"
+        );
+    }
+
+    #[test]
+    fn block_shortcode_bodies_are_markdown_with_citations() {
+        let p = parse(
+            "Intro.\n{% note(kind=\"x\") %}\nBody *one* [@src#p1].\n\n- {{ inner() }}\n{% end %}\nAfter.\n",
+            false,
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        assert_eq!(html(&p), "<p>Intro.</p>\n[S0]<p>After.</p>\n");
+        let body = p.shortcodes[0].body.as_ref().unwrap();
+        let body: String = body
+            .iter()
+            .map(|x| match x {
+                Part::Html(h) => h.clone(),
+                Part::Citation(i) => format!("[C{i}]"),
+                Part::Shortcode(i) => format!("[S{i}]"),
+                Part::CitedBy(i) => format!("[B{i}]"),
+            })
+            .collect();
+        assert_eq!(
+            body,
+            "<p>Body <em>one</em> [C0].</p>\n<ul>\n<li>[S1]</li>\n</ul>\n"
+        );
+        assert_eq!(p.citations[0][0].position, Position { line: 6, col: 13 });
+        assert_eq!(p.shortcodes[1].body, None);
+    }
+
+    #[test]
+    fn shortcode_errors_are_located() {
+        let cases = [
+            ("{% note() %}\nBody.\n", 4, 1, "never closed"),
+            ("Body.\n\n{% end %}\n", 6, 1, "closes no shortcode"),
+            ("A {% note() %}\n", 4, 3, "line of its own"),
+            ("A {{ fig(n=[1, 2) }}\n", 4, 17, "in an array"),
+            (
+                "- item\n  {% note() %}\n- more\n  {% end %}\n",
+                5,
+                1,
+                "outside lists",
+            ),
+            (
+                "{% note() %}\n    {{ fig() }}\n{% end %}\n",
+                5,
+                5,
+                "cannot stand here",
+            ),
+        ];
+        for (body, line, col, words) in cases {
+            let p = parse(body, false);
+            assert_eq!(p.diagnostics.len(), 1, "{body}: {:?}", p.diagnostics);
+            let d = &p.diagnostics[0];
+            assert_eq!(
+                d.position,
+                Some(Position { line, col }),
+                "{body}: {}",
+                d.message
+            );
+            assert!(d.message.contains(words), "{body}: {}", d.message);
+        }
+    }
+
+    #[test]
+    fn escaped_shortcodes_are_text() {
+        let p = parse("Write \\{{ fig() }} to show one.\n", false);
+        assert!(p.shortcodes.is_empty());
+        assert_eq!(html(&p), "<p>Write {{ fig() }} to show one.</p>\n");
     }
 
     #[test]

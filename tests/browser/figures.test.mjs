@@ -1,0 +1,136 @@
+// The figures the shortcodes draw (layouts/shortcodes/), on the pages that use them, at a
+// phone width (390 px) and a desktop width (1280 px), light and dark: each is a <figure>
+// with a caption and a text alternative, fits the screen, links each timeline event to
+// its source, and brings no console error (a CSP violation is one) and no axe violation.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { buildRealSite, launchChromium, netlifyHeaders, serveStatic } from "./lib.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const WIDTHS = [390, 1280];
+// Which figures each page shows.
+const PAGES = {
+  "/": ["figure-progress", "figure-timeline", "figure-chapters"],
+  "/context/where-things-stand/": ["figure-progress"],
+};
+
+const OUT = buildRealSite();
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic(OUT, netlifyHeaders());
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(width, colorScheme) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  return { context, page, problems };
+}
+
+/** What a figure offers: its caption, its text alternative, and how it sits on screen. */
+function describeFigures() {
+  return [...document.querySelectorAll("main figure.figure")].map((f) => {
+    const alt = f.querySelector(".figure-alt");
+    const svg = f.querySelector("svg");
+    const box = f.getBoundingClientRect();
+    return {
+      classes: f.className,
+      caption: f.querySelector(":scope > figcaption")?.textContent.trim() ?? "",
+      // Cells are words apart, as a screen reader reads them.
+      alt: alt ? (alt.tagName === "TABLE" ? [...alt.querySelectorAll("caption, th, td")].map((c) => c.textContent.trim()).join(" ") : alt.textContent.replace(/\s+/g, " ").trim()) : "",
+      altIsTable: alt?.tagName === "TABLE",
+      altRows: alt ? alt.querySelectorAll("tbody tr").length : 0,
+      svgHidden: svg ? svg.getAttribute("aria-hidden") === "true" : null,
+      right: box.right,
+      width: document.documentElement.clientWidth,
+      scrollWidth: document.documentElement.scrollWidth,
+      styled: f.querySelectorAll("[style]").length,
+      events: [...f.querySelectorAll(".timeline-figure > li")].map((e) => ({
+        time: e.querySelector("time")?.getAttribute("datetime") ?? "",
+        href: e.querySelector("a")?.getAttribute("href") ?? "",
+      })),
+    };
+  });
+}
+
+for (const scheme of ["light", "dark"]) {
+  for (const width of WIDTHS) {
+    describe(`figures at ${width} px, ${scheme}`, () => {
+      for (const [url, expected] of Object.entries(PAGES)) {
+        test(url, async () => {
+          const { context, page, problems } = await open(width, scheme);
+          try {
+            await page.goto(server.url + url);
+            const figures = await page.evaluate(describeFigures);
+            for (const cls of expected) {
+              assert.ok(figures.some((f) => f.classes.includes(cls)), `${url} shows a ${cls}`);
+            }
+            for (const f of figures) {
+              assert.ok(f.caption.length > 20, `${f.classes}: a caption (${f.caption})`);
+              assert.ok(f.alt.length > 20, `${f.classes}: a text alternative`);
+              assert.equal(f.styled, 0, `${f.classes}: no inline style`);
+              assert.ok(f.right <= f.width + 1, `${f.classes}: fits the screen (${f.right} > ${f.width})`);
+              if (f.classes.includes("figure-progress")) {
+                assert.equal(f.svgHidden, true, "the drawing is hidden from screen readers");
+                assert.ok(f.altIsTable && f.altRows >= 3, "the table says the same in words");
+                assert.match(f.alt, /Signatories 72/);
+                assert.match(f.alt, /Ratifications 0/);
+                assert.match(f.alt, /Needed 40/);
+              }
+              if (f.classes.includes("figure-timeline")) {
+                assert.ok(f.events.length >= 10, "the timeline's events");
+                for (const e of f.events) {
+                  assert.match(e.time, /^\d{4}(-\d\d-\d\d)?$/, "each event has a date");
+                  assert.match(e.href, /^(https:\/\/|\/sources\/)/, `each event links to its source (${e.href})`);
+                }
+              }
+            }
+            const scroll = figures[0];
+            assert.ok(scroll.scrollWidth <= scroll.width, `the page does not scroll sideways (${scroll.scrollWidth})`);
+            await page.evaluate(AXE_SOURCE);
+            const violations = await page.evaluate(async () => {
+              const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
+              return r.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+            });
+            assert.deepEqual(violations, [], "axe finds nothing");
+            assert.deepEqual(problems, [], "no console error, CSP violation or failed request");
+          } finally {
+            await context.close();
+          }
+        });
+      }
+    });
+  }
+}
+
+test("figures print: every figure is laid out in the print media, none overflows the page", async () => {
+  const { context, page, problems } = await open(1280, "light");
+  try {
+    for (const url of Object.keys(PAGES)) {
+      await page.goto(server.url + url);
+      await page.emulateMedia({ media: "print" });
+      const figures = await page.evaluate(describeFigures);
+      assert.ok(figures.length > 0, url);
+      for (const f of figures) assert.ok(f.right <= f.width + 1, `${url} ${f.classes} fits`);
+      const pdf = await page.pdf({ format: "A4" });
+      assert.ok(pdf.length > 10_000, `${url} prints`);
+      await page.emulateMedia({ media: "screen" });
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
