@@ -9,7 +9,7 @@ use crate::search::{self, SearchIndex};
 use crate::session::Session;
 use crate::theme::Theme;
 use crate::timing::Timings;
-use crate::{bibliography, checks, config, load, parse, producers, render, resolve};
+use crate::{bibliography, checks, config, editions, load, parse, producers, render, resolve};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -208,7 +208,7 @@ fn run_keeping_site(
         Err(d) => return (Some(site), Err(d)),
     };
     t.mark("write");
-    let pages_rendered = site.pages.len() - rendering.kept.len();
+    let pages_rendered = site.pages.len() - rendering.pages_kept;
     if let Some(memos) = session.memos.as_mut() {
         memos.written = finished.fingerprints;
         memos.render.update(rendering.records, &site);
@@ -277,8 +277,9 @@ fn render_stage(
     let noted = search::Noting::new(sink);
     let memos = session.memos.as_mut();
     let render_memo = memos.as_ref().map(|m| &m.render);
+    let extras = editions::extras(&theme, &env);
     let (rendered, found) = rayon::join(
-        || render::render_pages(site, &theme, &env, &hashes, render_memo, &noted),
+        || render::render_pages(site, &theme, &env, &hashes, render_memo, &noted, &extras),
         checks,
     );
     diags.extend(found);

@@ -45,7 +45,7 @@ impl Change {
 
 /// The order of two accepted dates in time: by calendar day, then by the strict
 /// timestamp (a plain day is its midnight).
-fn date_key(value: &str) -> (Option<jiff::civil::Date>, String) {
+pub fn date_key(value: &str) -> (Option<jiff::civil::Date>, String) {
     (calendar_date(value), atom_time(value))
 }
 

@@ -26,6 +26,7 @@ pub mod checks;
 pub mod cite;
 pub mod config;
 pub mod diagnostic;
+pub mod editions;
 pub mod feeds;
 pub mod fingerprint;
 pub mod frontmatter;

@@ -7,7 +7,7 @@
 use crate::output::{self, Origin, Output};
 use crate::resolve::Site;
 use crate::theme::Theme;
-use crate::{feeds, highlight, render, search};
+use crate::{editions, feeds, highlight, render, search};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +47,7 @@ pub fn site_files(site: &Site) -> Vec<Made> {
     [
         feeds::sitemap(site),
         feeds::atom(site),
+        feeds::updates(site),
         feeds::robots(site),
         citations_json(site),
     ]
@@ -115,6 +116,9 @@ pub fn declared(site: &Site, theme: &Theme, made: &[&Made]) -> Vec<(String, Orig
         .iter()
         .map(|m| (m.output.path.clone(), m.origin.clone()))
         .collect();
+    for (m, path) in editions::made(theme) {
+        all.push((path, generated(m.what.into())));
+    }
     if let Some(path) = render::not_found_path(theme) {
         all.push((path.into(), generated("the generated 404 page".into())));
     }

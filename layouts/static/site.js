@@ -210,6 +210,12 @@
     return true;
   }
 
+  // The most of the viewport's height a popover takes (issue 21: 60%). Its source line and
+  // its link stay put; only its body scrolls (CSS: .cite-popover is a column whose
+  // .popover-body is the part that shrinks), so the link is on screen however long the
+  // paragraph is.
+  var MAX_SHARE = 0.6;
+
   function place(link) {
     var p = popover;
     p.style.maxHeight = "";
@@ -219,23 +225,26 @@
     var vw = document.documentElement.clientWidth;
     var vh = window.innerHeight;
     var gap = 6, margin = 8;
+    var cap = Math.floor(vh * MAX_SHARE);
     var width = p.offsetWidth;
-    var height = p.offsetHeight;
+    var below = Math.max(0, vh - r.bottom - gap - margin);
+    var above = Math.max(0, r.top - gap - margin);
     var left = Math.max(margin, Math.min(r.left + r.width / 2 - width / 2, vw - width - margin));
-    var below = vh - r.bottom - gap - margin;
-    var above = r.top - gap - margin;
-    var top;
-    if (height <= below || (height > above && below >= above)) {
-      if (height > below) { p.style.maxHeight = Math.max(below, 80) + "px"; height = p.offsetHeight; }
-      top = r.bottom + gap;
-    } else {
-      if (height > above) { p.style.maxHeight = above + "px"; height = p.offsetHeight; }
-      top = r.top - gap - height;
-    }
+    // Below the mark if it fits there, or if there is more room below than above.
+    var down = Math.min(p.offsetHeight, cap) <= below || below >= above;
+    p.style.maxHeight = Math.min(cap, down ? below : above) + "px";
+    var height = p.offsetHeight;
+    var top = down ? r.bottom + gap : r.top - gap - height;
     // From the viewport to the popover's containing block.
     var origin = p.getBoundingClientRect();
     p.style.left = (left - origin.left) + "px";
     p.style.top = (top - origin.top) + "px";
+    // A body that scrolls can be scrolled from the keyboard too.
+    var body = p.querySelector(".popover-body");
+    if (body) {
+      if (body.scrollHeight > body.clientHeight + 1) body.setAttribute("tabindex", "0");
+      else body.removeAttribute("tabindex");
+    }
   }
 
   function show(link, filler) {
