@@ -57,6 +57,9 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Pages rendered; the others were kept as the last build wrote them.
     pub pages_rendered: usize,
+    /// The pages made from the whole site that were rendered, not kept, by their memo
+    /// keys (`#updates`, `#print`: see [`crate::editions`]).
+    pub extras_rendered: Vec<String>,
     /// The search index's shards, and how many of them were built afresh (the others
     /// were kept as the last build wrote them); `(0, 0)` without an index.
     pub search_shards: (usize, usize),
@@ -217,6 +220,7 @@ fn run_keeping_site(
         pages: site.pages.len(),
         files_written: finished.files_written,
         pages_rendered,
+        extras_rendered: rendering.extras_rendered,
         search_shards: searched.shards,
         search_index: searched.present,
         elapsed_ms: t.elapsed_ms(),

@@ -796,6 +796,8 @@ pub struct Rendering {
     pub kept: Vec<String>,
     /// How many of the site's pages (not extras) were kept.
     pub pages_kept: usize,
+    /// The memo keys of the extras rendered (not kept), in order (`#updates`).
+    pub extras_rendered: Vec<String>,
     /// For the memo: the setup, and what each page rendered this time read (empty when
     /// no memo was given). See [`RenderMemo::update`].
     pub records: (u64, Vec<(String, Recorded)>),
@@ -894,6 +896,7 @@ fn gather<'k>(
         rendered: 0,
         kept: vec![],
         pages_kept: 0,
+        extras_rendered: vec![],
         records: (0, vec![]),
     };
     let mut errors = vec![];
@@ -901,6 +904,9 @@ fn gather<'k>(
         match r {
             Ok(PageResult::Rendered(rec)) => {
                 rendering.rendered += 1;
+                if i >= pages {
+                    rendering.extras_rendered.push(key(i).to_string());
+                }
                 if recorded {
                     rendering.records.1.push((key(i).to_string(), rec));
                 }
