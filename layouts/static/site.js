@@ -210,12 +210,6 @@
     return true;
   }
 
-  // The most of the viewport's height a popover takes (issue 21: 60%). Its source line and
-  // its link stay put; only its body scrolls (CSS: .cite-popover is a column whose
-  // .popover-body is the part that shrinks), so the link is on screen however long the
-  // paragraph is.
-  var MAX_SHARE = 0.6;
-
   function place(link) {
     var p = popover;
     p.style.maxHeight = "";
@@ -225,12 +219,11 @@
     var vw = document.documentElement.clientWidth;
     var vh = window.innerHeight;
     var gap = 6, margin = 8;
-    var cap = Math.floor(vh * MAX_SHARE);
+    var cap = Math.floor(vh * 0.6); // issue 21
     var width = p.offsetWidth;
     var below = Math.max(0, vh - r.bottom - gap - margin);
     var above = Math.max(0, r.top - gap - margin);
     var left = Math.max(margin, Math.min(r.left + r.width / 2 - width / 2, vw - width - margin));
-    // Below the mark if it fits there, or if there is more room below than above.
     var down = Math.min(p.offsetHeight, cap) <= below || below >= above;
     p.style.maxHeight = Math.min(cap, down ? below : above) + "px";
     var height = p.offsetHeight;
@@ -239,12 +232,8 @@
     var origin = p.getBoundingClientRect();
     p.style.left = (left - origin.left) + "px";
     p.style.top = (top - origin.top) + "px";
-    // A body that scrolls can be scrolled from the keyboard too.
     var body = p.querySelector(".popover-body");
-    if (body) {
-      if (body.scrollHeight > body.clientHeight + 1) body.setAttribute("tabindex", "0");
-      else body.removeAttribute("tabindex");
-    }
+    if (body) body.tabIndex = body.scrollHeight > body.clientHeight + 1 ? 0 : -1;
   }
 
   function show(link, filler) {
