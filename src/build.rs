@@ -265,7 +265,7 @@ fn render_stage(
 ) -> Result<(render::Rendering, Searched), ()> {
     let theme = Theme::load(&opts.site_dir).map_err(|d| diags.extend(d))?;
     let (statics, asset_urls) = producers::static_files(site, &theme);
-    let site_files = producers::site_files(site);
+    let site_files = producers::site_files(site, &theme);
     let checks = || {
         let made: Vec<&producers::Made> = statics.iter().chain(&site_files).collect();
         let declared = producers::declared(site, &theme, &made);

@@ -21,8 +21,9 @@ fn escape(s: &str) -> String {
     }
 }
 
-/// `sitemap.xml`: every page, by URL.
-pub fn sitemap(site: &Site) -> Output {
+/// `sitemap.xml`: every page, by URL, and the pages made from the whole site (`more`,
+/// by site path), which change when any page does, so carry no date.
+pub fn sitemap(site: &Site, more: &[&str]) -> Output {
     let mut urls: Vec<(&str, Option<&str>)> = site
         .pages
         .iter()
@@ -32,6 +33,7 @@ pub fn sitemap(site: &Site) -> Output {
                 p.meta.last_updated().or(p.meta.date.as_deref()),
             )
         })
+        .chain(more.iter().map(|u| (*u, None)))
         .collect();
     urls.sort();
     let mut xml = String::from(

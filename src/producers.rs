@@ -40,12 +40,13 @@ fn citations_json(site: &Site) -> Output {
     }
 }
 
-/// The files made from the whole site rather than one page: the sitemap, the feed,
-/// robots.txt, the citation graph, and the marker that says the folder is explainer's.
-pub fn site_files(site: &Site) -> Vec<Made> {
+/// The files made from the whole site rather than one page: the sitemap (with the
+/// pages of [`editions`] the theme makes), the feeds, robots.txt, the citation graph, and the marker that says the folder is explainer's.
+pub fn site_files(site: &Site, theme: &Theme) -> Vec<Made> {
     let marker = output::marker();
+    let generated_pages: Vec<&str> = editions::made(theme).iter().map(|(m, _)| m.url).collect();
     [
-        feeds::sitemap(site),
+        feeds::sitemap(site, &generated_pages),
         feeds::atom(site),
         feeds::updates(site),
         feeds::robots(site),
