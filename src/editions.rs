@@ -238,7 +238,7 @@ fn print_context(t: &Tracked, m: &Made, env: &Environment<'_>) -> Result<Value, 
                 title: &p.meta.title,
                 permalink: cfg.absolute_url(&p.url),
                 updated: p.meta.last_updated().or(p.meta.date.as_deref()),
-                content: prefix_ids(html, prefix, own, &targets),
+                content: prefix_ids(html, prefix, own, &targets, &p.meta.title),
             }
         })
         .collect();
@@ -285,13 +285,15 @@ fn attributes(html: &str) -> impl Iterator<Item = (&str, usize, &str)> {
 
 /// `html` with each id prefixed (`id="scope"` → `id="s3-scope"`), each link to one of
 /// the page's own ids (`href="#scope"`) and each reference to one by id changed to
-/// match, and each link to a gathered page (`href="/concerns/a/#scope"`) led to that
-/// page's part of the print edition (`href="#s5-scope"`).
+/// match, each link to a gathered page (`href="/concerns/a/#scope"`) led to that page's
+/// part of the print edition (`href="#s5-scope"`), and each table's name given the
+/// page's `title` (`Table 1, Article 7`).
 fn prefix_ids(
     html: &str,
     prefix: &str,
     own: &HashSet<String>,
     pages: &HashMap<String, (String, HashSet<String>)>,
+    title: &str,
 ) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut at = 0;
@@ -299,6 +301,10 @@ fn prefix_ids(
         let new = match name {
             "id" => Some(format!("{prefix}-{value}")),
             "href" => link_in_print(value, prefix, own, pages),
+            // A table's name ("Table 1") is unique on its page; here it names the page too.
+            "aria-label" if value.starts_with("Table ") => {
+                Some(format!("{value}, {}", crate::html::escape(title)))
+            }
             _ if ID_REFS.contains(&name) => Some(
                 value
                     .split(' ')
@@ -360,9 +366,14 @@ mod tests {
         );
         let html = "<h2 id=\"scope\"><a class=\"anchor\" href=\"#scope\">x</a></h2>\n<p>id=\"no\" <a href=\"/b/#why\">b</a> <a href=\"/b/#gone\">b</a> <a href=\"/c/\">c</a> <a id=\"cite-1\" href=\"#ref-3\">3</a> <a href=\"https://e.org/#x\">e</a> <label for=\"scope\">l</label></p>";
         assert_eq!(
-            prefix_ids(html, "s1", &own, &pages),
+            prefix_ids(html, "s1", &own, &pages, "A"),
             "<h2 id=\"s1-scope\"><a class=\"anchor\" href=\"#s1-scope\">x</a></h2>\n<p>id=\"no\" <a href=\"#s2-why\">b</a> <a href=\"#s2\">b</a> <a href=\"/c/\">c</a> <a id=\"s1-cite-1\" href=\"#ref-3\">3</a> <a href=\"https://e.org/#x\">e</a> <label for=\"s1-scope\">l</label></p>"
         );
         assert_eq!(ids_in(html), own);
+        let table = "<section class=\"table-scroll\" tabindex=\"0\" aria-label=\"Table 1\">";
+        assert_eq!(
+            prefix_ids(table, "s2", &own, &pages, "B & C"),
+            "<section class=\"table-scroll\" tabindex=\"0\" aria-label=\"Table 1, B &amp; C\">"
+        );
     }
 }
