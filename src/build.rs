@@ -9,7 +9,7 @@ use crate::search::{self, SearchIndex};
 use crate::session::Session;
 use crate::theme::Theme;
 use crate::timing::Timings;
-use crate::{bibliography, checks, config, load, parse, producers, render, resolve};
+use crate::{bibliography, checks, config, editions, load, parse, producers, render, resolve};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -57,6 +57,9 @@ pub struct BuildReport {
     pub files_written: usize,
     /// Pages rendered; the others were kept as the last build wrote them.
     pub pages_rendered: usize,
+    /// The pages made from the whole site that were rendered, not kept, by their memo
+    /// keys (`#updates`, `#print`: see [`crate::editions`]).
+    pub extras_rendered: Vec<String>,
     /// The search index's shards, and how many of them were built afresh (the others
     /// were kept as the last build wrote them); `(0, 0)` without an index.
     pub search_shards: (usize, usize),
@@ -208,7 +211,7 @@ fn run_keeping_site(
         Err(d) => return (Some(site), Err(d)),
     };
     t.mark("write");
-    let pages_rendered = site.pages.len() - rendering.kept.len();
+    let pages_rendered = site.pages.len() - rendering.pages_kept;
     if let Some(memos) = session.memos.as_mut() {
         memos.written = finished.fingerprints;
         memos.render.update(rendering.records, &site);
@@ -217,6 +220,7 @@ fn run_keeping_site(
         pages: site.pages.len(),
         files_written: finished.files_written,
         pages_rendered,
+        extras_rendered: rendering.extras_rendered,
         search_shards: searched.shards,
         search_index: searched.present,
         elapsed_ms: t.elapsed_ms(),
@@ -261,7 +265,7 @@ fn render_stage(
 ) -> Result<(render::Rendering, Searched), ()> {
     let theme = Theme::load(&opts.site_dir).map_err(|d| diags.extend(d))?;
     let (statics, asset_urls) = producers::static_files(site, &theme);
-    let site_files = producers::site_files(site);
+    let site_files = producers::site_files(site, &theme);
     let checks = || {
         let made: Vec<&producers::Made> = statics.iter().chain(&site_files).collect();
         let declared = producers::declared(site, &theme, &made);
@@ -277,8 +281,9 @@ fn render_stage(
     let noted = search::Noting::new(sink);
     let memos = session.memos.as_mut();
     let render_memo = memos.as_ref().map(|m| &m.render);
+    let extras = editions::extras(&theme, &env);
     let (rendered, found) = rayon::join(
-        || render::render_pages(site, &theme, &env, &hashes, render_memo, &noted),
+        || render::render_pages(site, &theme, &env, &hashes, render_memo, &noted, &extras),
         checks,
     );
     diags.extend(found);

@@ -17,6 +17,38 @@ pub struct Signatory {
     pub role: Option<String>,
 }
 
+/// One dated change note of a page's history (`changes:`), as GOV.UK's "See all updates"
+/// lists them. Both keys are required; they are optional here so that a missing one is
+/// reported where the change is written, not by the parser at the top of the file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// The day (or date and time) of the change, as `date`.
+    #[serde(default, deserialize_with = "date_value")]
+    pub date: Option<String>,
+    /// What changed, in a sentence.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Change {
+    /// The change's date ("" before the front matter check has refused a missing one).
+    pub fn date(&self) -> &str {
+        self.date.as_deref().unwrap_or_default()
+    }
+
+    /// The change's note ("" before the check has refused a missing one).
+    pub fn note(&self) -> &str {
+        self.note.as_deref().unwrap_or_default()
+    }
+}
+
+/// The order of two accepted dates in time: by calendar day, then by the strict
+/// timestamp (a plain day is its midnight).
+pub fn date_key(value: &str) -> (Option<jiff::civil::Date>, String) {
+    (calendar_date(value), atom_time(value))
+}
+
 /// Everything a content file may say about itself.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +106,28 @@ pub struct FrontMatter {
     /// Sources: where the original is published.
     #[serde(default)]
     pub original_url: Option<String>,
+    /// The page's history: a dated note for each revision a reader should know of.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+impl FrontMatter {
+    /// When the page last changed: the newest of `updated` and the change notes' dates.
+    pub fn last_updated(&self) -> Option<&str> {
+        self.updated
+            .iter()
+            .map(String::as_str)
+            .chain(self.changes.iter().map(Change::date))
+            .filter(|d| !d.is_empty())
+            .max_by_key(|d| date_key(d))
+    }
+
+    /// The change notes, newest first (notes of one date in the order written).
+    pub fn changes_newest_first(&self) -> Vec<&Change> {
+        let mut list: Vec<&Change> = self.changes.iter().collect();
+        list.sort_by_key(|c| std::cmp::Reverse(date_key(c.date())));
+        list
+    }
 }
 
 /// Reads a date as text, whether YAML gives it as a string or TOML as a datetime value
@@ -249,6 +303,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "letterhead",
     "subject",
     "original_url",
+    "changes",
 ];
 
 /// Keys only a source (`content/sources/*.md`) may use.
@@ -355,7 +410,12 @@ pub fn parse(
     let errors = check_values(&fm, file, text, split, is_source);
     if errors.is_empty() {
         // One form of each date for every output (the feed, the sitemap, `<time>`).
-        for date in [&mut fm.date, &mut fm.updated].into_iter().flatten() {
+        let changes = fm.changes.iter_mut().map(|c| &mut c.date);
+        for date in [&mut fm.date, &mut fm.updated]
+            .into_iter()
+            .chain(changes)
+            .flatten()
+        {
             if let Ok(d) = normalise_date(date) {
                 *date = d;
             }
@@ -465,6 +525,103 @@ fn date_errors(
     errors
 }
 
+/// The problems with `changes:`: each change needs a `date` (checked like `date`) and a
+/// `note` that is not empty and carries no control character.
+fn change_errors(
+    fm: &FrontMatter,
+    error: &dyn Fn(usize, &str, String, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    const EXAMPLE: &str = "changes:\n  - date: 2026-12-01\n    note: Signature count updated.";
+    let mut errors = vec![];
+    for (k, c) in fm.changes.iter().enumerate() {
+        let n = k + 1;
+        match c.date.as_deref().map(normalise_date) {
+            None => errors.push(error(
+                k,
+                "date",
+                format!("change {n} has no `date`"),
+                format!("give each change the day it was made:\n{EXAMPLE}"),
+            )),
+            Some(Err(problem)) => errors.push(error(
+                k,
+                "date",
+                format!("the `date` of change {n} is `{}`, {problem}", c.date().escape_debug()),
+                "write the day as YYYY-MM-DD, e.g. `date: 2026-12-01`, or with a time as YYYY-MM-DDTHH:MM:SSZ".into(),
+            )),
+            Some(Ok(_)) => {}
+        }
+        match c.note.as_deref().map(|t| (t.trim().is_empty(), control_char(t))) {
+            None | Some((true, _)) => errors.push(error(
+                k,
+                "note",
+                format!("change {n} has no `note`"),
+                format!("say in a sentence what changed:\n{EXAMPLE}"),
+            )),
+            Some((false, Some(ch))) => errors.push(error(
+                k,
+                "note",
+                format!("the `note` of change {n} holds the control character {ch:?}, which no feed can carry"),
+                "remove it: a note may hold tabs and line breaks, but no other control characters".into(),
+            )),
+            Some((false, None)) => {}
+        }
+    }
+    errors
+}
+
+/// Where change `k` (from 0) of `changes:` writes `key`, or where the change starts when
+/// it has no such key: a YAML list item (`- date: …`) or a TOML `[[changes]]` table.
+/// `None` for a list written inline (`changes: [{…}]`), which the caller puts at the key.
+fn change_position(text: &str, split: &Split<'_>, k: usize, key: &str) -> Option<Position> {
+    let lines = LineIndex::new(text);
+    let mut off = split.front_offset;
+    let mut inside = false;
+    let mut item: Option<usize> = None;
+    let mut item_start = None;
+    for line in split.front.split_inclusive('\n') {
+        let t = line.trim_start();
+        let indent = line.len() - t.len();
+        let at = off + indent;
+        off += line.len();
+        if t.trim().is_empty() || t.starts_with('#') && !t.starts_with("[[") {
+            continue;
+        }
+        let starts_item = if split.toml {
+            let header = t.trim_end().starts_with('[');
+            if header {
+                inside = t.trim_end() == "[[changes]]";
+            }
+            inside && header
+        } else {
+            if indent == 0 && !t.starts_with('-') {
+                inside = t.starts_with("changes:");
+                continue;
+            }
+            inside && (t.starts_with("- ") || t.trim_end() == "-")
+        };
+        if !inside {
+            continue;
+        }
+        if starts_item {
+            item = Some(item.map_or(0, |i| i + 1));
+            if item == Some(k) {
+                item_start = Some(lines.position(text, at));
+            } else if item > Some(k) {
+                break;
+            }
+        }
+        if item != Some(k) {
+            continue;
+        }
+        let body = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
+        let rest = body.strip_prefix(key).map(str::trim_start);
+        if rest.is_some_and(|r| r.starts_with(':') || r.starts_with('=')) {
+            return Some(lines.position(text, at + (t.len() - body.len())));
+        }
+    }
+    item_start
+}
+
 /// What is wrong with the values that parsed: an empty title, a date that is not one, a
 /// layout outside layouts/, an original URL that is not http(s), and keys only a source
 /// may have on a page that is not one.
@@ -494,6 +651,12 @@ fn check_values(
         );
     }
     errors.extend(date_errors(fm, &error));
+    errors.extend(change_errors(fm, &|k, key, message, help| {
+        let at = change_position(text, split, k, key).or_else(|| key_position("changes"));
+        Diagnostic::error(file, at, message)
+            .with_help(help)
+            .with_source(text)
+    }));
     errors.extend(control_char_errors(fm, &error));
     if let Some(layout) = &fm.layout
         && (layout.starts_with(['/', '\\'])
@@ -638,7 +801,17 @@ fn explain(
         }
     };
     let mut d;
-    if message.contains("unknown field") {
+    if message.contains("unknown field")
+        && (message.contains("expected one of date, note")
+            || message.contains("expected `date` or `note`"))
+    {
+        let unknown = message.split('`').nth(1).unwrap_or("?");
+        d = Diagnostic::error(file, position, format!("unknown key `{unknown}` in a change"))
+            .with_help("a change has only `date` and `note`:\nchanges:\n  - date: 2026-12-01\n    note: Signature count updated.");
+    } else if key.as_deref() == Some("changes") {
+        d = Diagnostic::error(file, position, format!("`changes` has the wrong type ({message})"))
+            .with_help("`changes` expects a list of dated notes:\nchanges:\n  - date: 2026-12-01\n    note: Signature count updated.");
+    } else if message.contains("unknown field") {
         let unknown = message.split('`').nth(1).unwrap_or("?");
         d = Diagnostic::error(
             file,
@@ -786,5 +959,117 @@ mod tests {
     fn unclosed() {
         let e = parse_str("---\ntitle: A\n").unwrap_err();
         assert!(e[0].message.contains("never closed"));
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
+        let p = Path::new("a.md");
+        let s = split(p, text).map_err(|d| vec![d])?;
+        parse(p, text, &s, false)
+    }
+
+    fn at(e: &Diagnostic) -> (usize, usize) {
+        let p = e.position.expect("a position");
+        (p.line, p.col)
+    }
+
+    #[test]
+    fn changes_parse_in_yaml_and_toml_and_give_the_newest_date() {
+        let fm = parse_str(
+            "---\ntitle: A\nupdated: 2026-11-01\nchanges:\n  - date: 2026-12-01\n    note: Second.\n  - date: 2025-10-25\n    note: First.\n---\n",
+        )
+        .unwrap();
+        assert_eq!(fm.changes.len(), 2);
+        assert_eq!(fm.last_updated(), Some("2026-12-01"));
+        let notes: Vec<&str> = fm.changes_newest_first().iter().map(|c| c.note()).collect();
+        assert_eq!(notes, ["Second.", "First."]);
+        let fm = parse_str(
+            "+++\ntitle = \"A\"\nupdated = 2026-12-02\n[[changes]]\ndate = 2026-12-01\nnote = \"One.\"\n+++\n",
+        )
+        .unwrap();
+        assert_eq!(fm.changes[0].date(), "2026-12-01");
+        assert_eq!(fm.last_updated(), Some("2026-12-02"));
+        // A change with a time is normalised like `date`, and ordered by it.
+        let fm = parse_str("---\ntitle: A\nchanges:\n- date: 2026-12-01 10:00:00z\n  note: B.\n- date: 2026-12-01\n  note: A.\n---\n").unwrap();
+        assert_eq!(fm.changes[0].date(), "2026-12-01T10:00:00Z");
+        assert_eq!(fm.last_updated(), Some("2026-12-01T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_bad_change_date_is_put_on_its_own_line() {
+        let e = parse_str(
+            "---\ntitle: A\nchanges:\n  - date: 2026-12-01\n    note: Fine.\n  - note: Bad date.\n    date: 2026-13-01\n---\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(at(&e[0]), (7, 5));
+        assert!(
+            e[0].message
+                .contains("the `date` of change 2 is `2026-13-01`, which is not a date"),
+            "{}",
+            e[0].message
+        );
+        let e = parse_str(
+            "+++\ntitle = \"A\"\n[[changes]]\nnote = \"x\"\n\n[[changes]]\n  date = \"yesterday\"\n  note = \"y\"\n+++\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(at(&e[0]), (3, 1), "{}", e[0].message);
+        assert_eq!(e[0].message, "change 1 has no `date`");
+        assert_eq!(at(&e[1]), (7, 3));
+    }
+
+    #[test]
+    fn a_missing_or_empty_note_is_put_where_the_change_is() {
+        let e = parse_str("---\ntitle: A\nchanges:\n- date: 2026-12-01\n- date: 2026-12-02\n  note: \"  \"\n---\n")
+            .unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].message, "change 1 has no `note`");
+        assert_eq!(at(&e[0]), (4, 1));
+        assert_eq!(e[1].message, "change 2 has no `note`");
+        assert_eq!(at(&e[1]), (6, 3));
+        assert!(e[1].help.as_deref().unwrap().contains("note: "));
+        let e =
+            parse_str("---\ntitle: A\nchanges:\n- date: 2026-12-01\n  note: \"bell\\x07\"\n---\n")
+                .unwrap_err();
+        assert_eq!(at(&e[0]), (5, 3));
+        assert!(
+            e[0].message.contains("control character"),
+            "{}",
+            e[0].message
+        );
+        // Written inline, a change's problem is put at the key.
+        let e = parse_str("---\ntitle: A\nchanges: [{date: 2026-12-01}]\n---\n").unwrap_err();
+        assert_eq!(at(&e[0]), (3, 1));
+    }
+
+    #[test]
+    fn a_change_with_another_key_or_the_wrong_shape_is_explained() {
+        let e = parse_str("---\ntitle: A\nchanges:\n  - date: 2026-12-01\n    notes: Typo.\n---\n")
+            .unwrap_err();
+        assert_eq!(at(&e[0]), (5, 5), "{}", e[0].message);
+        assert_eq!(e[0].message, "unknown key `notes` in a change");
+        assert!(e[0].help.as_deref().unwrap().contains("`date` and `note`"));
+        let e =
+            parse_str("+++\ntitle = \"A\"\n[[changes]]\ndate = 2026-12-01\nnotes = \"x\"\n+++\n")
+                .unwrap_err();
+        assert_eq!(at(&e[0]), (5, 1), "{}", e[0].message);
+        assert_eq!(e[0].message, "unknown key `notes` in a change");
+        let e = parse_str("---\ntitle: A\nchanges: Updated the count.\n---\n").unwrap_err();
+        assert_eq!(at(&e[0]), (3, 10), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("`changes` has the wrong type"),
+            "{}",
+            e[0].message
+        );
+        assert!(
+            e[0].help.as_deref().unwrap().contains("- date:"),
+            "{:?}",
+            e[0].help
+        );
     }
 }

@@ -28,6 +28,7 @@ pub mod cite_error;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod editions;
 pub mod feeds;
 pub mod fingerprint;
 pub mod frontmatter;

@@ -7,7 +7,7 @@
 use crate::output::{self, Origin, Output};
 use crate::resolve::Site;
 use crate::theme::Theme;
-use crate::{feeds, highlight, render, search};
+use crate::{editions, feeds, highlight, render, search};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -40,13 +40,15 @@ fn citations_json(site: &Site) -> Output {
     }
 }
 
-/// The files made from the whole site rather than one page: the sitemap, the feed,
-/// robots.txt, the citation graph, and the marker that says the folder is explainer's.
-pub fn site_files(site: &Site) -> Vec<Made> {
+/// The files made from the whole site rather than one page: the sitemap (with the
+/// pages of [`editions`] the theme makes), the feeds, robots.txt, the citation graph, and the marker that says the folder is explainer's.
+pub fn site_files(site: &Site, theme: &Theme) -> Vec<Made> {
     let marker = output::marker();
+    let generated_pages: Vec<&str> = editions::made(theme).iter().map(|(m, _)| m.url).collect();
     [
-        feeds::sitemap(site),
+        feeds::sitemap(site, &generated_pages),
         feeds::atom(site),
+        feeds::updates(site),
         feeds::robots(site),
         citations_json(site),
     ]
@@ -115,6 +117,9 @@ pub fn declared(site: &Site, theme: &Theme, made: &[&Made]) -> Vec<(String, Orig
         .iter()
         .map(|m| (m.output.path.clone(), m.origin.clone()))
         .collect();
+    for (m, path) in editions::made(theme) {
+        all.push((path, generated(m.what.into())));
+    }
     if let Some(path) = render::not_found_path(theme) {
         all.push((path.into(), generated("the generated 404 page".into())));
     }

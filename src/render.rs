@@ -34,9 +34,9 @@ pub struct ParagraphLink {
 
 /// One entry of a page's References list, as templates see it: a paragraph (or the whole)
 /// of a full-text source, or a bibliography entry with an optional locator.
-#[derive(Serialize)]
-struct ReferenceCtx<'a> {
-    number: usize,
+#[derive(Serialize, Clone)]
+pub(crate) struct ReferenceCtx<'a> {
+    pub(crate) number: usize,
     /// `source` or `entry`.
     kind: &'static str,
     /// The cited id (the source's file name, or the entry's id).
@@ -47,9 +47,11 @@ struct ReferenceCtx<'a> {
     locator: Option<&'a str>,
     /// Where the reference leads: the paragraph on this site, or the original publisher.
     url: String,
-    quotes: &'a [String],
+    /// `url` as an absolute address, for print.
+    permalink: String,
+    pub(crate) quotes: &'a [String],
     passage: Option<&'a str>,
-    uses: &'a [String],
+    pub(crate) uses: &'a [String],
     /// Bibliography entries only.
     entry: Option<&'a crate::bibliography::Entry>,
 }
@@ -96,7 +98,10 @@ struct PageCtx<'a> {
     summary: Option<&'a str>,
     description: String,
     date: Option<&'a str>,
+    /// The newest of `updated` and the change notes' dates.
     updated: Option<&'a str>,
+    /// The change notes, newest first.
+    changes: Vec<&'a crate::frontmatter::Change>,
     content: String,
     toc: Vec<&'a crate::page::Heading>,
     references: Vec<ReferenceCtx<'a>>,
@@ -249,9 +254,20 @@ fn target_id<'s>(t: &Tracked<'s>, target: &Target) -> &'s str {
 
 /// Why a page could not be rendered: a template failed, or a shortcode did (an error at
 /// its place in the Markdown file).
-enum Failure {
+pub(crate) enum Failure {
     Template(minijinja::Error),
     Located(Diagnostic),
+}
+
+impl Failure {
+    /// As a diagnostic: a shortcode's as it is; a template's naming the template, and
+    /// `what` was being rendered.
+    pub(crate) fn into_diagnostic(self, theme: &Theme, what: &str) -> Diagnostic {
+        match self {
+            Failure::Located(d) => d,
+            Failure::Template(e) => while_rendering(template_error(theme, &e), what),
+        }
+    }
 }
 
 impl From<minijinja::Error> for Failure {
@@ -263,22 +279,40 @@ impl From<minijinja::Error> for Failure {
 /// The templates [`fill_parts`] renders the holes with, each looked up once per page.
 #[derive(Default)]
 struct Partials<'e> {
+    /// The number each of the page's references shows, by its index.
+    numbers: Vec<usize>,
     cite: Option<minijinja::Template<'e, 'e>>,
     cited_by: Option<minijinja::Template<'e, 'e>>,
 }
 
 /// Fills a page body's holes with the theme's partials: each citation bracket with
 /// `partials/cite.html`, each source paragraph's "Cited by" with `partials/cited-by.html`,
-/// each shortcode with its template.
+/// each shortcode with its template. A mark shows its reference's number on the page.
 fn fill_body(
     t: &Tracked,
     i: usize,
     env: &Environment<'_>,
     theme: &Theme,
 ) -> Result<String, Failure> {
+    let numbers: Vec<usize> = t.references(i).iter().map(|r| r.number).collect();
+    fill_body_numbered(t, i, env, theme, numbers)
+}
+
+/// [`fill_body`], each mark showing `numbers[k]` for the page's reference `k`: the print
+/// edition numbers the references of every page in one list.
+pub(crate) fn fill_body_numbered(
+    t: &Tracked,
+    i: usize,
+    env: &Environment<'_>,
+    theme: &Theme,
+    numbers: Vec<usize>,
+) -> Result<String, Failure> {
     let page = t.page(i);
     let mut html = String::with_capacity(page.text.len() * 2);
-    let mut partials = Partials::default();
+    let mut partials = Partials {
+        numbers,
+        ..Partials::default()
+    };
     fill_parts(t, i, env, theme, &page.body.parts, &mut partials, &mut html)?;
     Ok(html)
 }
@@ -292,7 +326,6 @@ fn fill_parts<'e>(
     partials: &mut Partials<'e>,
     html: &mut String,
 ) -> Result<(), Failure> {
-    let references = t.references(i);
     for part in parts {
         match part {
             Part::Html(h) => html.push_str(h),
@@ -301,7 +334,11 @@ fn fill_parts<'e>(
                     .bracket(i, *b)
                     .map(|c| MarkCtx {
                         anchor: &c.anchor,
-                        number: references[c.reference].number,
+                        number: partials
+                            .numbers
+                            .get(c.reference)
+                            .copied()
+                            .unwrap_or_default(),
                         id: target_id(t, &c.target),
                         paragraph: c.target.paragraph(),
                         locator: c.target.locator(),
@@ -393,12 +430,12 @@ fn shortcode<'e>(
 }
 
 /// A page's References list, as templates see it.
-fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
+pub(crate) fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
     let cfg = t.config();
     t.references(i)
         .iter()
         .map(|r| {
-            let common = |kind, id, title, short, url| ReferenceCtx {
+            let common = |kind, id, title, short, url: String| ReferenceCtx {
                 number: r.number,
                 kind,
                 source_id: id,
@@ -406,6 +443,7 @@ fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
                 source_short_title: short,
                 paragraph: r.target.paragraph(),
                 locator: r.target.locator(),
+                permalink: url.clone(),
                 url,
                 quotes: &r.quotes,
                 passage: None,
@@ -417,8 +455,11 @@ fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
                     let s = t.page(s);
                     let base = cfg.prefixed(&s.url);
                     let n = r.target.paragraph();
-                    let url = n.map(|n| format!("{base}#p{n}")).unwrap_or(base);
+                    let fragment = n.map(|n| format!("#p{n}")).unwrap_or_default();
+                    let permalink = format!("{}{fragment}", cfg.absolute_url(&s.url));
+                    let url = format!("{base}{fragment}");
                     ReferenceCtx {
+                        permalink,
                         passage: n
                             .and_then(|n| s.body.paragraphs.get(n - 1))
                             .map(|p| p.text.as_str()),
@@ -495,7 +536,8 @@ fn page_context<'a>(
         summary: p.summary(),
         description: p.summary().unwrap_or(&cfg.description).to_string(),
         date: p.meta.date.as_deref(),
-        updated: p.meta.updated.as_deref(),
+        updated: p.meta.last_updated(),
+        changes: p.meta.changes_newest_first(),
         content: fill_body(t, i, env, theme)?,
         toc: p
             .body
@@ -888,11 +930,26 @@ fn html_formatter(
 pub struct Rendering {
     /// How many files were rendered and put into the sink.
     pub rendered: usize,
-    /// Output paths of pages kept as the last build wrote them.
+    /// Output paths of pages (and extras) kept as the last build wrote them.
     pub kept: Vec<String>,
+    /// How many of the site's pages (not extras) were kept.
+    pub pages_kept: usize,
+    /// The memo keys of the extras rendered (not kept), in order (`#updates`).
+    pub extras_rendered: Vec<String>,
     /// For the memo: the setup, and what each page rendered this time read (empty when
     /// no memo was given). See [`RenderMemo::update`].
     pub records: (u64, Vec<(String, Recorded)>),
+}
+
+/// A page made from the whole site rather than from one content file (the updates page,
+/// the print edition), rendered beside the pages and kept like them when nothing it read
+/// changed: it too reaches the site only through [`Tracked`].
+pub struct Extra<'a> {
+    /// Its name in the render memo: `#` and a word, which no content file's path can be.
+    pub key: &'static str,
+    /// Renders it.
+    #[allow(clippy::type_complexity)]
+    pub render: Box<dyn Fn(&Tracked) -> Result<Output, Diagnostic> + Send + Sync + 'a>,
 }
 
 /// One page's result: rendered (with what it read), or kept (its output path).
@@ -913,21 +970,30 @@ pub fn render_pages(
     hashes: &SiteHashes,
     memo: Option<&RenderMemo>,
     sink: &dyn Sink,
+    extras: &[Extra],
 ) -> Result<Rendering, Vec<Diagnostic>> {
     let fresh = RenderMemo::default();
     let memo = memo.map(|m| if sink.can_keep() { m } else { &fresh });
     let values = memo.map(|m| ReadValues::new(site, hashes.nav, hashes.matrix, m.reads()));
     let tracked = Tracked::new(site);
-    let results: Vec<Result<PageResult, Diagnostic>> = (0..site.pages.len())
+    let n = site.pages.len();
+    let key = |i: usize| match i < n {
+        true => site.pages[i].rel.as_str(),
+        false => extras[i - n].key,
+    };
+    let results: Vec<Result<PageResult, Diagnostic>> = (0..n + extras.len())
         .into_par_iter()
         .map(|i| {
             if let (Some(m), Some(v)) = (memo, &values)
-                && let Some(r) = m.unchanged(hashes.setup, &site.pages[i].rel, v)
+                && let Some(r) = m.unchanged(hashes.setup, key(i), v)
             {
                 sink.keep(&r.path);
                 return Ok(PageResult::Kept(r.path.clone()));
             }
-            let (output, reads) = reuse::recording(|| render_page(&tracked, i, theme, env));
+            let (output, reads) = reuse::recording(|| match i < n {
+                true => render_page(&tracked, i, theme, env),
+                false => (extras[i - n].render)(&tracked),
+            });
             let output = output?;
             let path = output.path.clone();
             sink.put(output)?;
@@ -942,7 +1008,7 @@ pub fn render_pages(
             Ok(PageResult::Rendered(Recorded { path, reads }))
         })
         .collect();
-    let (mut rendering, mut errors) = gather(site, results, memo.is_some());
+    let (mut rendering, mut errors) = gather(&key, n, results, memo.is_some());
     rendering.records.0 = hashes.setup;
     match render_404(site, theme, env).map(|o| o.map(|o| sink.put(o))) {
         Ok(Some(Err(e))) | Err(e) => errors.push(e),
@@ -958,14 +1024,17 @@ pub fn render_pages(
 
 /// The pages' results, in page order, as a [`Rendering`] (with the records of what each
 /// rendered page read, when `recorded`) and the errors.
-fn gather(
-    site: &Site,
+fn gather<'k>(
+    key: &dyn Fn(usize) -> &'k str,
+    pages: usize,
     results: Vec<Result<PageResult, Diagnostic>>,
     recorded: bool,
 ) -> (Rendering, Vec<Diagnostic>) {
     let mut rendering = Rendering {
         rendered: 0,
         kept: vec![],
+        pages_kept: 0,
+        extras_rendered: vec![],
         records: (0, vec![]),
     };
     let mut errors = vec![];
@@ -973,11 +1042,17 @@ fn gather(
         match r {
             Ok(PageResult::Rendered(rec)) => {
                 rendering.rendered += 1;
+                if i >= pages {
+                    rendering.extras_rendered.push(key(i).to_string());
+                }
                 if recorded {
-                    rendering.records.1.push((site.pages[i].rel.clone(), rec));
+                    rendering.records.1.push((key(i).to_string(), rec));
                 }
             }
-            Ok(PageResult::Kept(path)) => rendering.kept.push(path),
+            Ok(PageResult::Kept(path)) => {
+                rendering.pages_kept += usize::from(i < pages);
+                rendering.kept.push(path);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -1017,12 +1092,7 @@ fn render_page(
     })?;
     let html = page_context(t, i, env, theme)
         .and_then(|page| Ok(tmpl.render(context! { page => Value::from(Serde(page)) })?))
-        .map_err(|e| match e {
-            Failure::Located(d) => d,
-            Failure::Template(e) => {
-                while_rendering(template_error(theme, &e), &p.file.display().to_string())
-            }
-        })?;
+        .map_err(|e| e.into_diagnostic(theme, &p.file.display().to_string()))?;
     if html.trim().is_empty() {
         return Err(Diagnostic::error(
             &p.file,

@@ -52,6 +52,9 @@ pub enum Read {
     Entry(String),
     /// A data file (`load_data`), by path relative to `content/`; also whether there is one.
     Data(String),
+    /// A page's change notes (front matter `changes:`) and the page as lists show it:
+    /// what the updates page reads of every page.
+    Changes(String),
 }
 
 thread_local! {
@@ -100,6 +103,19 @@ impl<'s> Tracked<'s> {
         let p = &self.site.pages[i];
         record(Read::Page(p.rel.clone()));
         p
+    }
+
+    /// How many pages the site has: reading it is reading which pages there are.
+    pub fn page_count(&self) -> usize {
+        record(Read::Files);
+        self.site.pages.len()
+    }
+
+    /// Page `i`'s change notes, as written, and the page as lists show it.
+    pub fn changes(&self, i: usize) -> (&'s [crate::frontmatter::Change], PageLink) {
+        let p = &self.site.pages[i];
+        record(Read::Changes(p.rel.clone()));
+        (&p.meta.changes, p.link(&self.site.config.base_path()))
     }
 
     /// Page `i` as lists show it.
@@ -252,6 +268,9 @@ impl<'s> ReadValues<'s> {
             Read::Entry(id) => self.entries.get(id.as_str()).copied().unwrap_or(0),
             Read::Data(rel) => site.data.hash(rel),
             Read::Page(rel) => page(rel).map_or(0, |i| site.pages[i].text_hash),
+            Read::Changes(rel) => page(rel).map_or(0, |i| {
+                hash_of(&(&site.pages[i].meta.changes, self.link_hash(i)))
+            }),
             Read::Backlinks(rel) => page(rel).map_or(0, |i| {
                 hash_of(
                     &g.backlinks[i]
@@ -296,6 +315,11 @@ impl ReadValues<'_> {
     fn link_hash(&self, i: usize) -> u64 {
         *self.links[i].get_or_init(|| hash_of(&self.site.pages[i].link(&self.base_path)))
     }
+}
+
+/// How many of the memo's pages are extras (`#print`), not content files.
+fn extra_count(pages: &rustc_hash::FxHashMap<String, Rendered>) -> usize {
+    pages.keys().filter(|k| k.starts_with('#')).count()
 }
 
 /// A [`Read`], by number: the memo keeps each distinct read once, and pages list the
@@ -358,8 +382,10 @@ impl RenderMemo {
                 },
             );
         }
-        if self.pages.len() != site.pages.len() {
-            self.pages.retain(|rel, _| site.page(rel).is_some());
+        if self.pages.len() != site.pages.len() + extra_count(&self.pages) {
+            // An extra page (`#print`) stays: whether the theme makes it is part of the setup.
+            self.pages
+                .retain(|rel, _| rel.starts_with('#') || site.page(rel).is_some());
         }
     }
 

@@ -379,3 +379,72 @@ fn a_layout_that_shows_more_of_other_pages_is_rebuilt_from_what_it_read() {
     );
     assert_eq!(s.check("after an edit nobody else shows"), 1);
 }
+
+/// The updates page reads every page's change notes, and the print edition every page
+/// whole: each is rendered again exactly when what it read changed, and the rebuild is
+/// still byte for byte a fresh build.
+#[test]
+fn the_updates_page_and_the_print_edition_rebuild_when_what_they_read_changes() {
+    let mut owned = files();
+    for (rel, text) in owned.iter_mut() {
+        if *rel == "content/concerns/a.md" {
+            *text = text.replacen(
+                "weight: 1\n",
+                "weight: 1\nchanges:\n  - date: 2026-11-25\n    note: First note.\n",
+                1,
+            );
+        }
+    }
+    let refs: Vec<(&str, &str)> = owned.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut s = Live::new(&refs);
+    let updates = |s: &Live| std::fs::read_to_string(s.live.join("updates/index.html")).unwrap();
+    assert!(updates(&s).contains("First note."));
+
+    assert_eq!(s.check("after no change"), 0);
+    assert!(s.build().extras_rendered.is_empty(), "nothing changed");
+
+    // A body edit: the page and the print edition, which holds it; not the updates page.
+    s.edit(
+        "content/concerns/c.md",
+        "A report agrees",
+        "A report, it seems, agrees",
+    );
+    let report = s.build();
+    assert_eq!(report.pages_rendered, 1);
+    assert_eq!(report.extras_rendered, ["#print"]);
+    s.check("after a body edit");
+
+    // One page's change notes: the updates page too.
+    s.edit(
+        "content/concerns/c.md",
+        "weight: 3\n",
+        "weight: 3\nchanges:\n  - date: 2026-12-01\n    note: Second note.\n",
+    );
+    let report = s.build();
+    assert_eq!(report.extras_rendered, ["#updates", "#print"]);
+    s.check("after adding a change note");
+    let text = updates(&s);
+    let (first, second) = (text.find("First note."), text.find("Second note."));
+    assert!(second.is_some() && second < first, "newest first:\n{text}");
+    assert!(
+        std::fs::read_to_string(s.live.join("updates.xml"))
+            .unwrap()
+            .contains("Second note.")
+    );
+
+    // A note edited, and a title the updates page shows.
+    s.edit(
+        "content/concerns/a.md",
+        "First note.",
+        "First note, reworded.",
+    );
+    s.check("after editing a change note");
+    assert!(updates(&s).contains("First note, reworded."));
+    s.edit(
+        "content/concerns/a.md",
+        "title: Concern a",
+        "title: Concern A renamed",
+    );
+    s.check("after renaming a page with notes");
+    assert!(updates(&s).contains("Concern A renamed"));
+}

@@ -219,23 +219,21 @@
     var vw = document.documentElement.clientWidth;
     var vh = window.innerHeight;
     var gap = 6, margin = 8;
+    var cap = Math.floor(vh * 0.6); // issue 21
     var width = p.offsetWidth;
-    var height = p.offsetHeight;
+    var below = Math.max(0, vh - r.bottom - gap - margin);
+    var above = Math.max(0, r.top - gap - margin);
     var left = Math.max(margin, Math.min(r.left + r.width / 2 - width / 2, vw - width - margin));
-    var below = vh - r.bottom - gap - margin;
-    var above = r.top - gap - margin;
-    var top;
-    if (height <= below || (height > above && below >= above)) {
-      if (height > below) { p.style.maxHeight = Math.max(below, 80) + "px"; height = p.offsetHeight; }
-      top = r.bottom + gap;
-    } else {
-      if (height > above) { p.style.maxHeight = above + "px"; height = p.offsetHeight; }
-      top = r.top - gap - height;
-    }
+    var down = Math.min(p.offsetHeight, cap) <= below || below >= above;
+    p.style.maxHeight = Math.min(cap, down ? below : above) + "px";
+    var height = p.offsetHeight;
+    var top = down ? r.bottom + gap : r.top - gap - height;
     // From the viewport to the popover's containing block.
     var origin = p.getBoundingClientRect();
     p.style.left = (left - origin.left) + "px";
     p.style.top = (top - origin.top) + "px";
+    var body = p.querySelector(".popover-body");
+    if (body) body.tabIndex = body.scrollHeight > body.clientHeight + 1 ? 0 : -1;
   }
 
   function show(link, filler) {

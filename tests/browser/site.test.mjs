@@ -199,7 +199,9 @@ for (const [label, width, colorScheme] of PASSES) {
           }
 
           const violations = await runAxe(page);
-          await page.screenshot({ path: join(SHOTS, label, `${slug(path)}.png`), fullPage: true });
+          // The print edition is the whole site on one page (some 100,000 px high): its
+          // first screen only, or the screenshot alone outlasts the test's time.
+          await page.screenshot({ path: join(SHOTS, label, `${slug(path)}.png`), fullPage: path !== "/print/" });
 
           const report = [...problems];
           if (violations.length) report.push(`axe-core, WCAG 2.1 AA:\n${formatViolations(violations)}`);
