@@ -7,12 +7,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { HERE, buildRealSite, launchChromium, netlifyHeaders, serveStatic, squash } from "./lib.mjs";
+import { HERE, axeViolations, buildRealSite, launchChromium, netlifyHeaders, openWatched, serveStatic, squash } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = join(HERE, "screenshots", "editions");
 const SIZES = [[390, 844], [1280, 900]];
 const OUT = buildRealSite();
@@ -29,23 +26,8 @@ after(async () => {
   await server?.close();
 });
 
-async function open(width, height) {
-  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: "reduce" });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-  return { context, page, problems };
-}
+const open = (width, height) => openWatched(browser, { viewport: { width, height } });
 
-async function axe(page) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
-    return r.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
 
 /** Every change note the content gives, from the front matter of each Markdown file. */
 function changeNotes(dir = join(HERE, "..", "..", "content")) {
@@ -92,7 +74,7 @@ for (const [width, height] of SIZES) {
           const scrolls = await body.evaluate((b) => b.scrollHeight > b.clientHeight + 1);
           if (scrolls) assert.equal(await body.getAttribute("tabindex"), "0", "a scrolling body cannot be scrolled from the keyboard");
           await page.screenshot({ path: join(SHOTS, `popover-${path.split("/")[2]}-${width}.png`) });
-          assert.deepEqual(await axe(page), [], "axe-core with the popover open");
+          assert.deepEqual(await axeViolations(page), [], "axe-core with the popover open");
           assert.deepEqual(problems, []);
         } finally {
           await context.close();
@@ -123,7 +105,7 @@ for (const [width, height] of SIZES) {
         await history.locator("summary").click();
         assert.ok((await history.locator("li").count()) >= 2);
         await page.screenshot({ path: join(SHOTS, `history-${width}.png`) });
-        assert.deepEqual(await axe(page), [], "axe-core with the history open");
+        assert.deepEqual(await axeViolations(page), [], "axe-core with the history open");
         assert.deepEqual(problems, []);
       } finally {
         await context.close();
@@ -176,7 +158,7 @@ test("the print edition prints: every part, one References list with addresses, 
     assert.deepEqual(numbers, numbers.map((_, i) => `ref-${i + 1}`), "the References are not one list numbered 1, 2, 3…");
     const keys = await page.locator(".references li.reference").evaluateAll((ls) => ls.map((l) => `${l.dataset.source}#${l.dataset.para ?? ""}|${l.querySelector(".ref-locator")?.textContent ?? ""}`));
     assert.equal(new Set(keys).size, keys.length, "a work or paragraph is listed twice");
-    assert.deepEqual(await axe(page), [], "axe-core on the print edition");
+    assert.deepEqual(await axeViolations(page), [], "axe-core on the print edition");
 
     await page.emulateMedia({ media: "print" });
     const hidden = await page.evaluate(() =>

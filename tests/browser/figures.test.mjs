@@ -4,12 +4,8 @@
 // its source, and brings no console error (a CSP violation is one) and no axe violation.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { buildRealSite, launchChromium, netlifyHeaders, serveStatic } from "./lib.mjs";
+import { axeViolations, buildRealSite, launchChromium, netlifyHeaders, openWatched, serveStatic } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const WIDTHS = [390, 1280];
 // Which figures each page shows.
 const PAGES = {
@@ -30,15 +26,7 @@ after(async () => {
   await server?.close();
 });
 
-async function open(width, colorScheme) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme, reducedMotion: "reduce" });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-  return { context, page, problems };
-}
+const open = (width, colorScheme) => openWatched(browser, { viewport: { width, height: 900 }, colorScheme });
 
 /** What a figure offers: its caption, its text alternative, and how it sits on screen. */
 function describeFigures() {
@@ -100,11 +88,7 @@ for (const scheme of ["light", "dark"]) {
             }
             const scroll = figures[0];
             assert.ok(scroll.scrollWidth <= scroll.width, `the page does not scroll sideways (${scroll.scrollWidth})`);
-            await page.evaluate(AXE_SOURCE);
-            const violations = await page.evaluate(async () => {
-              const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
-              return r.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-            });
+            const violations = await axeViolations(page);
             assert.deepEqual(violations, [], "axe finds nothing");
             assert.deepEqual(problems, [], "no console error, CSP violation or failed request");
           } finally {

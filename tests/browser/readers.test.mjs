@@ -7,12 +7,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { HERE, buildRealSite, launchChromium, netlifyHeaders, serveStatic, squash } from "./lib.mjs";
+import { HERE, axeViolations, buildRealSite, launchChromium, netlifyHeaders, openWatched, serveStatic, squash } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = join(HERE, "screenshots", "readers");
 const WIDTHS = [390, 1280];
 const HEIGHT = { 390: 800, 1280: 900 };
@@ -32,24 +29,10 @@ after(async () => {
 });
 
 /** A page at `width` whose console errors, page errors and failed requests are recorded. */
-async function open(width, options = {}) {
-  const context = await browser.newContext({ viewport: { width, height: HEIGHT[width] ?? 900 }, reducedMotion: "reduce", ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-  return { context, page, problems };
-}
+/** A page at `width` whose console errors, page errors and failed requests are recorded. */
+const open = (width, options = {}) =>
+  openWatched(browser, { viewport: { width, height: HEIGHT[width] ?? 900 }, ...options });
 
-async function axe(page) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
-    return r.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  return violations;
-}
 
 /** A letter's paragraph opened with a query string: what went wrong, and where the focus is. */
 async function arriveWith(query, para = 3) {
@@ -175,7 +158,7 @@ for (const width of WIDTHS) {
         assert.match(await link.innerText(), new RegExp(`^Read ¶${para} in the .+ →$`));
         const href = await link.getAttribute("href");
         assert.ok(href.includes(`/sources/${source}/`) && href.includes(`#p${para}:~:text=`), `the popover's link is not one hop to ¶${para} with a text fragment: ${href}`);
-        assert.deepEqual(await axe(page), [], "axe-core with the popover open");
+        assert.deepEqual(await axeViolations(page), [], "axe-core with the popover open");
         assert.deepEqual(problems, [], problems.join("\n"));
       } finally {
         await context.close();
@@ -199,7 +182,7 @@ for (const width of WIDTHS) {
         const box = await page.locator(`#p${para} mark.cited`).first().boundingBox();
         assert.ok(inViewport(box, width, height), `the marked words are not on screen on arrival: ${JSON.stringify(box)}`);
         await page.screenshot({ path: join(SHOTS, `letter-after-citation-${width}.png`) });
-        assert.deepEqual(await axe(page), [], "axe-core on the letter with the words marked");
+        assert.deepEqual(await axeViolations(page), [], "axe-core on the letter with the words marked");
         assert.deepEqual(problems, [], problems.join("\n"));
         const url = page.url();
 
@@ -412,7 +395,7 @@ describe("citing and dating pages", () => {
       const text = squash(await popover.innerText());
       assert.ok(text.length > 40, `the glossary popover says too little: ${text}`);
       assert.ok(inViewport(await popover.boundingBox(), 390, 800), "the glossary popover leaves the screen");
-      assert.deepEqual(await axe(page), [], "axe-core with the glossary popover open");
+      assert.deepEqual(await axeViolations(page), [], "axe-core with the glossary popover open");
       assert.deepEqual(problems, [], problems.join("\n"));
     } finally {
       await context.close();
