@@ -26,6 +26,7 @@ pub mod checks;
 pub mod cite;
 pub mod cite_error;
 pub mod config;
+pub mod css;
 pub mod data;
 pub mod diagnostic;
 pub mod editions;

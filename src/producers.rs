@@ -7,7 +7,7 @@
 use crate::output::{self, Origin, Output};
 use crate::resolve::Site;
 use crate::theme::Theme;
-use crate::{editions, feeds, highlight, render, search};
+use crate::{css, editions, feeds, highlight, render, search};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,7 @@ pub fn static_files(site: &Site, theme: &Theme) -> (Vec<Made>, BTreeMap<String, 
     let mut statics: Vec<(String, Vec<u8>)> = theme
         .statics
         .iter()
-        .map(|(k, v)| (k.clone(), v.bytes.clone()))
+        .map(|(k, v)| (k.clone(), for_readers(k, &v.bytes)))
         .collect();
     let mut origins: Vec<Origin> = theme
         .statics
@@ -98,6 +98,15 @@ pub fn static_files(site: &Site, theme: &Theme) -> (Vec<Made>, BTreeMap<String, 
         .map(|(output, origin)| Made { output, origin })
         .collect();
     (made, urls)
+}
+
+/// A theme file as readers get it: a stylesheet without its comments ([`css`]), every
+/// other file as it is.
+fn for_readers(name: &str, bytes: &[u8]) -> Vec<u8> {
+    match (name.ends_with(".css"), std::str::from_utf8(bytes)) {
+        (true, Ok(text)) => css::strip_comments(text).into_bytes(),
+        _ => bytes.to_vec(),
+    }
 }
 
 /// The files copied as they are from content/ (images, PDFs): output path and source.

@@ -232,15 +232,18 @@ fn citers<'s>(t: &Tracked<'s>, list: impl Iterator<Item = &'s Citation>) -> Vec<
     out
 }
 
-/// What a target is called in a mark's label: `Senators' letter, paragraph 5`.
+/// What a target is called in a mark's label: `Senators' letter, paragraph 5`; a
+/// bibliography work by its publisher (`Office of U.S. Senator Jeff Merkley, art. 5`), as an
+/// author-date citation names it: the title, often a sentence long, is one tab away in
+/// the References list, and a screen reader would read it at every mark.
 fn target_label(t: &Tracked, target: &Target) -> String {
     match target {
         Target::Source(s, SourceAt::Whole) => t.page(*s).short_title().to_string(),
         Target::Source(s, SourceAt::Paragraph(n)) => {
             format!("{}, paragraph {n}", t.page(*s).short_title())
         }
-        Target::Entry(e, None) => t.entry(*e).title.clone(),
-        Target::Entry(e, Some(l)) => format!("{}, {l}", t.entry(*e).title),
+        Target::Entry(e, None) => t.entry(*e).publisher.clone(),
+        Target::Entry(e, Some(l)) => format!("{}, {l}", t.entry(*e).publisher),
     }
 }
 

@@ -11,6 +11,7 @@ const WIDTHS = [390, 1280];
 const PAGES = {
   "/": ["figure-progress", "figure-timeline", "figure-chapters"],
   "/context/where-things-stand/": ["figure-progress"],
+  "/context/timeline/": ["figure-timeline"],
 };
 
 const OUT = buildRealSite();
