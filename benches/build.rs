@@ -31,6 +31,11 @@
 //! benchmark with a non-zero exit status, so a broken generator is never timed; the failing
 //! site is kept for inspection.
 
+/// The allocator the `explainer` binary uses (see src/main.rs), so that the benchmark
+/// measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 

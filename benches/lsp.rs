@@ -19,6 +19,11 @@
 //! - **Memory**: the warm server's resident set (VmRSS) and its peak (VmHWM), from
 //!   `/proc`, after the keystrokes.
 
+/// The allocator the `explainer` binary uses (see src/main.rs), so that the benchmark
+/// measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod site;
 
 use serde_json::{Value, json};

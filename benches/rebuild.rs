@@ -13,6 +13,11 @@
 //! Sites are written under `EXPLAINER_BENCH_DIR`, else `/dev/shm` when it exists, else the
 //! system temp folder.
 
+/// The allocator the `explainer` binary uses (see src/main.rs), so that the benchmark
+/// measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod site;
 
 use explainer::{BuildOptions, Session, build_in};

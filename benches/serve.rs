@@ -12,6 +12,11 @@
 //! same signal the browser gets over SSE). After each reload it waits for the server to go
 //! quiet (the search index is refreshed after the reload), so edits do not queue up.
 
+/// The allocator the `explainer` binary uses (see src/main.rs), so that the benchmark
+/// measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod site;
 
 use explainer::serve::{ServeOptions, Signal, start};

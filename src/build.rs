@@ -160,7 +160,20 @@ fn run(
     session: &mut Session,
     sink: Box<dyn Sink>,
 ) -> Result<BuildReport, Diagnostics> {
-    run_keeping_site(opts, session, sink).1
+    let (site, result) = run_keeping_site(opts, session, sink);
+    drop_later(site);
+    result
+}
+
+/// Drops `value` on a thread of its own. A site is tens of thousands of allocations, and
+/// freeing them is time a save would otherwise wait for before its page is served.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new()
+        .name("explainer-drop".into())
+        .spawn(move || drop(value));
+    // Without a thread (the system has none left to give), it is dropped here, with
+    // the closure that holds it.
+    drop(spawned);
 }
 
 /// A check in `session` (the whole pipeline, into the [`Discard`] sink: nothing is
@@ -386,14 +399,16 @@ fn resolve_site_in(
     let parse_memo = memos.as_ref().map(|m| &m.parse);
     // Files the session has parsed, unchanged since, with the same settings: not read again.
     let unsaved = &session.unsaved;
-    let keep = |rel: &str| -> bool {
-        let known = changed.as_ref().zip(parse_memo);
-        let on_disk = !unsaved.contains_key(rel);
-        on_disk && known.is_some_and(|(c, m)| !c.contains(rel) && m.can_keep(rel, &config))
+    let loaded = {
+        let memo_keeps = parse_memo.map(|m| m.keeper(&config));
+        let keep = |rel: &str| -> bool {
+            let known = changed.as_ref().zip(memo_keeps.as_ref());
+            let on_disk = !unsaved.contains_key(rel);
+            on_disk && known.is_some_and(|(c, keeps)| !c.contains(rel) && keeps(rel))
+        };
+        load::load_keeping(&opts.site_dir, &content_dir, &keep)
     };
-    let loaded = load::load_keeping(&opts.site_dir, &content_dir, &keep)
-        .map_err(Diagnostics::from)?
-        .with_unsaved(unsaved);
+    let loaded = loaded.map_err(Diagnostics::from)?.with_unsaved(unsaved);
     t.mark("load");
     let (bibliography, bib_diags) = bibliography::parse(&loaded.bibliography);
     diags.extend(bib_diags);

@@ -9,6 +9,7 @@
 
 use crate::config::Role;
 use crate::page::{Page, PageRef};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which work a citation points to.
@@ -131,11 +132,13 @@ pub struct Graph {
 impl Graph {
     /// Derives every relation from the links (from, to) and each page's resolved citation
     /// brackets (per page, per bracket, per item; `None` where an item did not resolve).
+    /// Each page's References and marks are worked out on their own, in parallel, then
+    /// put one after the other.
     pub fn build(
         pages: &[PageRef],
         entries: usize,
         links: &[(usize, usize)],
-        brackets: Vec<PageBrackets>,
+        brackets: &[&PageBrackets],
     ) -> Graph {
         let mut g = Graph {
             cited_by: vec![BTreeMap::new(); pages.len()],
@@ -148,8 +151,23 @@ impl Graph {
                 g.links_to[from].insert(to);
             }
         }
-        for (page, page_brackets) in brackets.into_iter().enumerate() {
-            g.add_page_citations(page, page_brackets);
+        let each: Vec<PageGraph> = brackets
+            .par_iter()
+            .enumerate()
+            .map(|(page, b)| PageGraph::of(page, b))
+            .collect();
+        g.brackets.reserve(each.len());
+        g.references.reserve(each.len());
+        for page in each {
+            let offset = g.citations.len();
+            let shifted = page.brackets.into_iter();
+            g.brackets.push(
+                shifted
+                    .map(|b| b.into_iter().map(|k| k + offset).collect())
+                    .collect(),
+            );
+            g.citations.extend(page.citations);
+            g.references.push(page.references);
         }
         for (k, c) in g.citations.iter().enumerate() {
             match c.target {
@@ -159,52 +177,6 @@ impl Graph {
         }
         g.backlinks = g.derive_backlinks(pages);
         g
-    }
-
-    /// Numbers one page's references by first use (one per target) and gives each
-    /// citation mark its anchor.
-    fn add_page_citations(&mut self, page: usize, brackets: PageBrackets) {
-        let mut refs: Vec<Reference> = vec![];
-        let mut ref_of: HashMap<Target, usize> = HashMap::new();
-        let mut page_brackets = Vec::with_capacity(brackets.len());
-        let mut marks = 0;
-        for bracket in brackets {
-            let mut shown: Vec<usize> = vec![];
-            for item in bracket.into_iter().flatten() {
-                let r = *ref_of.entry(item.target.clone()).or_insert_with(|| {
-                    refs.push(Reference {
-                        number: refs.len() + 1,
-                        target: item.target.clone(),
-                        quotes: vec![],
-                        uses: vec![],
-                    });
-                    refs.len() - 1
-                });
-                if let Some(q) = &item.quote
-                    && !refs[r].quotes.contains(q)
-                {
-                    refs[r].quotes.push(q.clone());
-                }
-                // One bracket citing the same target twice shows it once.
-                if shown.iter().any(|&k| self.citations[k].reference == r) {
-                    continue;
-                }
-                marks += 1;
-                let anchor = format!("cite-{marks}");
-                refs[r].uses.push(anchor.clone());
-                shown.push(self.citations.len());
-                self.citations.push(Citation {
-                    page,
-                    anchor,
-                    target: item.target,
-                    quote: item.quote,
-                    reference: r,
-                });
-            }
-            page_brackets.push(shown);
-        }
-        self.brackets.push(page_brackets);
-        self.references.push(refs);
     }
 
     /// Backlinks: the pages that link to a page, and the pages that cite a source.
@@ -222,7 +194,7 @@ impl Graph {
                 back[s].insert(c.page);
             }
         }
-        back.into_iter()
+        back.into_par_iter()
             .map(|set| {
                 let mut v: Vec<usize> = set.into_iter().collect();
                 v.sort_by(|&a, &b| {
@@ -304,6 +276,62 @@ impl Graph {
             by_source,
             by_subject,
         }
+    }
+}
+
+/// One page's part of the graph, worked out from its brackets alone: its References,
+/// numbered by first use (one per target), its citation marks with their anchors, and
+/// each bracket's marks (indexes into `citations`, counted from the page's first).
+struct PageGraph {
+    references: Vec<Reference>,
+    citations: Vec<Citation>,
+    brackets: Vec<Vec<usize>>,
+}
+
+impl PageGraph {
+    fn of(page: usize, brackets: &PageBrackets) -> PageGraph {
+        let mut out = PageGraph {
+            references: vec![],
+            citations: vec![],
+            brackets: Vec::with_capacity(brackets.len()),
+        };
+        let refs = &mut out.references;
+        let mut ref_of: HashMap<&Target, usize> = HashMap::new();
+        for bracket in brackets {
+            let mut shown: Vec<usize> = vec![];
+            for item in bracket.iter().flatten() {
+                let r = *ref_of.entry(&item.target).or_insert_with(|| {
+                    refs.push(Reference {
+                        number: refs.len() + 1,
+                        target: item.target.clone(),
+                        quotes: vec![],
+                        uses: vec![],
+                    });
+                    refs.len() - 1
+                });
+                if let Some(q) = &item.quote
+                    && !refs[r].quotes.contains(q)
+                {
+                    refs[r].quotes.push(q.clone());
+                }
+                // One bracket citing the same target twice shows it once.
+                if shown.iter().any(|&k| out.citations[k].reference == r) {
+                    continue;
+                }
+                let anchor = format!("cite-{}", out.citations.len() + 1);
+                refs[r].uses.push(anchor.clone());
+                shown.push(out.citations.len());
+                out.citations.push(Citation {
+                    page,
+                    anchor,
+                    target: item.target.clone(),
+                    quote: item.quote.clone(),
+                    reference: r,
+                });
+            }
+            out.brackets.push(shown);
+        }
+        out
     }
 }
 

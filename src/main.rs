@@ -5,6 +5,12 @@ use explainer::{BuildOptions, Severity};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc, not the system's allocator: a build makes and frees millions of small
+/// strings and vectors, often from two threads at once, and with mimalloc a rebuild in
+/// `serve` takes about a quarter less time (`cargo bench --bench rebuild`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "explainer",

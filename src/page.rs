@@ -36,6 +36,10 @@ pub struct Page {
     pub meta: FrontMatter,
     /// Its parsed body.
     pub body: ParsedBody,
+    /// A hash of this page as lists show it ([`Page::link`], before the base path),
+    /// computed once at parse time ([`Page::list_hash_of`]): rebuilds compare it for every
+    /// list a page shows, without making each [`PageLink`] again.
+    pub list_hash: u64,
 }
 
 impl Page {
@@ -65,6 +69,19 @@ impl Page {
             rel: self.rel.clone(),
             short: self.short_title().to_string(),
         }
+    }
+
+    /// The hash of what [`Page::link`] shows of this page, whatever the base path (which
+    /// is part of every page's setup): everything it is made from but the base path.
+    pub fn list_hash_of(&self) -> u64 {
+        crate::fingerprint::hash_of(&(
+            &self.meta.title,
+            &self.url,
+            self.summary(),
+            &self.meta.date,
+            &self.rel,
+            self.short_title(),
+        ))
     }
 
     /// The places on this page a link can point at.

@@ -21,10 +21,12 @@ pub struct Memo {
 }
 
 impl Memo {
-    /// Whether the memo holds a page for `rel` parsed with `config`'s settings, so that
-    /// the loader need not read the file again if it did not change.
-    pub fn can_keep(&self, rel: &str, config: &Config) -> bool {
-        self.settings == settings(config) && self.parsed.contains_key(rel)
+    /// The files whose pages the memo can keep, if unchanged on disk: a page for `rel`
+    /// parsed with `config`'s settings is kept, so that the loader need not read the file
+    /// again. The settings are compared once, not once per file.
+    pub fn keeper(&self, config: &Config) -> impl Fn(&str) -> bool + '_ {
+        let same = self.settings == settings(config);
+        move |rel| same && self.parsed.contains_key(rel)
     }
 }
 
@@ -76,7 +78,7 @@ fn parse_page(
         allow_html: config.allow_html,
         base_path,
     });
-    let page = Page {
+    let mut page = Page {
         url: url::url_for(&f.rel),
         slug: name.trim_end_matches(".md").to_string(),
         section,
@@ -88,7 +90,9 @@ fn parse_page(
         text: f.text,
         meta,
         body,
+        list_hash: 0,
     };
+    page.list_hash = page.list_hash_of();
     Ok(page)
 }
 

@@ -33,6 +33,8 @@ pub struct Site {
     pub by_rel: Arc<PageIndex>,
     /// Each section's pages (not its index), ordered by weight, then title.
     pub sections: BTreeMap<String, Vec<usize>>,
+    /// Each page's place in its section's list (`None` for an index page).
+    pub section_place: Vec<Option<usize>>,
     /// The works cited without full text.
     pub bibliography: Bibliography,
     /// Links, citations and every relation derived from them.
@@ -216,17 +218,15 @@ pub fn resolve_with(
             .map(|i| Arc::new(resolve_page(i)))
             .collect(),
     };
-    let brackets = brackets
-        .into_iter()
-        .map(|r| {
-            diags.extend(r.1.iter().cloned());
-            r.0.clone()
-        })
-        .collect();
-    let graph = Graph::build(&pages, bibliography.entries.len(), &links, brackets);
+    for r in &brackets {
+        diags.extend(r.1.iter().cloned());
+    }
+    let brackets: Vec<&PageBrackets> = brackets.iter().map(|r| &r.0).collect();
+    let graph = Graph::build(&pages, bibliography.entries.len(), &links, &brackets);
     strict_warnings(&pages, &bibliography, &graph, &mut diags);
     Resolved {
         site: Site {
+            section_place: section_places(pages.len(), &sections),
             config,
             by_rel: Arc::new(by_rel),
             sections,
@@ -753,6 +753,17 @@ fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
         });
     }
     sections
+}
+
+/// Each page's place in its section's list, from the lists.
+fn section_places(pages: usize, sections: &BTreeMap<String, Vec<usize>>) -> Vec<Option<usize>> {
+    let mut places = vec![None; pages];
+    for list in sections.values() {
+        for (k, &i) in list.iter().enumerate() {
+            places[i] = Some(k);
+        }
+    }
+    places
 }
 
 /// A help line naming the files near a missing link target.

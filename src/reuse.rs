@@ -188,7 +188,7 @@ impl<'s> Tracked<'s> {
 fn neighbours(site: &Site, i: usize) -> (Option<usize>, Option<usize>) {
     let p = &site.pages[i];
     let list = site.sections.get(&p.section).map_or(&[][..], Vec::as_slice);
-    match list.iter().position(|&x| x == i) {
+    match site.section_place[i] {
         Some(k) if !p.is_index => (k.checked_sub(1).map(|b| list[b]), list.get(k + 1).copied()),
         _ => (None, None),
     }
@@ -313,7 +313,7 @@ impl ReadValues<'_> {
 
     /// The hash of page `i` as lists show it.
     fn link_hash(&self, i: usize) -> u64 {
-        *self.links[i].get_or_init(|| hash_of(&self.site.pages[i].link(&self.base_path)))
+        *self.links[i].get_or_init(|| hash_of(&(&self.base_path, self.site.pages[i].list_hash)))
     }
 }
 
