@@ -167,7 +167,7 @@ fn run(
 
 /// Drops `value` on a thread of its own. A site is tens of thousands of allocations, and
 /// freeing them is time a save would otherwise wait for before its page is served.
-pub fn drop_later<T: Send + 'static>(value: T) {
+fn drop_later<T: Send + 'static>(value: T) {
     let spawned = std::thread::Builder::new()
         .name("explainer-drop".into())
         .spawn(move || drop(value));

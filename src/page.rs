@@ -72,16 +72,10 @@ impl Page {
     }
 
     /// The hash of what [`Page::link`] shows of this page, whatever the base path (which
-    /// is part of every page's setup): everything it is made from but the base path.
+    /// is part of every page's setup): the hash of the link itself, made without one, so
+    /// that a field added to [`PageLink`] is part of it.
     pub fn list_hash_of(&self) -> u64 {
-        crate::fingerprint::hash_of(&(
-            &self.meta.title,
-            &self.url,
-            self.summary(),
-            &self.meta.date,
-            &self.rel,
-            self.short_title(),
-        ))
+        crate::fingerprint::hash_of(&self.link(""))
     }
 
     /// The places on this page a link can point at.
