@@ -877,7 +877,7 @@ fn get_entry(
 /// The hash of what every page's rendering depends on: the settings, every theme file and
 /// the asset URLs.
 fn setup_hash(site: &Site, theme: &Theme, assets: &BTreeMap<String, String>) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = fingerprint::in_run();
     fingerprint::hash_json(&site.config).hash(&mut h);
     for (name, file) in &theme.templates {
         (name, &file.bytes).hash(&mut h);

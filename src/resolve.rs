@@ -278,7 +278,7 @@ fn check_links(
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
     let key = {
         use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = crate::fingerprint::in_run();
         pages
             .iter()
             .for_each(|p| (&p.rel, p.anchors()).hash(&mut h));
@@ -528,7 +528,7 @@ impl<'a> Works<'a> {
             .to_string();
         let key = {
             use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
+            let mut h = crate::fingerprint::in_run();
             for (slug, &i) in &sources {
                 (slug, i).hash(&mut h);
                 for p in &pages[i].body.paragraphs {

@@ -14,13 +14,13 @@
 //! settings, and the settings are part of the setup, so no field can be left out.
 
 use crate::bibliography::Entry;
-use crate::fingerprint::{hash_json, hash_of};
+use crate::fingerprint::{InRunHasher, hash_json, hash_of};
 use crate::graph::{Citation, Matrix, Reference, SourceAt};
 use crate::page::{Page, PageLink};
 use crate::resolve::Site;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 /// Something of the site a page's render read.
@@ -247,8 +247,8 @@ impl<'s> ReadValues<'s> {
         let site = self.site;
         let page = |rel: &str| site.page(rel);
         let g = &site.graph;
-        let hashed = |f: &dyn Fn(&mut DefaultHasher)| {
-            let mut h = DefaultHasher::new();
+        let hashed = |f: &dyn Fn(&mut InRunHasher)| {
+            let mut h = crate::fingerprint::in_run();
             f(&mut h);
             h.finish()
         };

@@ -137,7 +137,7 @@ impl<'a> IndexPlan<'a> {
     /// program and of Pagefind).
     fn key(&self, i: usize, settings: &Settings) -> String {
         use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = crate::fingerprint::StableHasher::default();
         let versions = (PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"));
         (versions, NOISE, &settings.base_path, &settings.language).hash(&mut h);
         let count = self.shards.len();
