@@ -91,7 +91,7 @@ impl IndexedPage {
     /// (`data-pagefind-body`).
     pub fn of(output: &Output) -> Option<IndexedPage> {
         let html = output.path.ends_with(".html")
-            && String::from_utf8_lossy(&output.bytes).contains("data-pagefind-body");
+            && memchr::memmem::find(&output.bytes, b"data-pagefind-body").is_some();
         html.then(|| IndexedPage {
             path: output.path.clone(),
             hash: crate::fingerprint::hash_of(&output.bytes),
