@@ -10,7 +10,7 @@ use crate::session::Session;
 use crate::theme::Theme;
 use crate::timing::Timings;
 use crate::{bibliography, checks, config, editions, load, parse, producers, render, resolve};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 /// What to build and how.

@@ -8,7 +8,7 @@ use crate::output::Origin;
 use crate::page::PageRef;
 use crate::resolve::{self, Site};
 use crate::{frontmatter, render, search, url};
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 /// The error for a site without a home page (`content/_index.md`), if it has none: a
@@ -42,7 +42,7 @@ pub fn missing_home_page(
 /// the build writes, as relative links are checked against content files. The path is
 /// from the root of the site: the build adds base_url's path to it.
 pub fn root_links(site: &Site, declared: &[(String, Origin)]) -> Vec<Diagnostic> {
-    let paths: std::collections::HashSet<&str> = declared.iter().map(|(p, _)| p.as_str()).collect();
+    let paths: HashSet<&str> = declared.iter().map(|(p, _)| p.as_str()).collect();
     let base = site.config.base_path();
     let by_output: HashMap<String, usize> = site
         .pages

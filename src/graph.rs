@@ -10,7 +10,8 @@
 use crate::config::Role;
 use crate::page::{Page, PageRef};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which work a citation points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -296,7 +297,7 @@ impl PageGraph {
             brackets: Vec::with_capacity(brackets.len()),
         };
         let refs = &mut out.references;
-        let mut ref_of: HashMap<&Target, usize> = HashMap::new();
+        let mut ref_of: HashMap<&Target, usize> = HashMap::default();
         for bracket in brackets {
             let mut shown: Vec<usize> = vec![];
             for item in bracket.iter().flatten() {

@@ -7,8 +7,13 @@
 
 use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// Each output file's fingerprint, by its path in the output folder: what a warm build
+/// compares to tell the files it must write again.
+pub type Fingerprints = HashMap<String, String>;
 
 /// Static files as outputs, and the URL of each by its name. CSS and JavaScript go to
 /// `assets/<name>.<hash>.<ext>`; other files keep their path.
@@ -79,7 +84,7 @@ pub struct Origin {
 /// path is a folder another writer needs.
 pub fn check_collisions(entries: &[(String, Origin)]) -> Vec<Diagnostic> {
     let mut errors = vec![];
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
     let collide = |errors: &mut Vec<Diagnostic>, path: &str, a: &Origin, b: &Origin, how: &str| {
         errors.push(
             Diagnostic::error(

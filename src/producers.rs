@@ -137,7 +137,7 @@ pub fn declared(site: &Site, theme: &Theme, made: &[&Made]) -> Vec<(String, Orig
         all.push((search::BUNDLE_DIR.to_string(), generated(what)));
     }
     // Two pages with one URL are reported by `resolve`, which knows why.
-    let mut urls = std::collections::HashSet::new();
+    let mut urls = rustc_hash::FxHashSet::default();
     for p in site.pages.iter().filter(|p| urls.insert(p.url.as_str())) {
         all.push((
             render::output_path(&p.url),

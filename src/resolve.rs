@@ -14,7 +14,8 @@ use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
 use crate::load::Asset;
 use crate::page::{CitationUse, Page, PageRef};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Page index by path relative to `content/`. Looked up for every link, citation and
@@ -242,7 +243,7 @@ pub fn resolve_with(
 
 /// Two files, one URL (`a.md` and `a/_index.md`).
 fn check_urls(pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
-    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    let mut by_url: HashMap<&str, usize> = HashMap::default();
     for (i, p) in pages.iter().enumerate() {
         if let Some(&other) = by_url.get(p.url.as_str()) {
             diags.push(
@@ -439,7 +440,7 @@ fn strict_warnings(
             }
         }
     }
-    let sources: std::collections::HashSet<&str> = pages
+    let sources: HashSet<&str> = pages
         .iter()
         .filter(|p| p.is_source())
         .map(|p| p.slug.as_str())

@@ -5,7 +5,7 @@
 //! pipeline is the same either way ([`crate::build`]).
 
 use crate::{parse, resolve, reuse, search};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Which files changed since the last build of a session.
@@ -32,7 +32,7 @@ pub struct Memos {
     pub render: reuse::RenderMemo,
     /// The fingerprint of each file the last build wrote, by output path; `None` until a
     /// build has written the output folder.
-    pub written: Option<HashMap<String, String>>,
+    pub written: Option<crate::output::Fingerprints>,
     /// The HTML pages the last build wrote, with the digest the search index holds of each.
     pub indexed: search::IndexMemo,
 }
@@ -120,7 +120,7 @@ impl Session {
 
     /// What the output folder holds, as the last build wrote it (the fingerprint of each
     /// file), if the session knows; taken, so that only one build writes on it.
-    pub(crate) fn take_written(&mut self) -> Option<HashMap<String, String>> {
+    pub(crate) fn take_written(&mut self) -> Option<crate::output::Fingerprints> {
         self.memos.as_mut().and_then(|m| m.written.take())
     }
 
