@@ -121,7 +121,7 @@ thread_local! {
 }
 
 impl LineMemo {
-    const MAX_LINES: usize = 10_000;
+    const MAX_LINES: usize = 2_000;
     const STATES_PER_LINE: usize = 8;
 
     /// Appends the HTML of `line`, highlighted from `state`, to `html`, moves `state` past
