@@ -5,6 +5,7 @@
 //! temporary files are skipped, so a half-saved buffer never reaches the site.
 
 use crate::diagnostic::Diagnostic;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// A Markdown file from `content/`.
@@ -155,9 +156,20 @@ pub fn load_keeping(
         links: 0,
         out: &mut loaded,
         errors: &mut errors,
+        pending: vec![],
     };
     if walker.enter(content_dir) {
         walker.walk(content_dir);
+    }
+    // Reading and cleaning the files is most of a clean load: on every core.
+    let pending = std::mem::take(&mut walker.pending);
+    let read: Vec<Result<SourceFile, Diagnostic>> =
+        pending.into_par_iter().map(read_markdown).collect();
+    for file in read {
+        match file {
+            Ok(f) => loaded.files.push(f),
+            Err(d) => errors.push(d),
+        }
     }
     loaded.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     loaded.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -335,6 +347,34 @@ struct Walker<'a> {
     links: usize,
     out: &'a mut Loaded,
     errors: &'a mut Vec<Diagnostic>,
+    /// The Markdown files to read once the walk is over, in parallel ([`read_markdown`]).
+    pending: Vec<Pending>,
+}
+
+/// A Markdown file the walk found and the build must read: its path relative to
+/// `content/`, its path as messages show it, and its path.
+struct Pending {
+    rel: String,
+    display: PathBuf,
+    path: PathBuf,
+}
+
+/// Reads a Markdown file the walk found.
+fn read_markdown(p: Pending) -> Result<SourceFile, Diagnostic> {
+    match std::fs::read(&p.path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile {
+                rel: p.rel,
+                display: p.display,
+                text: clean(text),
+            }),
+            Err(e) => Err(not_utf8(p.display, e.as_bytes(), e.utf8_error())),
+        },
+        Err(e) => Err(
+            Diagnostic::error(p.display, None, format!("cannot read the file: {e}"))
+                .with_help("check the file's permissions"),
+        ),
+    }
 }
 
 impl Walker<'_> {
@@ -502,22 +542,7 @@ impl Walker<'_> {
             return;
         }
         let display = self.display(&path);
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => self.out.files.push(SourceFile {
-                    rel,
-                    display,
-                    text: clean(text),
-                }),
-                Err(e) => self
-                    .errors
-                    .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
-            },
-            Err(e) => self.errors.push(
-                Diagnostic::error(display, None, format!("cannot read the file: {e}"))
-                    .with_help("check the file's permissions"),
-            ),
-        }
+        self.pending.push(Pending { rel, display, path });
     }
 }
 
