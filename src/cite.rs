@@ -23,6 +23,7 @@
 //! matches a paragraph when its words stand there in order, each part (around `...`)
 //! starting and ending on a word boundary: a fragment of a word never matches.
 
+use crate::ids::ParaNo;
 use std::ops::Range;
 
 /// One item of a citation bracket: `@id`, `@id#p5`, `@id "words"`, `@id, art. 7(2)`.
@@ -30,8 +31,8 @@ use std::ops::Range;
 pub struct CitationItem {
     /// The cited id: a source's file name without `.md`, or a bibliography entry's id.
     pub id: String,
-    /// `#pN`: the paragraph number, if given.
-    pub paragraph: Option<usize>,
+    /// `#pN`: the paragraph, if given.
+    pub paragraph: Option<ParaNo>,
     /// The quoted words as the editor wrote them (without the quote marks), if given.
     pub quote: Option<String>,
     /// The locator after a comma (`art. 7(2)`, `p. 4`), if given.
@@ -347,7 +348,7 @@ fn parse_item(cur: &mut Cursor<'_>) -> Result<CitationItem, SyntaxError> {
 }
 
 /// `#p5` (or `#5`), if the cursor is at a `#`.
-fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
+fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<ParaNo>, SyntaxError> {
     if cur.peek() != Some('#') {
         return Ok(None);
     }
@@ -356,9 +357,10 @@ fn parse_paragraph(cur: &mut Cursor<'_>) -> Result<Option<usize>, SyntaxError> {
     if cur.peek() == Some('p') {
         cur.bump();
     }
-    match cur.skip_while(|c| c.is_ascii_digit()).parse::<usize>() {
-        Ok(n) if n > 0 => Ok(Some(n)),
-        _ => {
+    let digits = cur.skip_while(|c| c.is_ascii_digit());
+    match digits.parse::<usize>().ok().and_then(ParaNo::new) {
+        Some(n) => Ok(Some(n)),
+        None => {
             let end = cur.at.max(hash + 1);
             Err(syntax_error(
                 hash,
@@ -756,7 +758,7 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(&t[f[0].range.clone()], "[@x \"b ] c\"]");
         let items = f[1].items.as_ref().unwrap();
-        assert_eq!(items[0].paragraph, Some(2));
+        assert_eq!(items[0].paragraph.map(ParaNo::get), Some(2));
         assert_eq!(items[1].id, "z");
         assert_eq!(&t[items[1].offset..][..2], "@z");
     }
@@ -765,7 +767,7 @@ mod tests {
     fn locators_follow_a_comma() {
         let items = parse_items("@un, art. 7(2); @b#p3 \"words\", p. 4").unwrap();
         assert_eq!(items[0].locator.as_deref(), Some("art. 7(2)"));
-        assert_eq!(items[1].paragraph, Some(3));
+        assert_eq!(items[1].paragraph.map(ParaNo::get), Some(3));
         assert_eq!(items[1].quote.as_deref(), Some("words"));
         assert_eq!(items[1].locator.as_deref(), Some("p. 4"));
         assert!(parse_items("@un,").unwrap_err().message.contains("locator"));

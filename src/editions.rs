@@ -8,6 +8,7 @@
 use crate::config::Role;
 use crate::feeds;
 use crate::graph::Target;
+use crate::ids::PageId;
 use crate::output::Output;
 use crate::render::{self, Extra, Failure, ReferenceCtx};
 use crate::reuse::Tracked;
@@ -109,7 +110,9 @@ struct NoteCtx<'a> {
 
 /// The updates page's context: `page.notes`, every change note, newest first.
 fn updates_context(t: &Tracked, m: &Made) -> Result<Value, minijinja::Error> {
-    let pages: Vec<_> = (0..t.page_count()).map(|i| (i, t.changes(i))).collect();
+    let pages: Vec<_> = (0..t.page_count())
+        .map(|i| (i, t.changes(PageId::new(i))))
+        .collect();
     let notes: Vec<NoteCtx> =
         feeds::notes(pages.iter().map(|(i, (c, l))| (*i, l.url.as_str(), *c)))
             .into_iter()
@@ -143,15 +146,15 @@ struct PrintPageCtx<'a> {
 /// The pages of the print edition, in reading order: the home page, then each section
 /// the navigation lists that is not the sources' (the sources are what the References
 /// cite), its index page first, then its pages in order.
-fn reading_order(t: &Tracked) -> Vec<usize> {
+fn reading_order(t: &Tracked) -> Vec<PageId> {
     let cfg = t.config();
-    let mut order: Vec<usize> = t.section_index("").into_iter().collect();
+    let mut order: Vec<PageId> = t.section_index("").into_iter().collect();
     for name in cfg.sections.names() {
         if cfg.sections.role_of(name) == Some(Role::Source) {
             continue;
         }
         order.extend(t.section_index(name));
-        order.extend(t.section(name).iter().copied());
+        order.extend(t.section(name).iter().map(|&i| PageId::new(i)));
     }
     let mut seen = HashSet::new();
     order.retain(|i| seen.insert(*i));
@@ -170,7 +173,7 @@ struct Merged<'s> {
 
 impl<'s> Merged<'s> {
     /// Takes in page `i`'s references; gives the number each has in the merged list.
-    fn add(&mut self, t: &Tracked<'s>, i: usize, prefix: &str) -> Vec<usize> {
+    fn add(&mut self, t: &Tracked<'s>, i: PageId, prefix: &str) -> Vec<usize> {
         let targets = t.references(i).iter().map(|r| r.target.clone());
         let mut numbers = vec![];
         for (r, target) in render::references(t, i).into_iter().zip(targets) {

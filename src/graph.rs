@@ -8,6 +8,7 @@
 //! [`Matrix`], and the audit export `citations.json`.
 
 use crate::config::Role;
+use crate::ids::{EntryId, PageId, ParaNo};
 use crate::page::{Page, PageRef};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -16,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Which work a citation points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Work {
-    /// A full-text source page (by page index), whose paragraphs can be cited and quoted.
-    Source(usize),
-    /// A bibliography entry (by index in the bibliography).
-    Entry(usize),
+    /// A full-text source page, whose paragraphs can be cited and quoted.
+    Source(PageId),
+    /// A bibliography entry.
+    Entry(EntryId),
 }
 
 /// Where in a full-text source a citation points.
@@ -27,8 +28,8 @@ pub enum Work {
 pub enum SourceAt {
     /// The whole source.
     Whole,
-    /// One of its numbered paragraphs (1-based).
-    Paragraph(usize),
+    /// One of its numbered paragraphs.
+    Paragraph(ParaNo),
 }
 
 /// What one reference in a page's References list stands for: a place in a full-text
@@ -36,10 +37,10 @@ pub enum SourceAt {
 /// an entry has no paragraphs, and a source takes no locator.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Target {
-    /// A source page (by page index), whole or at a paragraph.
-    Source(usize, SourceAt),
-    /// A bibliography entry (by index), at a place as the editor wrote it (`art. 7(2)`).
-    Entry(usize, Option<String>),
+    /// A source page, whole or at a paragraph.
+    Source(PageId, SourceAt),
+    /// A bibliography entry, at a place as the editor wrote it (`art. 7(2)`).
+    Entry(EntryId, Option<String>),
 }
 
 impl Target {
@@ -52,7 +53,7 @@ impl Target {
     }
 
     /// The paragraph number, for a paragraph of a source.
-    pub fn paragraph(&self) -> Option<usize> {
+    pub fn paragraph(&self) -> Option<ParaNo> {
         match self {
             Target::Source(_, SourceAt::Paragraph(n)) => Some(*n),
             _ => None,
@@ -85,7 +86,7 @@ pub struct ResolvedItem {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Citation {
     /// The citing page.
-    pub page: usize,
+    pub page: PageId,
     /// The mark's `id` in the citing page (`cite-3`).
     pub anchor: String,
     /// What it cites.
@@ -155,7 +156,7 @@ impl Graph {
         let each: Vec<PageGraph> = brackets
             .par_iter()
             .enumerate()
-            .map(|(page, b)| PageGraph::of(page, b))
+            .map(|(page, b)| PageGraph::of(PageId::new(page), b))
             .collect();
         g.brackets.reserve(each.len());
         g.references.reserve(each.len());
@@ -172,8 +173,8 @@ impl Graph {
         }
         for (k, c) in g.citations.iter().enumerate() {
             match c.target {
-                Target::Source(s, at) => g.cited_by[s].entry(at).or_default().push(k),
-                Target::Entry(e, _) => g.entry_cited_by[e].push(k),
+                Target::Source(s, at) => g.cited_by[s.index()].entry(at).or_default().push(k),
+                Target::Entry(e, _) => g.entry_cited_by[e.index()].push(k),
             }
         }
         g.backlinks = g.derive_backlinks(pages);
@@ -192,7 +193,7 @@ impl Graph {
             if let Target::Source(s, _) = c.target
                 && s != c.page
             {
-                back[s].insert(c.page);
+                back[s.index()].insert(c.page.index());
             }
         }
         back.into_par_iter()
@@ -211,9 +212,9 @@ impl Graph {
     }
 
     /// The citations of a place in a source: the whole, or a paragraph.
-    pub fn citations_of(&self, source: usize, at: SourceAt) -> &[usize] {
+    pub fn citations_of(&self, source: PageId, at: SourceAt) -> &[usize] {
         self.cited_by
-            .get(source)
+            .get(source.index())
             .and_then(|m| m.get(&at))
             .map(Vec::as_slice)
             .unwrap_or_default()
@@ -250,11 +251,12 @@ impl Graph {
                     .map(|&s| {
                         let refs = self.references[t]
                             .iter()
-                            .filter(|r| r.target.work() == Work::Source(s));
+                            .filter(|r| r.target.work() == Work::Source(PageId::new(s)));
                         let mut cell = SourceCell::default();
                         for r in refs {
                             cell.citations += r.uses.len();
-                            cell.paragraphs.extend(r.target.paragraph());
+                            cell.paragraphs
+                                .extend(r.target.paragraph().map(ParaNo::get));
                         }
                         cell
                     })
@@ -290,7 +292,7 @@ struct PageGraph {
 }
 
 impl PageGraph {
-    fn of(page: usize, brackets: &PageBrackets) -> PageGraph {
+    fn of(page: PageId, brackets: &PageBrackets) -> PageGraph {
         let mut out = PageGraph {
             references: vec![],
             citations: vec![],
@@ -421,14 +423,14 @@ impl Graph {
             .enumerate()
             .map(|(k, c)| {
                 let source = match c.target {
-                    Target::Source(s, _) => pages[s].slug.as_str(),
-                    Target::Entry(e, _) => bibliography.entries[e].id.as_str(),
+                    Target::Source(s, _) => pages[s.index()].slug.as_str(),
+                    Target::Entry(e, _) => bibliography.entries[e.index()].id.as_str(),
                 };
-                let page = url(&pages[c.page]);
+                let page = url(&pages[c.page.index()]);
                 let item = ExportCitation {
                     page: page.clone(),
                     source,
-                    paragraph: c.target.paragraph(),
+                    paragraph: c.target.paragraph().map(ParaNo::get),
                     locator: c.target.locator(),
                     quote: c.quote.as_deref(),
                 };

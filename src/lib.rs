@@ -36,6 +36,7 @@ pub mod frontmatter;
 pub mod graph;
 pub mod highlight;
 pub mod html;
+pub mod ids;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;

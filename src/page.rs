@@ -160,7 +160,7 @@ pub enum Part {
     /// The citation bracket with this index in [`ParsedBody::citations`].
     Citation(usize),
     /// The "Cited by" list of source paragraph N.
-    CitedBy(usize),
+    CitedBy(crate::ids::ParaNo),
     /// The shortcode with this index in [`ParsedBody::shortcodes`] (a block's body is
     /// in it, as parts of its own).
     Shortcode(usize),

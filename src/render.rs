@@ -8,6 +8,7 @@
 use crate::diagnostic::{Diagnostic, Position};
 use crate::fingerprint;
 use crate::graph::{Citation, SourceAt, Target};
+use crate::ids::{PageId, ParaNo};
 use crate::output::{Output, Sink};
 use crate::page::{PageLink, Part};
 use crate::resolve::Site;
@@ -163,7 +164,7 @@ pub fn template_for(p: &crate::page::Page, theme: &Theme) -> String {
 }
 
 /// Page `i` as a page's render shows it in a list (recorded).
-fn link(t: &Tracked, i: usize) -> PageLink {
+fn link(t: &Tracked, i: PageId) -> PageLink {
     t.link(i)
 }
 
@@ -213,7 +214,7 @@ fn matrix(site: &Site) -> MatrixCtx {
 /// Citers of one source paragraph, grouped by page: one link per page, to its first
 /// citation, and links to its further ones.
 fn citers<'s>(t: &Tracked<'s>, list: impl Iterator<Item = &'s Citation>) -> Vec<CiterCtx> {
-    let mut by_page: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    let mut by_page: BTreeMap<PageId, Vec<&str>> = BTreeMap::new();
     for c in list {
         by_page.entry(c.page).or_default().push(&c.anchor);
     }
@@ -293,7 +294,7 @@ struct Partials<'e> {
 /// each shortcode with its template. A mark shows its reference's number on the page.
 fn fill_body(
     t: &Tracked,
-    i: usize,
+    i: PageId,
     env: &Environment<'_>,
     theme: &Theme,
 ) -> Result<String, Failure> {
@@ -305,7 +306,7 @@ fn fill_body(
 /// edition numbers the references of every page in one list.
 pub(crate) fn fill_body_numbered(
     t: &Tracked,
-    i: usize,
+    i: PageId,
     env: &Environment<'_>,
     theme: &Theme,
     numbers: Vec<usize>,
@@ -322,7 +323,7 @@ pub(crate) fn fill_body_numbered(
 
 fn fill_parts<'e>(
     t: &Tracked,
-    i: usize,
+    i: PageId,
     env: &'e Environment<'_>,
     theme: &Theme,
     parts: &[Part],
@@ -343,7 +344,7 @@ fn fill_parts<'e>(
                             .copied()
                             .unwrap_or_default(),
                         id: target_id(t, &c.target),
-                        paragraph: c.target.paragraph(),
+                        paragraph: c.target.paragraph().map(ParaNo::get),
                         locator: c.target.locator(),
                         quote: c.quote.as_deref(),
                         label: target_label(t, &c.target),
@@ -375,7 +376,7 @@ fn fill_parts<'e>(
                         .insert(env.get_template("partials/cited-by.html")?),
                 };
                 html.push_str(&t.render(context! {
-                    paragraph => n,
+                    paragraph => n.get(),
                     citers => Value::from(Serde(list)),
                 })?);
             }
@@ -388,7 +389,7 @@ fn fill_parts<'e>(
 /// Renders shortcode `k` of page `i` (a block's body first) into `html`.
 fn shortcode<'e>(
     t: &Tracked,
-    i: usize,
+    i: PageId,
     env: &'e Environment<'_>,
     theme: &Theme,
     k: usize,
@@ -433,7 +434,7 @@ fn shortcode<'e>(
 }
 
 /// A page's References list, as templates see it.
-pub(crate) fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>> {
+pub(crate) fn references<'s>(t: &Tracked<'s>, i: PageId) -> Vec<ReferenceCtx<'s>> {
     let cfg = t.config();
     t.references(i)
         .iter()
@@ -444,7 +445,7 @@ pub(crate) fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>>
                 source_id: id,
                 source_title: title,
                 source_short_title: short,
-                paragraph: r.target.paragraph(),
+                paragraph: r.target.paragraph().map(ParaNo::get),
                 locator: r.target.locator(),
                 permalink: url.clone(),
                 url,
@@ -464,7 +465,7 @@ pub(crate) fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>>
                     ReferenceCtx {
                         permalink,
                         passage: n
-                            .and_then(|n| s.body.paragraphs.get(n - 1))
+                            .and_then(|n| s.body.paragraphs.get(n.get() - 1))
                             .map(|p| p.text.as_str()),
                         ..common("source", &s.slug, &s.meta.title, s.short_title(), url)
                     }
@@ -482,7 +483,7 @@ pub(crate) fn references<'s>(t: &Tracked<'s>, i: usize) -> Vec<ReferenceCtx<'s>>
 }
 
 /// The links above a page: the home page and its section's index.
-fn breadcrumbs(t: &Tracked, i: usize) -> Vec<PageLink> {
+fn breadcrumbs(t: &Tracked, i: PageId) -> Vec<PageLink> {
     let p = t.page(i);
     let mut breadcrumbs = vec![];
     if let Some(home) = t.section_index("")
@@ -501,7 +502,7 @@ fn breadcrumbs(t: &Tracked, i: usize) -> Vec<PageLink> {
 
 /// A source's numbered paragraphs, each with the pages that cite it (none for a page
 /// that is not a source).
-fn paragraphs(t: &Tracked, i: usize) -> Vec<ParagraphCtx> {
+fn paragraphs(t: &Tracked, i: PageId) -> Vec<ParagraphCtx> {
     let p = t.page(i);
     if !p.is_source() {
         return vec![];
@@ -512,14 +513,16 @@ fn paragraphs(t: &Tracked, i: usize) -> Vec<ParagraphCtx> {
         .map(|para| ParagraphCtx {
             number: para.number,
             text: para.text.clone(),
-            cited_by: citers(t, t.citations_of(i, SourceAt::Paragraph(para.number))),
+            cited_by: ParaNo::new(para.number)
+                .map(|n| citers(t, t.citations_of(i, SourceAt::Paragraph(n))))
+                .unwrap_or_default(),
         })
         .collect()
 }
 
 fn page_context<'a>(
     t: &Tracked<'a>,
-    i: usize,
+    i: PageId,
     env: &Environment<'_>,
     theme: &Theme,
 ) -> Result<PageCtx<'a>, Failure> {
@@ -549,9 +552,17 @@ fn page_context<'a>(
             .filter(|h| (2..=3).contains(&h.level))
             .collect(),
         references: references(t, i),
-        backlinks: t.backlinks(i).iter().map(|&b| link(t, b)).collect(),
+        backlinks: t
+            .backlinks(i)
+            .iter()
+            .map(|&b| link(t, PageId::new(b)))
+            .collect(),
         pages: match p.is_index {
-            true => t.section(&p.section).iter().map(|&x| link(t, x)).collect(),
+            true => t
+                .section(&p.section)
+                .iter()
+                .map(|&x| link(t, PageId::new(x)))
+                .collect(),
             false => vec![],
         },
         breadcrumbs: breadcrumbs(t, i),
@@ -994,7 +1005,7 @@ pub fn render_pages(
                 return Ok(PageResult::Kept(r.path.clone()));
             }
             let (output, reads) = reuse::recording(|| match i < n {
-                true => render_page(&tracked, i, theme, env),
+                true => render_page(&tracked, PageId::new(i), theme, env),
                 false => (extras[i - n].render)(&tracked),
             });
             let output = output?;
@@ -1065,7 +1076,7 @@ fn gather<'k>(
 /// Renders page `i` with its template ([`template_for`]).
 fn render_page(
     t: &Tracked,
-    i: usize,
+    i: PageId,
     theme: &Theme,
     env: &Environment<'_>,
 ) -> Result<Output, Diagnostic> {

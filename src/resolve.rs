@@ -11,6 +11,7 @@ use crate::cite_error::CiteError;
 use crate::config::{Config, Role};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
+use crate::ids::{EntryId, PageId, ParaNo};
 use crate::load::Asset;
 use crate::page::{CitationUse, Page, PageRef};
 use rayon::prelude::*;
@@ -428,7 +429,10 @@ fn strict_warnings(
                 .body
                 .paragraphs
                 .iter()
-                .filter(|p| !graph.cited_by[i].contains_key(&SourceAt::Paragraph(p.number)))
+                .filter(|p| {
+                    ParaNo::new(p.number)
+                        .is_some_and(|n| !graph.cited_by[i].contains_key(&SourceAt::Paragraph(n)))
+                })
                 .map(|p| format!("¶{}", p.number))
                 .collect();
             if !uncited.is_empty() {
@@ -601,7 +605,7 @@ impl<'a> Works<'a> {
         let Target::Entry(e, Some(locator)) = target else {
             return None;
         };
-        let entry = &self.bibliography.entries[*e];
+        let entry = &self.bibliography.entries[e.index()];
         if entry.checked_locators.is_empty() {
             return None;
         }
@@ -646,7 +650,7 @@ impl<'a> Works<'a> {
                 Some(n) => SourceAt::Paragraph(n),
                 None => SourceAt::Whole,
             };
-            return Ok(Target::Source(source, at));
+            return Ok(Target::Source(PageId::new(source), at));
         }
         let Some(entry) = self.bibliography.find(id) else {
             return Err(CiteError::UnknownId {
@@ -664,7 +668,7 @@ impl<'a> Works<'a> {
         if item.paragraph.is_some() {
             return Err(CiteError::ParagraphOfEntry { id: id.into() });
         }
-        Ok(Target::Entry(entry, item.locator.clone()))
+        Ok(Target::Entry(EntryId::new(entry), item.locator.clone()))
     }
 
     /// The three known ids closest to an unknown one, nearest first.
@@ -686,27 +690,31 @@ impl<'a> Works<'a> {
         source: usize,
         item: &CitationItem,
         explain: bool,
-    ) -> Result<Option<usize>, CiteError> {
+    ) -> Result<Option<ParaNo>, CiteError> {
         let id = || item.id.clone();
         let index = &self.indexes[&source];
         let count = index.len();
         match (item.paragraph, &item.quote) {
-            (Some(n), _) if n > count => Err(CiteError::NoSuchParagraph { id: id(), n, count }),
-            (Some(n), Some(q)) if !index.paragraph_contains(n - 1, q) => {
+            (Some(n), _) if n.get() > count => Err(CiteError::NoSuchParagraph {
+                id: id(),
+                n: n.get(),
+                count,
+            }),
+            (Some(n), Some(q)) if !index.paragraph_contains(n.get() - 1, q) => {
                 let found_in = match index.find_explained(q, explain) {
                     QuoteMatch::Unique(k) => Some(k + 1),
                     _ => None,
                 };
                 Err(CiteError::NotInParagraph {
                     id: id(),
-                    n,
+                    n: n.get(),
                     quote: q.clone(),
                     found_in,
                 })
             }
             (Some(n), _) => Ok(Some(n)),
             (None, Some(q)) => match index.find_explained(q, explain) {
-                QuoteMatch::Unique(k) => Ok(Some(k + 1)),
+                QuoteMatch::Unique(k) => Ok(ParaNo::new(k + 1)),
                 QuoteMatch::Ambiguous(hits) => Err(CiteError::Ambiguous {
                     id: id(),
                     quote: q.clone(),

@@ -16,6 +16,7 @@
 use crate::bibliography::Entry;
 use crate::fingerprint::{InRunHasher, hash_json, hash_of};
 use crate::graph::{Citation, Matrix, Reference, SourceAt};
+use crate::ids::{EntryId, PageId};
 use crate::page::{Page, PageLink};
 use crate::resolve::Site;
 use std::cell::RefCell;
@@ -98,9 +99,9 @@ impl<'s> Tracked<'s> {
         &self.site.config
     }
 
-    /// Page `i`, whole.
-    pub fn page(&self, i: usize) -> &'s Page {
-        let p = &self.site.pages[i];
+    /// Page `id`, whole.
+    pub fn page(&self, id: PageId) -> &'s Page {
+        let p = &self.site.pages[id.index()];
         record(Read::Page(p.rel.clone()));
         p
     }
@@ -111,24 +112,24 @@ impl<'s> Tracked<'s> {
         self.site.pages.len()
     }
 
-    /// Page `i`'s change notes, as written, and the page as lists show it.
-    pub fn changes(&self, i: usize) -> (&'s [crate::frontmatter::Change], PageLink) {
-        let p = &self.site.pages[i];
+    /// Page `id`'s change notes, as written, and the page as lists show it.
+    pub fn changes(&self, id: PageId) -> (&'s [crate::frontmatter::Change], PageLink) {
+        let p = &self.site.pages[id.index()];
         record(Read::Changes(p.rel.clone()));
         (&p.meta.changes, p.link(&self.site.config.base_path()))
     }
 
-    /// Page `i` as lists show it.
-    pub fn link(&self, i: usize) -> PageLink {
-        let p = &self.site.pages[i];
+    /// Page `id` as lists show it.
+    pub fn link(&self, id: PageId) -> PageLink {
+        let p = &self.site.pages[id.index()];
         record(Read::Link(p.rel.clone()));
         p.link(&self.site.config.base_path())
     }
 
     /// The index page of `section` (`""`: the home page), if there is one.
-    pub fn section_index(&self, section: &str) -> Option<usize> {
+    pub fn section_index(&self, section: &str) -> Option<PageId> {
         record(Read::Link(crate::url::index_rel(section)));
-        self.site.section_index(section)
+        self.site.section_index(section).map(PageId::new)
     }
 
     /// The pages of a section, in order.
@@ -137,42 +138,47 @@ impl<'s> Tracked<'s> {
         self.site.sections.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// The page before and the page after page `i` in its section.
-    pub fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
-        record(Read::Neighbours(self.site.pages[i].rel.clone()));
-        neighbours(self.site, i)
+    /// The page before and the page after page `id` in its section.
+    pub fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
+        record(Read::Neighbours(self.site.pages[id.index()].rel.clone()));
+        let (before, after) = neighbours(self.site, id.index());
+        (before.map(PageId::new), after.map(PageId::new))
     }
 
-    /// The pages that link to or cite page `i`.
-    pub fn backlinks(&self, i: usize) -> &'s [usize] {
-        record(Read::Backlinks(self.site.pages[i].rel.clone()));
-        &self.site.graph.backlinks[i]
+    /// The pages that link to or cite page `id`.
+    pub fn backlinks(&self, id: PageId) -> &'s [usize] {
+        record(Read::Backlinks(self.site.pages[id.index()].rel.clone()));
+        &self.site.graph.backlinks[id.index()]
     }
 
-    /// Page `i`'s References list.
-    pub fn references(&self, i: usize) -> &'s [Reference] {
-        record(Read::Citations(self.site.pages[i].rel.clone()));
-        &self.site.graph.references[i]
+    /// Page `id`'s References list.
+    pub fn references(&self, id: PageId) -> &'s [Reference] {
+        record(Read::Citations(self.site.pages[id.index()].rel.clone()));
+        &self.site.graph.references[id.index()]
     }
 
-    /// The citations that bracket `b` of page `i` shows.
-    pub fn bracket(&self, i: usize, b: usize) -> impl Iterator<Item = &'s Citation> + 's {
-        record(Read::Citations(self.site.pages[i].rel.clone()));
+    /// The citations that bracket `b` of page `id` shows.
+    pub fn bracket(&self, id: PageId, b: usize) -> impl Iterator<Item = &'s Citation> + 's {
+        record(Read::Citations(self.site.pages[id.index()].rel.clone()));
         let g = &self.site.graph;
-        let list = g.brackets[i].get(b).map_or(&[][..], Vec::as_slice);
+        let list = g.brackets[id.index()].get(b).map_or(&[][..], Vec::as_slice);
         list.iter().map(|&k| &g.citations[k])
     }
 
-    /// The citations of source page `i` at `at`.
-    pub fn citations_of(&self, i: usize, at: SourceAt) -> impl Iterator<Item = &'s Citation> + 's {
-        record(Read::CitedBy(self.site.pages[i].rel.clone()));
+    /// The citations of source page `id` at `at`.
+    pub fn citations_of(
+        &self,
+        id: PageId,
+        at: SourceAt,
+    ) -> impl Iterator<Item = &'s Citation> + 's {
+        record(Read::CitedBy(self.site.pages[id.index()].rel.clone()));
         let g = &self.site.graph;
-        g.citations_of(i, at).iter().map(|&k| &g.citations[k])
+        g.citations_of(id, at).iter().map(|&k| &g.citations[k])
     }
 
-    /// Bibliography entry `e`.
-    pub fn entry(&self, e: usize) -> &'s Entry {
-        let entry = &self.site.bibliography.entries[e];
+    /// Bibliography entry `id`.
+    pub fn entry(&self, id: EntryId) -> &'s Entry {
+        let entry = &self.site.bibliography.entries[id.index()];
         record(Read::Entry(entry.id.clone()));
         entry
     }

@@ -119,7 +119,7 @@ proptest! {
         prop_assert_eq!(read.len(), items.len());
         for (got, want) in read.iter().zip(&items) {
             prop_assert_eq!(&got.id, &want.id);
-            prop_assert_eq!(got.paragraph, want.paragraph);
+            prop_assert_eq!(got.paragraph.map(explainer::ids::ParaNo::get), want.paragraph);
             let want_quote = want
                 .quote
                 .as_ref()
@@ -152,7 +152,7 @@ proptest! {
                     prop_assert!(text.is_char_boundary(at));
                     let expected_at = format!("@{}", it.id);
                     prop_assert!(text[at..].starts_with(&expected_at));
-                    prop_assert!(it.paragraph != Some(0));
+                    // No `#p0`: a paragraph is a `ParaNo`, which has no 0.
                     if let Some(q) = &it.quote {
                         prop_assert!(!q.is_empty());
                     }

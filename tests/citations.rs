@@ -32,7 +32,10 @@ fn resolved(body: &str) -> Vec<Vec<(String, Option<usize>)>> {
                     let explainer::graph::Work::Source(s) = c.target.work() else {
                         panic!("cites a letter")
                     };
-                    (model.pages[s].slug.clone(), c.target.paragraph())
+                    (
+                        model.pages[s.index()].slug.clone(),
+                        c.target.paragraph().map(explainer::ids::ParaNo::get),
+                    )
                 })
                 .collect()
         })

@@ -29,8 +29,8 @@ fn paragraphs(site: &Site) -> Vec<Option<usize>> {
         .graph
         .citations
         .iter()
-        .filter(|c| c.page == i)
-        .map(|c| c.target.paragraph())
+        .filter(|c| c.page.index() == i)
+        .map(|c| c.target.paragraph().map(explainer::ids::ParaNo::get))
         .collect()
 }
 

@@ -170,7 +170,7 @@ proptest! {
         let items = parse_items(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e:?}")))?;
         prop_assert_eq!(items.len(), 2);
         prop_assert_eq!(items[0].quote.as_deref(), Some(inner.as_str()));
-        prop_assert_eq!(items[0].paragraph, para);
+        prop_assert_eq!(items[0].paragraph.map(explainer::ids::ParaNo::get), para);
         prop_assert_eq!(items[0].locator.as_deref(), locator.as_deref());
         prop_assert_eq!(items[1].id.as_str(), "other");
     }

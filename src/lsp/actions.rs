@@ -87,7 +87,7 @@ fn citation_fixes(
     let texts: Vec<&str> = p.body.paragraphs.iter().map(|x| x.text.as_str()).collect();
     let index = crate::cite::QuoteIndex::new(&texts);
     let holds = match item.paragraph {
-        Some(n) => index.paragraph_contains(n.saturating_sub(1), quote),
+        Some(n) => index.paragraph_contains(n.get() - 1, quote),
         None => !matches!(index.find(quote), crate::cite::QuoteMatch::NotFound(_)),
     };
     if holds {
@@ -104,7 +104,7 @@ fn citation_fixes(
     let open_len = line[open..].chars().next().map_or(1, char::len_utf8);
     let fix = match item.paragraph {
         // The words are in another paragraph: the paragraph number changes too.
-        Some(n) if n != passage.paragraph => Fix {
+        Some(n) if n.get() != passage.paragraph => Fix {
             title,
             line: row,
             range: item.offset..close + close_len,

@@ -35,7 +35,7 @@ pub enum Cited {
 pub fn cited(site: &Site, item: &crate::cite::CitationItem) -> Option<Cited> {
     if let Some(page) = crate::passages::source_page(site, &item.id) {
         let p = &site.pages[page];
-        let para = item.paragraph.or_else(|| {
+        let para = item.paragraph.map(crate::ids::ParaNo::get).or_else(|| {
             let q = item.quote.as_deref()?;
             let texts: Vec<&str> = p.body.paragraphs.iter().map(|x| x.text.as_str()).collect();
             match QuoteIndex::new(&texts).find(q) {
@@ -194,11 +194,11 @@ pub fn join(from: &str, path: &str) -> Option<String> {
 /// entry), as places in the citing files.
 pub fn citations_of(site: &Site, target: &Cited) -> Vec<Place> {
     let matches = |t: &Target| match (*target, t) {
-        (Cited::Source(s, None), Target::Source(ts, _)) => *ts == s,
+        (Cited::Source(s, None), Target::Source(ts, _)) => ts.index() == s,
         (Cited::Source(s, Some(n)), Target::Source(ts, at)) => {
-            *ts == s && *at == SourceAt::Paragraph(n)
+            ts.index() == s && matches!(at, SourceAt::Paragraph(p) if p.get() == n)
         }
-        (Cited::Entry(e), Target::Entry(te, _)) => *te == e,
+        (Cited::Entry(e), Target::Entry(te, _)) => te.index() == e,
         _ => false,
     };
     let mut out = vec![];

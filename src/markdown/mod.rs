@@ -968,7 +968,9 @@ fn formatter<'a>(
             let number = |t: &str| t.parse::<usize>().ok();
             let mark = match tag.split_at_checked(1) {
                 Some(("c", n)) => number(n).map(|n| Mark::Part(Part::Citation(n))),
-                Some(("b", n)) => number(n).map(|n| Mark::Part(Part::CitedBy(n))),
+                Some(("b", n)) => number(n)
+                    .and_then(crate::ids::ParaNo::new)
+                    .map(|n| Mark::Part(Part::CitedBy(n))),
                 Some(("s", n)) => number(n).map(|n| Mark::Part(Part::Shortcode(n))),
                 Some(("o", n)) => number(n).map(Mark::Open),
                 Some(("e", _)) => Some(Mark::End),
@@ -1127,7 +1129,7 @@ mod tests {
             // Each bracket and each paragraph's list is one hole, in order: whatever the
             // text, it can add none.
             let cites: Vec<usize> = p.parts.iter().filter_map(|x| match x { Part::Citation(i) => Some(*i), _ => None }).collect();
-            let lists: Vec<usize> = p.parts.iter().filter_map(|x| match x { Part::CitedBy(n) => Some(*n), _ => None }).collect();
+            let lists: Vec<usize> = p.parts.iter().filter_map(|x| match x { Part::CitedBy(n) => Some(n.get()), _ => None }).collect();
             proptest::prop_assert_eq!(cites, (0..p.citations.len()).collect::<Vec<_>>());
             proptest::prop_assert_eq!(lists, (1..=p.paragraphs.len()).collect::<Vec<_>>());
         }
