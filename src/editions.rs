@@ -154,7 +154,7 @@ fn reading_order(t: &Tracked) -> Vec<PageId> {
             continue;
         }
         order.extend(t.section_index(name));
-        order.extend(t.section(name).iter().map(|&i| PageId::new(i)));
+        order.extend(t.section(name).iter().copied());
     }
     let mut seen = HashSet::new();
     order.retain(|i| seen.insert(*i));

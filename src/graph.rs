@@ -126,9 +126,9 @@ pub struct Graph {
     /// For each bibliography entry: its citations.
     pub entry_cited_by: Vec<Vec<usize>>,
     /// For each page: the pages it links to (not counting citations).
-    pub links_to: Vec<BTreeSet<usize>>,
+    pub links_to: Vec<BTreeSet<PageId>>,
     /// For each page: the pages that link to it or cite it, by title.
-    pub backlinks: Vec<Vec<usize>>,
+    pub backlinks: Vec<Vec<PageId>>,
 }
 
 impl Graph {
@@ -139,7 +139,7 @@ impl Graph {
     pub fn build(
         pages: &[PageRef],
         entries: usize,
-        links: &[(usize, usize)],
+        links: &[(PageId, PageId)],
         brackets: &[&PageBrackets],
     ) -> Graph {
         let mut g = Graph {
@@ -150,7 +150,7 @@ impl Graph {
         };
         for &(from, to) in links {
             if from != to {
-                g.links_to[from].insert(to);
+                g.links_to[from.index()].insert(to);
             }
         }
         let each: Vec<PageGraph> = brackets
@@ -182,28 +182,28 @@ impl Graph {
     }
 
     /// Backlinks: the pages that link to a page, and the pages that cite a source.
-    fn derive_backlinks(&self, pages: &[PageRef]) -> Vec<Vec<usize>> {
-        let mut back: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
+    fn derive_backlinks(&self, pages: &[PageRef]) -> Vec<Vec<PageId>> {
+        let mut back: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); pages.len()];
         for (from, targets) in self.links_to.iter().enumerate() {
             for &t in targets {
-                back[t].insert(from);
+                back[t.index()].insert(PageId::new(from));
             }
         }
         for c in &self.citations {
             if let Target::Source(s, _) = c.target
                 && s != c.page
             {
-                back[s.index()].insert(c.page.index());
+                back[s.index()].insert(c.page);
             }
         }
         back.into_par_iter()
             .map(|set| {
-                let mut v: Vec<usize> = set.into_iter().collect();
+                let mut v: Vec<PageId> = set.into_iter().collect();
                 v.sort_by(|&a, &b| {
-                    pages[a]
+                    pages[a.index()]
                         .meta
                         .title
-                        .cmp(&pages[b].meta.title)
+                        .cmp(&pages[b.index()].meta.title)
                         .then(a.cmp(&b))
                 });
                 v
@@ -225,23 +225,23 @@ impl Graph {
     pub fn matrix(
         &self,
         pages: &[PageRef],
-        sections: &BTreeMap<String, Vec<usize>>,
+        sections: &BTreeMap<String, Vec<PageId>>,
         order: &crate::config::Sections,
     ) -> Matrix {
-        let with_role = |role: Role| -> Vec<usize> {
+        let with_role = |role: Role| -> Vec<PageId> {
             order
                 .with_role(role)
                 .filter_map(|s| sections.get(s))
                 .flatten()
                 .copied()
-                .filter(|&p| pages[p].plays(role))
+                .filter(|&p| pages[p.index()].plays(role))
                 .collect()
         };
         let topics = with_role(Role::Topic);
         let sources = with_role(Role::Source);
-        let subjects: Vec<usize> = with_role(Role::Subject)
+        let subjects: Vec<PageId> = with_role(Role::Subject)
             .into_iter()
-            .filter(|s| topics.iter().any(|t| self.links_to[*t].contains(s)))
+            .filter(|s| topics.iter().any(|t| self.links_to[t.index()].contains(s)))
             .collect();
         let by_source = topics
             .iter()
@@ -249,9 +249,9 @@ impl Graph {
                 sources
                     .iter()
                     .map(|&s| {
-                        let refs = self.references[t]
+                        let refs = self.references[t.index()]
                             .iter()
-                            .filter(|r| r.target.work() == Work::Source(PageId::new(s)));
+                            .filter(|r| r.target.work() == Work::Source(s));
                         let mut cell = SourceCell::default();
                         for r in refs {
                             cell.citations += r.uses.len();
@@ -268,7 +268,7 @@ impl Graph {
             .map(|&t| {
                 subjects
                     .iter()
-                    .map(|s| self.links_to[t].contains(s))
+                    .map(|s| self.links_to[t.index()].contains(s))
                     .collect()
             })
             .collect();
@@ -352,11 +352,11 @@ pub struct SourceCell {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Matrix {
     /// The topic pages (rows), in navigation order.
-    pub topics: Vec<usize>,
+    pub topics: Vec<PageId>,
     /// The source pages (columns of the first table).
-    pub sources: Vec<usize>,
+    pub sources: Vec<PageId>,
     /// The subject pages some topic links to (columns of the second table).
-    pub subjects: Vec<usize>,
+    pub subjects: Vec<PageId>,
     /// `by_source[topic][source]`.
     pub by_source: Vec<Vec<SourceCell>>,
     /// `by_subject[topic][subject]`: whether the topic links to the subject.

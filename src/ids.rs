@@ -4,7 +4,9 @@
 //!
 //! A page and an entry are named by their place in the build's lists (`Site::pages`, sorted
 //! by path; the bibliography, in file order): the same within one build, not across
-//! builds, so nothing that outlives a build (a memo, a file) holds one. A leaf module.
+//! builds. Nothing written to a file holds one; a memo that keeps one for the next build
+//! (resolve's) keys it on the lists it was made from, so it is used only while they are
+//! the same. A leaf module.
 
 use std::fmt;
 use std::num::NonZeroUsize;

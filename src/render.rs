@@ -169,8 +169,8 @@ fn link(t: &Tracked, i: PageId) -> PageLink {
 }
 
 /// Page `i` as the site-wide values show it (nav, the matrix).
-fn site_link(site: &Site, i: usize) -> PageLink {
-    link_of(&site.pages[i], &site.config.base_path())
+fn site_link(site: &Site, i: PageId) -> PageLink {
+    link_of(&site.pages[i.index()], &site.config.base_path())
 }
 
 fn link_of(p: &crate::page::Page, base_path: &str) -> PageLink {
@@ -196,7 +196,10 @@ fn matrix(site: &Site) -> MatrixCtx {
                         .iter()
                         .map(|&n| ParagraphLink {
                             number: n,
-                            url: format!("{}#p{n}", site.config.prefixed(&site.pages[s].url)),
+                            url: format!(
+                                "{}#p{n}",
+                                site.config.prefixed(&site.pages[s.index()].url)
+                            ),
                         })
                         .collect(),
                 })
@@ -552,17 +555,9 @@ fn page_context<'a>(
             .filter(|h| (2..=3).contains(&h.level))
             .collect(),
         references: references(t, i),
-        backlinks: t
-            .backlinks(i)
-            .iter()
-            .map(|&b| link(t, PageId::new(b)))
-            .collect(),
+        backlinks: t.backlinks(i).iter().map(|&b| link(t, b)).collect(),
         pages: match p.is_index {
-            true => t
-                .section(&p.section)
-                .iter()
-                .map(|&x| link(t, PageId::new(x)))
-                .collect(),
+            true => t.section(&p.section).iter().map(|&x| link(t, x)).collect(),
             false => vec![],
         },
         breadcrumbs: breadcrumbs(t, i),
@@ -678,7 +673,7 @@ struct PageDirectory {
 impl PageDirectory {
     /// `get_page(rel)`: the page's link fields and its headings.
     fn page_value(&self, rel: &str) -> Option<Value> {
-        let p = &self.pages[*self.by_rel.get(rel)?];
+        let p = &self.pages[self.by_rel.get(rel)?.index()];
         let l = link_of(p, &self.base_path);
         let headings: Vec<Value> = p
             .body
@@ -720,7 +715,7 @@ impl Object for FileSet {
 #[derive(Debug)]
 struct SectionValues {
     directory: Arc<PageDirectory>,
-    lists: BTreeMap<String, (Vec<usize>, std::sync::OnceLock<Value>)>,
+    lists: BTreeMap<String, (Vec<PageId>, std::sync::OnceLock<Value>)>,
 }
 
 impl Object for SectionValues {
@@ -738,7 +733,7 @@ impl Object for SectionValues {
                     let d = &self.directory;
                     let links: Vec<PageLink> = list
                         .iter()
-                        .map(|&i| link_of(&d.pages[i], &d.base_path))
+                        .map(|&i| link_of(&d.pages[i.index()], &d.base_path))
                         .collect();
                     Value::from(Serde(links))
                 })

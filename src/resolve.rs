@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// Page index by path relative to `content/`. Looked up for every link, citation and
 /// recorded read, so it hashes with Fx (the keys are the site's own paths, not an
 /// attacker's: a slow, DoS-resistant hash buys nothing here).
-pub type PageIndex = rustc_hash::FxHashMap<String, usize>;
+pub type PageIndex = rustc_hash::FxHashMap<String, PageId>;
 
 /// The whole site after resolution. Built once per build; never changed afterwards.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub struct Site {
     /// Page index by path relative to `content/`.
     pub by_rel: Arc<PageIndex>,
     /// Each section's pages (not its index), ordered by weight, then title.
-    pub sections: BTreeMap<String, Vec<usize>>,
+    pub sections: BTreeMap<String, Vec<PageId>>,
     /// Each page's place in its section's list (`None` for an index page).
     pub section_place: Vec<Option<usize>>,
     /// The works cited without full text.
@@ -48,30 +48,30 @@ pub struct Site {
 }
 
 impl Site {
-    /// The index of the page at `rel`, if there is one.
-    pub fn page(&self, rel: &str) -> Option<usize> {
+    /// The page at `rel`, if there is one.
+    pub fn page(&self, rel: &str) -> Option<PageId> {
         self.by_rel.get(rel).copied()
     }
 
     /// The section index page (`<section>/_index.md`) of a section.
-    pub fn section_index(&self, section: &str) -> Option<usize> {
+    pub fn section_index(&self, section: &str) -> Option<PageId> {
         self.page(&crate::url::index_rel(section))
     }
 
     /// The pages that play `role`, in navigation order.
-    pub fn pages_with_role(&self, role: Role) -> Vec<usize> {
+    pub fn pages_with_role(&self, role: Role) -> Vec<PageId> {
         self.config
             .sections
             .with_role(role)
             .filter_map(|s| self.sections.get(s))
             .flatten()
             .copied()
-            .filter(|&p| self.pages[p].plays(role))
+            .filter(|&p| self.pages[p.index()].plays(role))
             .collect()
     }
 
     /// The full-text source pages, in section order.
-    pub fn sources(&self) -> Vec<usize> {
+    pub fn sources(&self) -> Vec<PageId> {
         self.pages_with_role(Role::Source)
     }
 
@@ -125,7 +125,7 @@ pub struct ResolveMemo {
     /// that a link check reads of the site besides the linking page (see `check_links`).
     links_key: u64,
     /// By page path: the hash of the page's text, and its checked links.
-    links: PerPage<(Vec<usize>, Vec<Diagnostic>)>,
+    links: PerPage<(Vec<PageId>, Vec<Diagnostic>)>,
 }
 
 /// One result per page, by path, with the hash of the text it was worked out from: kept
@@ -189,7 +189,7 @@ pub fn resolve_with(
     let by_rel: PageIndex = pages
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.rel.clone(), i))
+        .map(|(i, p)| (p.rel.clone(), PageId::new(i)))
         .collect();
     check_urls(&pages, &mut diags);
     let sections = order_sections(&pages);
@@ -276,7 +276,7 @@ fn check_links(
     absent: &HashMap<String, Absence>,
     diags: &mut Vec<Diagnostic>,
     memo: Option<&mut ResolveMemo>,
-) -> Vec<(usize, usize)> {
+) -> Vec<(PageId, PageId)> {
     let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
     let key = {
         use std::hash::{Hash, Hasher};
@@ -307,7 +307,7 @@ fn check_links(
     };
     let mut links = vec![];
     for (i, r) in results.iter().enumerate() {
-        links.extend(r.0.iter().map(|&t| (i, t)));
+        links.extend(r.0.iter().map(|&t| (PageId::new(i), t)));
         diags.extend(r.1.iter().cloned());
     }
     links
@@ -317,7 +317,7 @@ fn check_links(
 type PageCitations = Arc<(PageBrackets, Vec<Diagnostic>)>;
 
 /// One page's links: the pages it links to, and the problems with its links.
-type PageLinks = Arc<(Vec<usize>, Vec<Diagnostic>)>;
+type PageLinks = Arc<(Vec<PageId>, Vec<Diagnostic>)>;
 
 /// The links of page `i`, checked.
 fn page_links(
@@ -326,7 +326,7 @@ fn page_links(
     by_rel: &PageIndex,
     asset_set: &HashSet<&str>,
     absent: &HashMap<String, Absence>,
-) -> (Vec<usize>, Vec<Diagnostic>) {
+) -> (Vec<PageId>, Vec<Diagnostic>) {
     let page = &pages[i];
     let mut targets = vec![];
     let mut diags: Vec<Diagnostic> = vec![];
@@ -355,14 +355,14 @@ fn page_links(
         targets.push(target);
         if let Some(frag) = &link.fragment
             && !frag.is_empty()
-            && !has_anchor(&pages[target], frag)
+            && !has_anchor(&pages[target.index()], frag)
         {
-            let shown = pages[target].anchors().list();
+            let shown = pages[target.index()].anchors().list();
             diags.push(
                 at(format!(
                     "`{}`: {} has no heading or anchor `#{frag}`",
                     link.written,
-                    pages[target].file.display()
+                    pages[target.index()].file.display()
                 ))
                 .with_help(if shown.is_empty() {
                     "that page has no headings; link to the page without `#…`".to_string()
@@ -737,16 +737,19 @@ pub fn has_anchor(page: &Page, frag: &str) -> bool {
 }
 
 /// Each section's non-index pages, ordered by weight (unweighted last), then title.
-fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
-    let mut sections: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<PageId>> {
+    let mut sections: BTreeMap<String, Vec<PageId>> = BTreeMap::new();
     for (i, p) in pages.iter().enumerate() {
         if !p.is_index {
-            sections.entry(p.section.clone()).or_default().push(i);
+            sections
+                .entry(p.section.clone())
+                .or_default()
+                .push(PageId::new(i));
         }
     }
     for list in sections.values_mut() {
         list.sort_by(|&a, &b| {
-            let (pa, pb) = (&pages[a], &pages[b]);
+            let (pa, pb) = (&pages[a.index()], &pages[b.index()]);
             (
                 pa.meta.weight.is_none(),
                 pa.meta.weight,
@@ -765,11 +768,11 @@ fn order_sections(pages: &[PageRef]) -> BTreeMap<String, Vec<usize>> {
 }
 
 /// Each page's place in its section's list, from the lists.
-fn section_places(pages: usize, sections: &BTreeMap<String, Vec<usize>>) -> Vec<Option<usize>> {
+fn section_places(pages: usize, sections: &BTreeMap<String, Vec<PageId>>) -> Vec<Option<usize>> {
     let mut places = vec![None; pages];
     for list in sections.values() {
         for (k, &i) in list.iter().enumerate() {
-            places[i] = Some(k);
+            places[i.index()] = Some(k);
         }
     }
     places

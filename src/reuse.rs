@@ -129,11 +129,11 @@ impl<'s> Tracked<'s> {
     /// The index page of `section` (`""`: the home page), if there is one.
     pub fn section_index(&self, section: &str) -> Option<PageId> {
         record(Read::Link(crate::url::index_rel(section)));
-        self.site.section_index(section).map(PageId::new)
+        self.site.section_index(section)
     }
 
     /// The pages of a section, in order.
-    pub fn section(&self, name: &str) -> &'s [usize] {
+    pub fn section(&self, name: &str) -> &'s [PageId] {
         record(Read::Section(name.to_string()));
         self.site.sections.get(name).map_or(&[], Vec::as_slice)
     }
@@ -141,12 +141,11 @@ impl<'s> Tracked<'s> {
     /// The page before and the page after page `id` in its section.
     pub fn neighbours(&self, id: PageId) -> (Option<PageId>, Option<PageId>) {
         record(Read::Neighbours(self.site.pages[id.index()].rel.clone()));
-        let (before, after) = neighbours(self.site, id.index());
-        (before.map(PageId::new), after.map(PageId::new))
+        neighbours(self.site, id)
     }
 
     /// The pages that link to or cite page `id`.
-    pub fn backlinks(&self, id: PageId) -> &'s [usize] {
+    pub fn backlinks(&self, id: PageId) -> &'s [PageId] {
         record(Read::Backlinks(self.site.pages[id.index()].rel.clone()));
         &self.site.graph.backlinks[id.index()]
     }
@@ -191,10 +190,10 @@ impl<'s> Tracked<'s> {
 }
 
 /// The page before and the page after page `i` in its section (none for an index page).
-fn neighbours(site: &Site, i: usize) -> (Option<usize>, Option<usize>) {
-    let p = &site.pages[i];
+fn neighbours(site: &Site, id: PageId) -> (Option<PageId>, Option<PageId>) {
+    let p = &site.pages[id.index()];
     let list = site.sections.get(&p.section).map_or(&[][..], Vec::as_slice);
-    match site.section_place[i] {
+    match site.section_place[id.index()] {
         Some(k) if !p.is_index => (k.checked_sub(1).map(|b| list[b]), list.get(k + 1).copied()),
         _ => (None, None),
     }
@@ -251,14 +250,14 @@ impl<'s> ReadValues<'s> {
     /// The hash of a read's current value (0 for something that is not there).
     pub fn value(&self, r: &Read) -> u64 {
         let site = self.site;
-        let page = |rel: &str| site.page(rel);
+        let page = |rel: &str| site.page(rel).map(PageId::index);
         let g = &site.graph;
         let hashed = |f: &dyn Fn(&mut InRunHasher)| {
             let mut h = crate::fingerprint::in_run();
             f(&mut h);
             h.finish()
         };
-        let rel_of = |i: usize| site.pages[i].rel.as_str();
+        let rel_of = |i: PageId| site.pages[i.index()].rel.as_str();
         match r {
             Read::Nav => self.nav,
             Read::Files => self.files,
@@ -267,7 +266,12 @@ impl<'s> ReadValues<'s> {
             Read::Section(s) => self.sections.get(s.as_str()).map_or(0, |once| {
                 *once.get_or_init(|| {
                     let list = &site.sections[s.as_str()];
-                    hash_of(&list.iter().map(|&x| self.link_hash(x)).collect::<Vec<_>>())
+                    hash_of(
+                        &list
+                            .iter()
+                            .map(|&x| self.link_hash(x.index()))
+                            .collect::<Vec<_>>(),
+                    )
                 })
             }),
             Read::Link(rel) => page(rel).map_or(0, |i| self.link_hash(i)),
@@ -286,7 +290,7 @@ impl<'s> ReadValues<'s> {
                 )
             }),
             Read::Neighbours(rel) => page(rel).map_or(0, |i| {
-                let (before, after) = neighbours(site, i);
+                let (before, after) = neighbours(site, PageId::new(i));
                 hash_of(&(before.map(rel_of), after.map(rel_of)))
             }),
             Read::Citations(rel) => page(rel).map_or(0, |i| {

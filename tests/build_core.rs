@@ -158,7 +158,7 @@ fn section_order_is_weight_then_title_in_the_site_model() {
     let (model, _) = site.load().unwrap_or_else(|d| panic!("{d}"));
     let order: Vec<&str> = model.sections["concerns"]
         .iter()
-        .map(|&i| model.pages[i].rel.as_str())
+        .map(|&i| model.pages[i.index()].rel.as_str())
         .collect();
     assert_eq!(
         order,
@@ -459,7 +459,7 @@ fn toml_front_matter_is_accepted() {
     );
     let (model, _) = site.load().unwrap();
     let first = model.sections["concerns"][0];
-    assert_eq!(model.pages[first].rel, "concerns/gamma.md");
+    assert_eq!(model.pages[first.index()].rel, "concerns/gamma.md");
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn resolved(body: &str) -> Vec<Vec<(String, Option<usize>)>> {
     let site = cite_site(body);
     let (model, _) = site.load().unwrap_or_else(|d| panic!("should build:\n{d}"));
     let i = model.page("concerns/citing.md").unwrap();
-    model.graph.brackets[i]
+    model.graph.brackets[i.index()]
         .iter()
         .map(|bracket| {
             bracket
@@ -109,7 +109,7 @@ fn citation_items_know_where_they_were_written() {
         "Intro.\nSeveral [@letter-a \"too broad\"; @letter-b#p3] and\nagain [@letter-b#p1].\n";
     let site = cite_site(body);
     let (model, _) = site.load().unwrap_or_else(|d| panic!("{d}"));
-    let page = &model.pages[model.page("concerns/citing.md").unwrap()];
+    let page = &model.pages[model.page("concerns/citing.md").unwrap().index()];
     let positions: Vec<Vec<Position>> = page
         .body
         .citations
@@ -338,7 +338,7 @@ fn citations_in_code_spans_and_code_blocks_are_ignored() {
     let site = cite_site(body);
     let (model, _) = site.load().unwrap_or_else(|d| panic!("{d}"));
     let i = model.page("concerns/citing.md").unwrap();
-    assert_eq!(model.pages[i].body.citations.len(), 1);
+    assert_eq!(model.pages[i.index()].body.citations.len(), 1);
     assert_eq!(resolved(body), vec![one("letter-b", Some(2))]);
     site.build_ok();
     let html = site.read("concerns/citing/index.html");

@@ -29,7 +29,7 @@ fn paragraphs(site: &Site) -> Vec<Option<usize>> {
         .graph
         .citations
         .iter()
-        .filter(|c| c.page.index() == i)
+        .filter(|c| c.page == i)
         .map(|c| c.target.paragraph().map(explainer::ids::ParaNo::get))
         .collect()
 }

@@ -104,7 +104,8 @@ fn site() -> explainer::resolve::Site {
 fn source_page<'a>(site: &'a explainer::resolve::Site, id: &str) -> &'a Page {
     &site.pages[site
         .page(&format!("sources/{id}.md"))
-        .expect("the source exists")]
+        .expect("the source exists")
+        .index()]
 }
 
 fn check_letter(id: &str) {

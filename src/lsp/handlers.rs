@@ -189,7 +189,7 @@ impl Server {
         let line = match self.docs.get(&uri) {
             Some(d) => d.line(place.line).to_string(),
             None => match site.page(&place.rel) {
-                Some(i) => site.pages[i]
+                Some(i) => site.pages[i.index()]
                     .text
                     .lines()
                     .nth(place.line)
@@ -212,7 +212,7 @@ fn references_at(site: &Site, doc: &Doc, row: usize, byte: usize) -> Vec<Place> 
     if let Some(cited) = navigation::cited_at(site, line, byte) {
         return navigation::citations_of(site, &cited);
     }
-    if let Some(i) = site.page(&doc.rel) {
+    if let Some(i) = site.page(&doc.rel).map(crate::ids::PageId::index) {
         let page = &site.pages[i];
         if let Some(id) = navigation::heading_at(page, &doc.text, row) {
             return navigation::links_to(site, &doc.rel, &id);

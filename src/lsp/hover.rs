@@ -14,7 +14,7 @@ pub fn hover(site: &Site, rel: &str, line: &str, at: usize) -> Option<String> {
     }
     let target = context::link_at(line, at)?;
     let place = navigation::link_target(site, rel, &line[target])?;
-    let page = &site.pages[site.page(&place.rel)?];
+    let page = &site.pages[site.page(&place.rel)?.index()];
     let mut out = format!("**{}**", page.meta.title);
     if let Some(s) = page.summary() {
         out.push_str(&format!("\n\n{s}"));

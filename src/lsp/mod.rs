@@ -291,7 +291,7 @@ impl Server {
             if let Some(page) = self
                 .site
                 .as_ref()
-                .and_then(|s| s.page(rel).map(|i| &s.pages[i]))
+                .and_then(|s| s.page(rel).map(|i| &s.pages[i.index()]))
             {
                 return page.text.lines().nth(n).map(str::to_string);
             }

@@ -158,7 +158,7 @@ pub fn link_target(site: &Site, from: &str, written: &str) -> Option<Place> {
     } else {
         join(from, path)?
     };
-    let page = &site.pages[site.page(&rel)?];
+    let page = &site.pages[site.page(&rel)?.index()];
     // A heading's anchor, or a source paragraph's (`#p3`).
     let paragraph = |f: &str| {
         let n: usize = f.strip_prefix('p')?.parse().ok()?;
