@@ -361,20 +361,12 @@ struct Pending {
 
 /// Reads a Markdown file the walk found.
 fn read_markdown(p: Pending) -> Result<SourceFile, Diagnostic> {
-    match std::fs::read(&p.path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile {
-                rel: p.rel,
-                display: p.display,
-                text: clean(text),
-            }),
-            Err(e) => Err(not_utf8(p.display, e.as_bytes(), e.utf8_error())),
-        },
-        Err(e) => Err(
-            Diagnostic::error(p.display, None, format!("cannot read the file: {e}"))
-                .with_help("check the file's permissions"),
-        ),
-    }
+    let text = read_text(&p.path, &p.display, "the file")?;
+    Ok(SourceFile {
+        rel: p.rel,
+        display: p.display,
+        text: clean(text),
+    })
 }
 
 impl Walker<'_> {
@@ -504,29 +496,21 @@ impl Walker<'_> {
             .join("/");
         if crate::bibliography::FILES.contains(&rel.as_str()) {
             let display = self.display(&path);
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    // A byte-order mark (which editors on Windows and some reference
-                    // managers write) is not part of the YAML or JSON: drop it, as for
-                    // Markdown, or the JSON parser reads no entries at all.
-                    Ok(text) => self
-                        .out
-                        .bibliography
-                        .push(crate::bibliography::BibliographyFile {
-                            display,
-                            text: match text.strip_prefix('\u{feff}') {
-                                Some(rest) => rest.to_owned(),
-                                None => text,
-                            },
-                        }),
-                    Err(e) => self
-                        .errors
-                        .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
-                },
-                Err(e) => self.errors.push(
-                    Diagnostic::error(display, None, format!("cannot read the bibliography: {e}"))
-                        .with_help("check the file's permissions"),
-                ),
+            match read_text(&path, &display, "the bibliography") {
+                // A byte-order mark (which editors on Windows and some reference managers
+                // write) is not part of the YAML or JSON: drop it, as for Markdown, or the
+                // JSON parser reads no entries at all.
+                Ok(text) => self
+                    .out
+                    .bibliography
+                    .push(crate::bibliography::BibliographyFile {
+                        display,
+                        text: match text.strip_prefix('\u{feff}') {
+                            Some(rest) => rest.to_owned(),
+                            None => text,
+                        },
+                    }),
+                Err(d) => self.errors.push(d),
             }
             return;
         }
@@ -550,22 +534,27 @@ impl Walker<'_> {
     /// Reads a data file's text.
     fn data_file(&mut self, path: &Path, rel: &str) {
         let display = self.display(path);
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => self.out.data.push(crate::data::DataFile {
-                    rel: rel.to_string(),
-                    display,
-                    text,
-                }),
-                Err(e) => self
-                    .errors
-                    .push(not_utf8(display, e.as_bytes(), e.utf8_error())),
-            },
-            Err(e) => self.errors.push(
-                Diagnostic::error(display, None, format!("cannot read the data file: {e}"))
-                    .with_help("check the file's permissions"),
-            ),
+        match read_text(path, &display, "the data file") {
+            Ok(text) => self.out.data.push(crate::data::DataFile {
+                rel: rel.to_string(),
+                display,
+                text,
+            }),
+            Err(d) => self.errors.push(d),
         }
+    }
+}
+
+/// The text of the file at `path` (shown as `display`); `what` names it in the error
+/// when it cannot be read or is not UTF-8.
+fn read_text(path: &Path, display: &Path, what: &str) -> Result<String, Diagnostic> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|e| not_utf8(display.to_path_buf(), e.as_bytes(), e.utf8_error())),
+        Err(e) => Err(
+            Diagnostic::error(display, None, format!("cannot read {what}: {e}"))
+                .with_help("check the file's permissions"),
+        ),
     }
 }
 
