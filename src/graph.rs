@@ -255,8 +255,7 @@ impl Graph {
                         let mut cell = SourceCell::default();
                         for r in refs {
                             cell.citations += r.uses.len();
-                            cell.paragraphs
-                                .extend(r.target.paragraph().map(ParaNo::get));
+                            cell.paragraphs.extend(r.target.paragraph());
                         }
                         cell
                     })
@@ -344,7 +343,7 @@ pub struct SourceCell {
     /// How many citation marks point into the source.
     pub citations: usize,
     /// Which of its paragraphs.
-    pub paragraphs: BTreeSet<usize>,
+    pub paragraphs: BTreeSet<ParaNo>,
 }
 
 /// Topics × sources (how each topic cites each source) and topics × subjects (which
@@ -386,7 +385,7 @@ struct ExportSource<'a> {
 struct ExportCitation<'a> {
     page: String,
     source: &'a str,
-    paragraph: Option<usize>,
+    paragraph: Option<ParaNo>,
     locator: Option<&'a str>,
     quote: Option<&'a str>,
 }
@@ -430,7 +429,7 @@ impl Graph {
                 let item = ExportCitation {
                     page: page.clone(),
                     source,
-                    paragraph: c.target.paragraph().map(ParaNo::get),
+                    paragraph: c.target.paragraph(),
                     locator: c.target.locator(),
                     quote: c.quote.as_deref(),
                 };

@@ -43,8 +43,10 @@ impl EntryId {
     }
 }
 
-/// A numbered paragraph of a source: 1 is the first; there is no paragraph 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A numbered paragraph of a source: 1 is the first; there is no paragraph 0. It is
+/// written out (in `citations.json`, to templates) as its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct ParaNo(NonZeroUsize);
 
 impl ParaNo {
@@ -53,9 +55,19 @@ impl ParaNo {
         NonZeroUsize::new(n).map(ParaNo)
     }
 
+    /// The paragraph at 0-based place `index` (0 is paragraph 1).
+    pub fn at(index: usize) -> Self {
+        ParaNo(NonZeroUsize::MIN.saturating_add(index))
+    }
+
     /// Its number, 1-based.
     pub fn get(self) -> usize {
         self.0.get()
+    }
+
+    /// Its 0-based place in the source's list of paragraphs.
+    pub fn index(self) -> usize {
+        self.0.get() - 1
     }
 }
 
@@ -74,5 +86,8 @@ mod tests {
         assert_eq!(ParaNo::new(0), None);
         assert_eq!(ParaNo::new(3).map(ParaNo::get), Some(3));
         assert_eq!(ParaNo::new(12).unwrap().to_string(), "12");
+        assert_eq!(ParaNo::at(0).get(), 1);
+        assert_eq!(ParaNo::at(4).index(), 4);
+        assert_eq!(format!("{:03}", ParaNo::at(6)), "007");
     }
 }

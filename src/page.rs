@@ -228,8 +228,8 @@ pub struct CitationUse {
 /// A numbered paragraph (or list item) of a source.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SourceParagraph {
-    /// 1-based, in reading order.
-    pub number: usize,
+    /// Its number, in reading order.
+    pub number: crate::ids::ParaNo,
     /// Its plain text (markup removed), as readers see it.
     pub text: String,
 }

@@ -27,8 +27,8 @@ use std::sync::Arc;
 /// A link to one paragraph of a source.
 #[derive(Clone, Debug, Serialize)]
 pub struct ParagraphLink {
-    /// The paragraph number.
-    pub number: usize,
+    /// The paragraph.
+    pub number: ParaNo,
     /// Root-relative URL of the paragraph's anchor.
     pub url: String,
 }
@@ -44,7 +44,7 @@ pub(crate) struct ReferenceCtx<'a> {
     source_id: &'a str,
     source_title: &'a str,
     source_short_title: &'a str,
-    paragraph: Option<usize>,
+    paragraph: Option<ParaNo>,
     locator: Option<&'a str>,
     /// Where the reference leads: the paragraph on this site, or the original publisher.
     url: String,
@@ -63,7 +63,7 @@ struct MarkCtx<'a> {
     anchor: &'a str,
     number: usize,
     id: &'a str,
-    paragraph: Option<usize>,
+    paragraph: Option<ParaNo>,
     locator: Option<&'a str>,
     /// The words this citation quotes, as written, if any.
     quote: Option<&'a str>,
@@ -80,7 +80,7 @@ struct CiterCtx {
 
 #[derive(Serialize)]
 struct ParagraphCtx {
-    number: usize,
+    number: ParaNo,
     text: String,
     cited_by: Vec<CiterCtx>,
 }
@@ -347,7 +347,7 @@ fn fill_parts<'e>(
                             .copied()
                             .unwrap_or_default(),
                         id: target_id(t, &c.target),
-                        paragraph: c.target.paragraph().map(ParaNo::get),
+                        paragraph: c.target.paragraph(),
                         locator: c.target.locator(),
                         quote: c.quote.as_deref(),
                         label: target_label(t, &c.target),
@@ -448,7 +448,7 @@ pub(crate) fn references<'s>(t: &Tracked<'s>, i: PageId) -> Vec<ReferenceCtx<'s>
                 source_id: id,
                 source_title: title,
                 source_short_title: short,
-                paragraph: r.target.paragraph().map(ParaNo::get),
+                paragraph: r.target.paragraph(),
                 locator: r.target.locator(),
                 permalink: url.clone(),
                 url,
@@ -468,7 +468,7 @@ pub(crate) fn references<'s>(t: &Tracked<'s>, i: PageId) -> Vec<ReferenceCtx<'s>
                     ReferenceCtx {
                         permalink,
                         passage: n
-                            .and_then(|n| s.body.paragraphs.get(n.get() - 1))
+                            .and_then(|n| s.body.paragraphs.get(n.index()))
                             .map(|p| p.text.as_str()),
                         ..common("source", &s.slug, &s.meta.title, s.short_title(), url)
                     }
@@ -516,9 +516,7 @@ fn paragraphs(t: &Tracked, i: PageId) -> Vec<ParagraphCtx> {
         .map(|para| ParagraphCtx {
             number: para.number,
             text: para.text.clone(),
-            cited_by: ParaNo::new(para.number)
-                .map(|n| citers(t, t.citations_of(i, SourceAt::Paragraph(n))))
-                .unwrap_or_default(),
+            cited_by: citers(t, t.citations_of(i, SourceAt::Paragraph(para.number))),
         })
         .collect()
 }

@@ -429,10 +429,7 @@ fn strict_warnings(
                 .body
                 .paragraphs
                 .iter()
-                .filter(|p| {
-                    ParaNo::new(p.number)
-                        .is_some_and(|n| !graph.cited_by[i].contains_key(&SourceAt::Paragraph(n)))
-                })
+                .filter(|p| !graph.cited_by[i].contains_key(&SourceAt::Paragraph(p.number)))
                 .map(|p| format!("¶{}", p.number))
                 .collect();
             if !uncited.is_empty() {
@@ -700,7 +697,7 @@ impl<'a> Works<'a> {
                 n: n.get(),
                 count,
             }),
-            (Some(n), Some(q)) if !index.paragraph_contains(n.get() - 1, q) => {
+            (Some(n), Some(q)) if !index.paragraph_contains(n.index(), q) => {
                 let found_in = match index.find_explained(q, explain) {
                     QuoteMatch::Unique(k) => Some(k + 1),
                     _ => None,
@@ -714,7 +711,7 @@ impl<'a> Works<'a> {
             }
             (Some(n), _) => Ok(Some(n)),
             (None, Some(q)) => match index.find_explained(q, explain) {
-                QuoteMatch::Unique(k) => Ok(ParaNo::new(k + 1)),
+                QuoteMatch::Unique(k) => Ok(Some(ParaNo::at(k))),
                 QuoteMatch::Ambiguous(hits) => Err(CiteError::Ambiguous {
                     id: id(),
                     quote: q.clone(),

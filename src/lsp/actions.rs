@@ -87,7 +87,7 @@ fn citation_fixes(
     let texts: Vec<&str> = p.body.paragraphs.iter().map(|x| x.text.as_str()).collect();
     let index = crate::cite::QuoteIndex::new(&texts);
     let holds = match item.paragraph {
-        Some(n) => index.paragraph_contains(n.get() - 1, quote),
+        Some(n) => index.paragraph_contains(n.index(), quote),
         None => !matches!(index.find(quote), crate::cite::QuoteMatch::NotFound(_)),
     };
     if holds {

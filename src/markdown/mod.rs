@@ -882,7 +882,10 @@ fn number_paragraphs<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, out: &mut 
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        out.paragraphs.push(SourceParagraph { number: n, text });
+        out.paragraphs.push(SourceParagraph {
+            number: crate::ids::ParaNo::at(i),
+            text,
+        });
         let open = format!(
             "<div class=\"para\" id=\"p{n}\" data-para=\"{n}\"><a class=\"para-num\" href=\"#p{n}\" aria-label=\"Paragraph {n}\">¶{n}</a><div class=\"para-text\">"
         );
