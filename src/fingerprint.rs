@@ -3,7 +3,7 @@
 //!   for what is written into the output or kept on disk (asset names, shard choice);
 //! - [`hash_of`], [`hash_json`] and [`in_run`] are fast (foldhash), and stable only within
 //!   one run of the program, which is all a rebuild in a session needs; never part of a
-//!   name or a file.
+//!   name, nor of anything another run reads back.
 //!
 //! A leaf module: it depends on no other module of the crate.
 
@@ -21,31 +21,15 @@ pub fn in_run() -> InRunHasher {
     STATE.build_hasher()
 }
 
-/// A [`Hasher`] that feeds [`fnv1a`]: the same on every machine, for keys that are
-/// written into the output folder.
-#[derive(Default)]
-pub struct StableHasher(Option<u64>);
-
-impl Hasher for StableHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0.unwrap_or(0xcbf2_9ce4_8422_2325);
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = Some(h);
-    }
-    fn finish(&self) -> u64 {
-        self.0.unwrap_or(0xcbf2_9ce4_8422_2325)
-    }
-}
-
 /// FNV-1a: a small hash that is the same on every machine and in every version of Rust,
 /// for names and places in the output that must not move between builds.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h = StableHasher::default();
-    h.write(bytes);
-    h.finish()
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// A short stable fingerprint of `bytes` ([`fnv1a`]), for asset names.

@@ -109,7 +109,7 @@ struct Highlighted {
 
 /// The lines one thread has highlighted, by their text; a line has one record per state
 /// it was met in (at most [`LineMemo::STATES_PER_LINE`]). Emptied when it holds
-/// [`LineMemo::MAX_LINES`] records, so its memory stays bounded in a long session.
+/// [`LineMemo::MAX_RECORDS`] records, so its memory stays bounded in a long session.
 #[derive(Default)]
 struct LineMemo {
     lines: HashMap<String, Vec<Highlighted>, foldhash::quality::RandomState>,
@@ -121,7 +121,7 @@ thread_local! {
 }
 
 impl LineMemo {
-    const MAX_LINES: usize = 2_000;
+    const MAX_RECORDS: usize = 2_000;
     const STATES_PER_LINE: usize = 8;
 
     /// Appends the HTML of `line`, highlighted from `state`, to `html`, moves `state` past
@@ -147,7 +147,7 @@ impl LineMemo {
         let (line_html, open_spans) =
             line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut state.scopes).ok()?;
         html.push_str(&line_html);
-        if self.records >= Self::MAX_LINES {
+        if self.records >= Self::MAX_RECORDS {
             self.lines.clear();
             self.records = 0;
         }

@@ -134,10 +134,12 @@ impl<'a> IndexPlan<'a> {
 
     /// The key of shard `i`: it changes whenever anything its index is built from
     /// changes (its pages, the settings, how the site is split, the versions of this
-    /// program and of Pagefind).
+    /// program and of Pagefind). It is an in-run hash, as its pages' hashes are: it is
+    /// compared only within one run, with the session's last index (which serve reads
+    /// back from the output folder this same run wrote); a one-off build reuses none.
     fn key(&self, i: usize, settings: &Settings) -> String {
         use std::hash::{Hash, Hasher};
-        let mut h = crate::fingerprint::StableHasher::default();
+        let mut h = crate::fingerprint::in_run();
         let versions = (PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"));
         (versions, NOISE, &settings.base_path, &settings.language).hash(&mut h);
         let count = self.shards.len();
