@@ -23,6 +23,10 @@
 //! `\{%` are text too (the backslash is dropped, as Markdown drops it). A shortcode is on
 //! one line. Nothing inside a code span, a code block or raw HTML is a shortcode.
 
+/// How deep block shortcodes may nest. Rendering a body renders the blocks inside it, so
+/// the depth bounds the renderer's recursion; no real page nests more than a few.
+pub const MAX_BLOCK_DEPTH: usize = 64;
+
 use std::ops::Range;
 
 /// An argument's value, typed as written.

@@ -715,6 +715,32 @@ fn bad_input_gets_an_error_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn a_malformed_frame_is_skipped_and_the_next_one_is_answered() {
+    let site = site();
+    let mut c = Client::start(&site, json!({}));
+    let body = br#"{"jsonrpc":"2.0","method":"$/ignored"}"#;
+    let bad: [&[u8]; 4] = [
+        b"Content-Length: abc\r\n\r\n",
+        b"Content-Length: -5\r\n\r\n",
+        b"Content-Len\r\n\r\n",
+        b"Content-Length: 7\r\n\r\n",
+    ];
+    for head in bad {
+        c.stdin.write_all(head).unwrap();
+        c.stdin.write_all(body).unwrap();
+        c.stdin.flush().unwrap();
+        // The server answers the next well-formed request.
+        let r = c.request("textDocument/nonsense", json!({}));
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+    }
+    // A header line cut short runs into the next frame's header.
+    c.stdin.write_all(b"Content-Length: 1").unwrap();
+    let r = c.request("textDocument/nonsense", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    c.shutdown();
+}
+
+#[test]
 fn a_site_that_does_not_build_is_a_diagnostic() {
     let site = site();
     site.write("explainer.toml", "title = [broken\n");

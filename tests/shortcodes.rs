@@ -110,6 +110,36 @@ fn a_citation_in_a_block_body_is_verified() {
     assert!(message.contains("rules are too narrow"), "{message}");
 }
 
+/// `n` `note` blocks, each inside the one before.
+fn nested_notes(n: usize) -> String {
+    format!(
+        "{}x\n\n{}",
+        "{% note() %}\n\n".repeat(n),
+        "{% end %}\n\n".repeat(n)
+    )
+}
+
+#[test]
+fn block_shortcodes_nest_to_a_limit_and_deeper_is_a_located_error() {
+    let deepest = explainer::shortcode::MAX_BLOCK_DEPTH;
+    let s = concern(&nested_notes(deepest));
+    let built = build(&BuildOptions::new(s.path()));
+    assert!(built.is_ok(), "{:#?}", built.err());
+    let html = s.read("concern/index.html");
+    assert_eq!(html.matches("<aside class=\"inset-text\"").count(), deepest);
+    // One more is an error at the open tag past the limit (the body starts on line 4);
+    // thousands more (which once overflowed the stack) are the same error, not a crash.
+    for n in [deepest + 1, 5_000] {
+        let (file, line, col, message) = one_error(&concern(&nested_notes(n)));
+        assert_eq!(
+            (file.as_str(), line, col),
+            ("content/concern.md", 4 + 2 * deepest, 1),
+            "{message}"
+        );
+        assert!(message.contains("nested more than"), "{message}");
+    }
+}
+
 #[test]
 fn shortcodes_in_code_are_text() {
     let s = concern("Write `{{ nope(x=1) }}` inline, or:\n\n```\n{% nope() %}\n{% end %}\n```\n");

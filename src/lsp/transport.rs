@@ -91,28 +91,43 @@ fn refuse(errors: &Sender<Message>, body: &[u8], why: &str) {
 
 /// The next frame's body: `None` at the end of the input, `Some(None)` for a frame that
 /// could not be read whole (skipped).
+///
+/// The reader resynchronises after any bad frame: a header block is the lines up to an
+/// empty one, and the frame's length is taken from the last `Content-Length:` anywhere in
+/// them, so the unread rest of a bad frame (a body after a length that did not parse, the
+/// tail of a body longer than its length) is skipped as a header line and the next
+/// frame's header is still found, even when it follows such a tail on the same line.
 fn read_frame(input: &mut impl BufRead) -> Option<Option<Vec<u8>>> {
     let mut length = None;
-    let mut any = false;
+    let mut garbled = false;
     loop {
-        let mut header = Vec::new();
-        if input.read_until(b'\n', &mut header).ok()? == 0 {
-            return if any { Some(None) } else { None };
+        let mut line = Vec::new();
+        if input.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
         }
-        any = true;
-        let header = String::from_utf8_lossy(&header);
+        let header = String::from_utf8_lossy(&line);
         let header = header.trim_end();
         if header.is_empty() {
-            break;
+            if length.is_some() || garbled {
+                break;
+            }
+            // Blank lines between frames are not a frame.
+            continue;
         }
-        if let Some((name, value)) = header.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse::<usize>().ok();
+        match content_length(header) {
+            Some(Ok(n)) => {
+                length = Some(n);
+                garbled = false;
+            }
+            Some(Err(())) => {
+                length = None;
+                garbled = true;
+            }
+            None => {}
         }
     }
     let Some(length) = length else {
-        eprintln!("explainer lsp: a message without a Content-Length was skipped");
+        eprintln!("explainer lsp: a message without a valid Content-Length was skipped");
         return Some(None);
     };
     if length > MAX_BODY {
@@ -123,4 +138,60 @@ fn read_frame(input: &mut impl BufRead) -> Option<Option<Vec<u8>>> {
     let mut body = vec![0; length];
     input.read_exact(&mut body).ok()?;
     Some(Some(body))
+}
+
+/// The value of the last `Content-Length:` header in a line (matched without regard to
+/// case, anywhere in the line): `None` when there is none, `Err` when its value is not a
+/// length.
+fn content_length(line: &str) -> Option<Result<usize, ()>> {
+    const NAME: &str = "content-length:";
+    let lower = line.to_ascii_lowercase();
+    let at = lower.rfind(NAME)?;
+    let value = line[at + NAME.len()..].trim();
+    Some(value.parse::<usize>().map_err(|_| ()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_frame;
+
+    /// Every frame the reader returns from `input`, skipped ones as `None`.
+    fn frames(input: &[u8]) -> Vec<Option<String>> {
+        let mut r = input;
+        std::iter::from_fn(|| read_frame(&mut r))
+            .map(|f| f.map(|b| String::from_utf8(b).unwrap()))
+            .collect()
+    }
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn reads_frames_one_after_another() {
+        let input = format!("{}{}", frame("{\"a\":1}"), frame("{}"));
+        let got = frames(input.as_bytes());
+        assert_eq!(got, [Some("{\"a\":1}".into()), Some("{}".into())]);
+    }
+
+    #[test]
+    fn finds_the_next_frame_after_a_bad_length() {
+        let ok = frame("{\"id\":2}");
+        for bad in [
+            "Content-Length: abc\r\n\r\n{\"id\":1}".to_string(),
+            "Content-Length: -5\r\n\r\n{\"id\":1}".to_string(),
+            "Content-Le\r\n\r\n{\"id\":1}".to_string(),
+            // A length shorter than the body: its tail runs into the next header.
+            "Content-Length: 4\r\n\r\n{\"id\":1}".to_string(),
+            // A header line cut short, with no blank line after it.
+            "Content-Length: 1".to_string(),
+        ] {
+            let got = frames(format!("{bad}{ok}").as_bytes());
+            assert_eq!(
+                got.last(),
+                Some(&Some("{\"id\":2}".to_string())),
+                "after {bad:?}: {got:?}"
+            );
+        }
+    }
 }

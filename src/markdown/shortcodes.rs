@@ -87,6 +87,15 @@ pub(super) fn plan(
         out.diagnostics
             .push(error(tag.range.start, message, help.to_string()));
     }
+    if let Some(tag) = too_deep(&tags) {
+        const MAX: usize = crate::shortcode::MAX_BLOCK_DEPTH;
+        out.diagnostics.push(error(
+            tag.range.start,
+            format!("block shortcodes are nested more than {MAX} deep here"),
+            format!("close some blocks with `{{% end %}}` before opening `{}`: a page may nest at most {MAX} block shortcodes", tag.name),
+        ));
+        return None;
+    }
     if tags.is_empty() {
         return None;
     }
@@ -122,6 +131,24 @@ pub(super) fn plan(
         out.shortcodes.push(use_of(&tag, loc, base));
     }
     Some(plan)
+}
+
+/// The first block tag that opens deeper than [`crate::shortcode::MAX_BLOCK_DEPTH`], if any (`tags` are paired).
+fn too_deep(tags: &[Tag]) -> Option<&Tag> {
+    let mut depth = 0usize;
+    for tag in tags {
+        match tag.kind {
+            TagKind::Open => {
+                depth += 1;
+                if depth > crate::shortcode::MAX_BLOCK_DEPTH {
+                    return Some(tag);
+                }
+            }
+            TagKind::End => depth = depth.saturating_sub(1),
+            TagKind::Inline => {}
+        }
+    }
+    None
 }
 
 /// A shortcode's tag as the page model keeps it.
