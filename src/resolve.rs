@@ -473,7 +473,7 @@ struct Works<'a> {
     /// The folder of the full-text sources, for help lines.
     source_folder: String,
     /// A hash of everything a citation resolves against: each source's id, place among
-    /// the pages and paragraphs, and the bibliography's ids in order.
+    /// the pages and paragraphs, and the bibliography's entries in order.
     key: u64,
 }
 
@@ -537,8 +537,10 @@ impl<'a> Works<'a> {
                     p.text.hash(&mut h);
                 }
             }
+            // An entry whole, as it is exported (its id, url, kind, `checked_locators`…):
+            // a citation's resolution and its warnings read any of it.
             for e in &bibliography.entries {
-                e.id.hash(&mut h);
+                crate::fingerprint::hash_json(e).hash(&mut h);
             }
             source_folder.hash(&mut h);
             h.finish()

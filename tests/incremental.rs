@@ -448,3 +448,61 @@ fn the_updates_page_and_the_print_edition_rebuild_when_what_they_read_changes() 
     s.check("after renaming a page with notes");
     assert!(updates(&s).contains("Concern A renamed"));
 }
+
+/// The warnings of a build, as printed, in order.
+fn warnings(d: &explainer::Diagnostics) -> Vec<String> {
+    let mut v: Vec<String> = d
+        .iter()
+        .filter(|d| d.severity == explainer::Severity::Warning)
+        .map(|d| format!("{}:{:?}: {}", d.file.display(), d.position, d.message))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The stale diagnostic of the Queries issue: a warm session kept the warning about a
+/// citation beyond an entry's checked places after the entry was widened, and gave none
+/// after it was narrowed again. Each rebuild's warnings must be a clean build's.
+#[test]
+fn a_rebuild_warns_as_a_clean_build_when_an_entrys_checked_places_change() {
+    let files = files();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
+    let mut live = Live::new(&refs);
+    let narrow = "  url: https://example.org/report\n  checked_locators: [\"p. 1\"]\n";
+    let wide = "  url: https://example.org/report\n  checked_locators: [\"p. 1–5\"]\n";
+    live.edit(
+        "content/references.yaml",
+        "  url: https://example.org/report\n",
+        narrow,
+    );
+    for (step, (from, to)) in [(narrow, wide), (wide, narrow), (narrow, wide)]
+        .into_iter()
+        .enumerate()
+    {
+        let before = live.build();
+        // Another page is edited too, as in the report: nothing else about the site moves.
+        live.edit("content/references.yaml", from, to);
+        live.edit("content/concerns/c.md", "## More", "## More");
+        let warm = live.build();
+        let clean = build(&BuildOptions {
+            out_dir: Some(live.dir.path().join("fresh")),
+            ..BuildOptions::new(&live.site)
+        })
+        .unwrap();
+        assert_eq!(
+            warnings(&warm.diagnostics),
+            warnings(&clean.diagnostics),
+            "step {step}: the warm build's warnings are a clean build's"
+        );
+        let beyond = |r: &explainer::BuildReport| {
+            warnings(&r.diagnostics).iter().any(|w| w.contains("p. 2"))
+        };
+        assert_eq!(
+            beyond(&warm),
+            to == narrow,
+            "step {step}: {:?}",
+            warnings(&warm.diagnostics)
+        );
+        assert_ne!(beyond(&before), beyond(&warm), "step {step}");
+    }
+}
