@@ -427,7 +427,7 @@ fn resolve_site_in(
         .into_iter()
         .partition(|p| opts.drafts || !p.meta.draft);
     diags.extend(checks::missing_home_page(&pages, &drafts, &parsed.broken));
-    diags.extend(checks::reviews_due(&pages, checks::today()));
+    diags.extend(checks::reviews_due(&pages, &config, checks::today()));
     let mut absent: HashMap<String, resolve::Absence> = drafts
         .into_iter()
         .map(|p| (p.rel.clone(), resolve::Absence::Draft))

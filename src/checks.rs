@@ -121,27 +121,60 @@ pub fn today() -> jiff::civil::Date {
         .unwrap_or_else(|| jiff::Zoned::now().date())
 }
 
-/// A warning for each page whose `review_by` day is before `today`: its facts are due to
-/// be checked again. Never an error: a build does not fail on it.
-pub fn reviews_due(pages: &[PageRef], today: jiff::civil::Date) -> Vec<Diagnostic> {
-    pages
-        .iter()
-        .filter_map(|p| {
-            let due = p.meta.review_by.as_deref()?;
-            let day = frontmatter::calendar_day(due)?;
-            (day < today).then(|| {
-                let checked = match &p.meta.reviewed {
-                    Some(r) => format!("; its facts were last checked on {r}"),
-                    None => String::new(),
-                };
-                Diagnostic::warning(
-                    &p.file,
-                    frontmatter::key_position(&p.text, "review_by"),
-                    format!("this page was due for review by {due}{checked}"),
-                )
-                .with_help("check the page's facts against their sources again, then set `reviewed:` to today and `review_by:` to the next day they need checking")
-                .with_source(&p.text)
-            })
-        })
-        .collect()
+/// How a review date stands on a given day, for the warning about it.
+fn review_status(due: jiff::civil::Date, today: jiff::civil::Date, window: u32) -> Option<String> {
+    let day = due.strftime("%-d %B %Y").to_string();
+    if due < today {
+        return Some(format!("was due for review on {day}"));
+    }
+    let days = today.until(due).ok()?.get_days();
+    match days {
+        0 => Some(format!("is due for review today ({day})")),
+        1 => Some(format!("is due for review tomorrow ({day})")),
+        n if n <= i32::try_from(window).unwrap_or(i32::MAX) => {
+            Some(format!("is due for review in {n} days ({day})"))
+        }
+        _ => None,
+    }
+}
+
+/// A warning for each page and each data file whose review date (a page's `review_by`,
+/// a data file's in `data_review_by`) has passed or falls within the review window
+/// (`review_window_days`) from `today`: its facts are due to be checked again. Never an
+/// error: a build does not fail on it.
+pub fn reviews_due(
+    pages: &[PageRef],
+    config: &crate::config::Config,
+    today: jiff::civil::Date,
+) -> Vec<Diagnostic> {
+    let window = config.review_window_days;
+    let pages = pages.iter().filter_map(|p| {
+        let due = frontmatter::calendar_day(p.meta.review_by.as_deref()?)?;
+        let status = review_status(due, today, window)?;
+        let checked = match &p.meta.reviewed {
+            Some(r) => format!("; its facts were last checked on {r}"),
+            None => String::new(),
+        };
+        Some(
+            Diagnostic::warning(
+                &p.file,
+                frontmatter::key_position(&p.text, "review_by"),
+                format!("this page {status}{checked}"),
+            )
+            .with_help("check the page's facts against their sources again, then set `reviewed:` to today and `review_by:` to the next day they need checking")
+            .with_source(&p.text),
+        )
+    });
+    let data = config.data_review_by.iter().filter_map(|(name, due)| {
+        let status = review_status(frontmatter::calendar_day(due)?, today, window)?;
+        Some(
+            Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                config.data_review_at.get(name).copied(),
+                format!("the data file `{name}` {status}, and so are the pages that show it"),
+            )
+            .with_help(format!("check content/{name} against its sources again, then set its `data_review_by` day in explainer.toml to the next day it needs checking")),
+        )
+    });
+    pages.chain(data).collect()
 }

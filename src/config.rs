@@ -42,6 +42,41 @@ pub struct Config {
     /// The content sections and the role each plays, in navigation order.
     #[serde(default)]
     pub sections: Sections,
+    /// How many days before a review date (`review_by`) a check starts to warn.
+    #[serde(default = "default_review_window")]
+    pub review_window_days: u32,
+    /// The day each data file's facts are to be checked again, by its path from
+    /// `content/` (`"data/status.yaml" = 2026-12-21`). A page that reads the file inherits
+    /// the date when it is earlier than its own `review_by`.
+    #[serde(default, deserialize_with = "days_by_name")]
+    pub data_review_by: std::collections::BTreeMap<String, String>,
+    /// Where each `data_review_by` entry is written, for warnings (not a setting).
+    #[serde(skip)]
+    pub data_review_at: std::collections::BTreeMap<String, crate::diagnostic::Position>,
+}
+
+/// The review window when `explainer.toml` gives none.
+pub const REVIEW_WINDOW_DAYS: u32 = 14;
+
+fn default_review_window() -> u32 {
+    REVIEW_WINDOW_DAYS
+}
+
+/// A table of days by name, each a TOML date (`2026-12-21`) or the same as text.
+fn days_by_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+    let table = std::collections::BTreeMap::<String, toml::Value>::deserialize(d)?;
+    table
+        .into_iter()
+        .map(|(k, v)| match v {
+            toml::Value::Datetime(d) => Ok((k, d.to_string())),
+            toml::Value::String(t) => Ok((k, t)),
+            _ => Err(serde::de::Error::custom(format!(
+                "`{k}` in [data_review_by] is not a day: write a data file's path and the day its facts are due for review, e.g. \"data/status.yaml\" = 2026-12-21 (a setting of the top level belongs above the first [table])"
+            ))),
+        })
+        .collect()
 }
 
 /// What a content section holds, and so how the citation graph treats its pages.
@@ -162,6 +197,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "search",
     "search_shard_pages",
     "sections",
+    "review_window_days",
+    "data_review_by",
 ];
 
 impl Config {
@@ -230,6 +267,8 @@ impl Config {
             let mut d = Diagnostic::error(CONFIG_FILE, position, e.message().trim().to_string());
             if e.message().contains("unknown field") {
                 d = d.with_help(format!("valid keys are: {}", CONFIG_KEYS.join(", ")));
+            } else if e.message().contains("[data_review_by]") {
+                d = d.with_help("move the setting above `[data_review_by]`, or give the data file's review day");
             } else if !e.message().contains("missing field") {
                 d = d.with_help("explainer.toml is TOML: `key = \"text\"`, `key = true`, one setting per line; put text in double quotes");
             }
@@ -238,8 +277,48 @@ impl Config {
             }
             vec![d.with_source(text)]
         })?;
+        let mut config = config;
         config.validate(text)?;
+        let keys = KeyPositions::new(text);
+        config.data_review_at = config
+            .data_review_by
+            .keys()
+            .filter_map(|k| Some((k.clone(), keys.get(Some("data_review_by"), k)?)))
+            .collect();
         Ok(config)
+    }
+
+    /// The problems with `[data_review_by]`: a day that is not a day, a name that is not a
+    /// data file's path.
+    fn data_review_errors(&self, text: &str, keys: &KeyPositions) -> Vec<Diagnostic> {
+        let mut errors = vec![];
+        for (name, day) in &self.data_review_by {
+            let at = keys.get(Some("data_review_by"), name);
+            if crate::frontmatter::calendar_day(day).is_none() {
+                errors.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        at,
+                        format!(
+                            "the review date of `{name}`, `{}`, is not a day",
+                            shown(day)
+                        ),
+                    )
+                    .with_help(
+                        "write the day as YYYY-MM-DD, e.g. \"data/status.yaml\" = 2026-12-21",
+                    )
+                    .with_source(text),
+                );
+            }
+            if !crate::data::is_data_file(name) {
+                errors.push(
+                    Diagnostic::error(CONFIG_FILE, at, format!("`{}` is not a data file's path", shown(name)))
+                        .with_help(format!("name the file by its path from content/, in content/{}, ending .yaml, .yml, .json or .csv, e.g. \"data/status.yaml\"", crate::data::DIR))
+                        .with_source(text),
+                );
+            }
+        }
+        errors
     }
 
     /// The problems with the section names of `[sections]`: two that differ only in case,
@@ -324,6 +403,7 @@ impl Config {
             }
         }
         errors.extend(self.section_name_errors(text, &keys));
+        errors.extend(self.data_review_errors(text, &keys));
         if self.search_shard_pages == 0 {
             errors.push(
                 Diagnostic::error(CONFIG_FILE, at("search_shard_pages"), "search_shard_pages is 0, but each part of the search index holds at least one page")

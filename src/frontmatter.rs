@@ -106,6 +106,12 @@ pub struct FrontMatter {
     /// Sources: where the original is published.
     #[serde(default)]
     pub original_url: Option<String>,
+    /// Sources: the heading of the section in which a topic page says what this source
+    /// says about the topic (`What the senators say`). The matrix then counts the source
+    /// as raising a topic by what that section cites of it, not by every citation on the
+    /// page (a "closest point" or a general request cited elsewhere is not raising it).
+    #[serde(default)]
+    pub own_section: Option<String>,
     /// The page's history: a dated note for each revision a reader should know of.
     #[serde(default)]
     pub changes: Vec<Change>,
@@ -303,6 +309,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "letterhead",
     "subject",
     "original_url",
+    "own_section",
     "changes",
 ];
 
@@ -314,6 +321,7 @@ pub const SOURCE_ONLY_KEYS: &[&str] = &[
     "signatories",
     "letterhead",
     "subject",
+    "own_section",
 ];
 
 /// A content file split into its front matter and body.

@@ -248,17 +248,7 @@ impl Graph {
             .map(|&t| {
                 sources
                     .iter()
-                    .map(|&s| {
-                        let refs = self.references[t.index()]
-                            .iter()
-                            .filter(|r| r.target.work() == Work::Source(s));
-                        let mut cell = SourceCell::default();
-                        for r in refs {
-                            cell.citations += r.uses.len();
-                            cell.paragraphs.extend(r.target.paragraph());
-                        }
-                        cell
-                    })
+                    .map(|&s| self.source_cell(pages, t, s))
                     .collect()
             })
             .collect();
@@ -278,6 +268,53 @@ impl Graph {
             by_source,
             by_subject,
         }
+    }
+}
+
+impl Graph {
+    /// How topic page `t` cites source `s`: every citation mark, and the paragraphs that
+    /// show the source raising the topic. A source that names its own section
+    /// (`own_section`, such as "What the senators say") raises a topic by the paragraphs
+    /// cited under that heading of the topic's page (to the next heading of its level or
+    /// higher), and not at all when the page has no such heading; a source that names
+    /// none, by every paragraph the page cites.
+    fn source_cell(&self, pages: &[PageRef], t: PageId, s: PageId) -> SourceCell {
+        let page = &pages[t.index()];
+        let own = pages[s.index()].meta.own_section.as_deref().map(|name| {
+            let headings = &page.body.headings;
+            let at = headings
+                .iter()
+                .position(|h| h.text.trim().eq_ignore_ascii_case(name.trim()));
+            at.map(|i| {
+                let level = headings[i].level;
+                let end = headings[i + 1..]
+                    .iter()
+                    .find(|h| h.level <= level)
+                    .map_or(usize::MAX, |h| h.line);
+                headings[i].line..end
+            })
+        });
+        let mut cell = SourceCell::default();
+        let brackets = self.brackets.get(t.index()).map(Vec::as_slice);
+        for (b, shown) in brackets.unwrap_or_default().iter().enumerate() {
+            let line = page.body.citations.get(b).and_then(|items| items.first());
+            let line = line.map_or(0, |u| u.position.line);
+            for c in shown.iter().map(|&c| &self.citations[c]) {
+                if c.target.work() != Work::Source(s) {
+                    continue;
+                }
+                cell.citations += 1;
+                let raises = match &own {
+                    None => true,
+                    Some(section) => section.as_ref().is_some_and(|r| r.contains(&line)),
+                };
+                if raises {
+                    cell.raises = true;
+                    cell.paragraphs.extend(c.target.paragraph());
+                }
+            }
+        }
+        cell
     }
 }
 
@@ -342,7 +379,10 @@ impl PageGraph {
 pub struct SourceCell {
     /// How many citation marks point into the source.
     pub citations: usize,
-    /// Which of its paragraphs.
+    /// Whether the topic's page shows the source raising the topic (see
+    /// [`Graph::matrix`]: by its own section, when the source names one).
+    pub raises: bool,
+    /// The paragraphs cited as raising it.
     pub paragraphs: BTreeSet<ParaNo>,
 }
 

@@ -190,6 +190,8 @@ pub struct Heading {
     pub id: String,
     /// The heading's plain text.
     pub text: String,
+    /// The line of the page it starts on (1-based, counting the front matter).
+    pub line: usize,
 }
 
 /// A link from this page to a content file (or to an anchor of this page).

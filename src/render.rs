@@ -104,6 +104,9 @@ struct PageCtx<'a> {
     /// The change notes, newest first.
     changes: Vec<&'a crate::frontmatter::Change>,
     content: String,
+    /// The day the page's facts are due for review (`YYYY-MM-DD`): its own `review_by`,
+    /// or a data file's it shows, whichever is earlier.
+    review_by: Option<String>,
     toc: Vec<&'a crate::page::Heading>,
     references: Vec<ReferenceCtx<'a>>,
     backlinks: Vec<PageLink>,
@@ -120,6 +123,7 @@ struct PageCtx<'a> {
 #[derive(Serialize)]
 struct SourceCellCtx {
     count: usize,
+    raises: bool,
     paragraphs: Vec<ParagraphLink>,
 }
 
@@ -191,6 +195,7 @@ fn matrix(site: &Site) -> MatrixCtx {
                 .zip(&m.sources)
                 .map(|(cell, &s)| SourceCellCtx {
                     count: cell.citations,
+                    raises: cell.raises,
                     paragraphs: cell
                         .paragraphs
                         .iter()
@@ -530,7 +535,9 @@ fn page_context<'a>(
     let p = t.page(i);
     let cfg = t.config();
     let (previous, next) = t.neighbours(i);
+    let content = fill_body(t, i, env, theme)?;
     Ok(PageCtx {
+        review_by: review_by(p, cfg),
         title: &p.meta.title,
         url: cfg.prefixed(&p.url),
         permalink: cfg.absolute_url(&p.url),
@@ -545,7 +552,7 @@ fn page_context<'a>(
         date: p.meta.date.as_deref(),
         updated: p.meta.last_updated(),
         changes: p.meta.changes_newest_first(),
-        content: fill_body(t, i, env, theme)?,
+        content,
         toc: p
             .body
             .headings
@@ -565,6 +572,21 @@ fn page_context<'a>(
         paragraphs: paragraphs(t, i),
         cited_whole: citers(t, t.citations_of(i, SourceAt::Whole)),
     })
+}
+
+/// The day a page's facts are due for review: the earliest of its own `review_by` and
+/// the review days of the data files its body has read (`data_review_by`), as
+/// `YYYY-MM-DD`. Call it after the body is rendered.
+fn review_by(p: &crate::page::Page, cfg: &crate::config::Config) -> Option<String> {
+    let data = reuse::data_read_so_far();
+    let inherited = data.iter().filter_map(|rel| cfg.data_review_by.get(rel));
+    p.meta
+        .review_by
+        .iter()
+        .chain(inherited)
+        .filter(|d| crate::frontmatter::calendar_day(d).is_some())
+        .min()
+        .cloned()
 }
 
 /// Template problems become diagnostics that name the template file and line.

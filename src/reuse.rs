@@ -71,6 +71,21 @@ pub fn record(r: Read) {
     });
 }
 
+/// The data files the page being rendered on this thread has read so far, by path
+/// relative to `content/` (what it read is recorded either way, so this costs no read).
+pub fn data_read_so_far() -> Vec<String> {
+    READS.with(|cell| {
+        cell.borrow()
+            .iter()
+            .flatten()
+            .filter_map(|r| match r {
+                Read::Data(rel) => Some(rel.clone()),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
 /// Runs `render` while recording what it reads of the site.
 pub fn recording<T>(render: impl FnOnce() -> T) -> (T, BTreeSet<Read>) {
     READS.with(|cell| *cell.borrow_mut() = Some(BTreeSet::new()));

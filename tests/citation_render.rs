@@ -529,3 +529,46 @@ fn production_output_has_no_inline_scripts_or_styles() {
         }
     }
 }
+
+#[test]
+fn a_letter_raises_a_concern_by_what_its_own_section_cites() {
+    let own = LETTER_A.replace(
+        "kind: letter\n",
+        "own_section: What the writers say\nkind: letter\n",
+    );
+    let citing = format!(
+        "{CITING_FRONT}## In short\n\nThe writers worry [@letter-a#p6].\n\n## What the writers say\n\nThey say it [@letter-a#p3].\n\n### In detail\n\nMore [@letter-a \"criminal intent\"].\n\n## Where they differ\n\nTheir closest point [@letter-a#p2].\n"
+    );
+    let site = render_site(&[
+        ("content/sources/letter-a.md", &own),
+        ("content/concerns/citing.md", &citing),
+    ]);
+    site.build_ok();
+    let html = site.read("matrix/index.html");
+    // Only what the writers' own section (to the next heading of its level) cites is
+    // raising the concern; every citation on the page is counted.
+    let cell = matrix_cell(&html, "/concerns/citing/", "/sources/letter-a/");
+    assert!(text(cell).contains("Raises it"), "{cell}");
+    let links = hrefs(cell);
+    assert!(
+        links.contains(&"/sources/letter-a/#p3".to_string()),
+        "{links:?}"
+    );
+    assert!(
+        !links.contains(&"/sources/letter-a/#p6".to_string()),
+        "{links:?}"
+    );
+    assert!(
+        !links.contains(&"/sources/letter-a/#p2".to_string()),
+        "{links:?}"
+    );
+    assert_eq!(count_in(cell), 4, "{cell}");
+    // A page without that section cites the letter but does not raise it.
+    let cell = matrix_cell(&html, "/concerns/other/", "/sources/letter-a/");
+    assert!(text(cell).contains("Does not raise it"), "{cell}");
+    assert!(hrefs(cell).is_empty(), "{cell}");
+    assert_eq!(count_in(cell), 1, "{cell}");
+    // A letter that names no section raises a concern by any paragraph cited.
+    let cell = matrix_cell(&html, "/concerns/other/", "/sources/letter-b/");
+    assert!(text(cell).contains("Raises it"), "{cell}");
+}

@@ -198,7 +198,7 @@ async fn a_page_due_for_review_is_named_in_the_preview() {
     );
     assert!(
         page.body
-            .contains("this page was due for review by 2000-01-01"),
+            .contains("this page was due for review on 1 January 2000"),
         "{}",
         page.body
     );
@@ -207,7 +207,22 @@ async fn a_page_due_for_review_is_named_in_the_preview() {
     edit(&concern, "review_by: 2000-01-01", "review_by: 9999-12-31");
     assert_eq!(events.outcome().await.0, "reload");
     let page = get(server.addr, "/concerns/example/").await;
-    assert!(!page.body.contains("due for review"), "{}", page.body);
+    // The editor's notice goes; the reader's (hidden until the day passes) stays.
+    assert!(
+        !page.body.contains("id=\"explainer-warnings\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("this page was due for review"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("data-review-by=\"9999-12-31\""),
+        "{}",
+        page.body
+    );
     server.stop().await;
 }
 

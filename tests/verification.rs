@@ -145,18 +145,47 @@ const REVIEWED: &str = "---\ntitle: Status\nreview_by: 2026-12-31\nreviewed: 202
 fn a_passed_review_date_is_a_warning_and_never_fails_a_build() {
     let site = cite_site("A claim [@letter-a#p1], and [status](../context/status.md).\n");
     site.write("content/context/status.md", REVIEWED);
-    let before = explainer()
-        .env("EXPLAINER_TODAY", "2026-12-31")
-        .args(["check", "--strict"])
-        .arg(site.path())
-        .output()
-        .unwrap();
-    let before = Run::from(before);
-    assert!(
-        !before.stderr.contains("due for review"),
-        "on the day itself it is not due:\n{}",
-        before.stderr
+    let on = |today: &str| {
+        Run::from(
+            explainer()
+                .env("EXPLAINER_TODAY", today)
+                .args(["check"])
+                .arg(site.path())
+                .output()
+                .unwrap(),
+        )
+    };
+    // Outside the window (14 days by default) nothing is said; within it, how long is left.
+    let early = on("2026-12-16");
+    assert!(!early.stderr.contains("due for review"), "{}", early.stderr);
+    for (today, says) in [
+        (
+            "2026-12-17",
+            "is due for review in 14 days (31 December 2026)",
+        ),
+        (
+            "2026-12-20",
+            "is due for review in 11 days (31 December 2026)",
+        ),
+        (
+            "2026-12-30",
+            "is due for review tomorrow (31 December 2026)",
+        ),
+        ("2026-12-31", "is due for review today (31 December 2026)"),
+    ] {
+        let r = on(today);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let line = format!("content/context/status.md:3:1: warning: this page {says}");
+        assert!(r.stderr.contains(&line), "on {today}: {}", r.stderr);
+    }
+    // The window is a setting.
+    let settings = std::fs::read_to_string(site.path().join("explainer.toml")).unwrap();
+    site.write(
+        "explainer.toml",
+        &format!("review_window_days = 3\n{settings}"),
     );
+    assert!(!on("2026-12-20").stderr.contains("due for review"));
+    assert!(on("2026-12-28").stderr.contains("due for review in 3 days"));
 
     let after = |args: &[&str]| {
         Run::from(
@@ -171,7 +200,7 @@ fn a_passed_review_date_is_a_warning_and_never_fails_a_build() {
     let r = after(&["check"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
-        r.stderr.contains("content/context/status.md:3:1: warning: this page was due for review by 2026-12-31; its facts were last checked on 2026-12-01"),
+        r.stderr.contains("content/context/status.md:3:1: warning: this page was due for review on 31 December 2026; its facts were last checked on 2026-12-01"),
         "{}",
         r.stderr
     );
@@ -227,6 +256,83 @@ fn review_dates_must_be_days() {
     let r = site.build_fails();
     assert!(
         r.stderr.contains("content/context/status.md:3:1: error: `review_by` is `end of December`, which is not a day"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_data_file_has_a_review_day_and_the_pages_that_show_it_inherit_it() {
+    let site = cite_site("A claim [@letter-a#p1], and [status](../context/status.md).\n");
+    site.write(
+        "content/context/status.md",
+        &REVIEWED.replace(
+            "As of 1 December 2026",
+            "{{ rows(path=\"data/counts.yaml\") }} As of 1 December 2026",
+        ),
+    );
+    site.write("content/data/counts.yaml", "- n: 1\n");
+    site.write(
+        "layouts/shortcodes/rows.html",
+        "{#- shortcode: inline\n    path: string\n-#}\n<span>{{ load_data(path=path)|length }}</span>",
+    );
+    let settings = std::fs::read_to_string(site.path().join("explainer.toml")).unwrap();
+    site.write(
+        "explainer.toml",
+        &format!("{settings}\n[data_review_by]\n\"data/counts.yaml\" = 2026-12-20\n"),
+    );
+    let r = Run::from(
+        explainer()
+            .env("EXPLAINER_TODAY", "2026-12-21")
+            .args(["check"])
+            .arg(site.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let line = settings.lines().count() + 3;
+    let expected = format!(
+        "explainer.toml:{line}:1: warning: the data file `data/counts.yaml` was due for review on 20 December 2026"
+    );
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+    // The page that shows the file is due on the file's day, the earlier of the two; the
+    // citing page, which does not show it, is not due at all.
+    site.build_ok();
+    let html = site.read("context/status/index.html");
+    let notice = elements_with_class(&html, "page-review-due");
+    assert_eq!(notice.len(), 1, "{html}");
+    assert_eq!(
+        attr(open_tag(notice[0]), "data-review-by").as_deref(),
+        Some("2026-12-20")
+    );
+    assert!(
+        open_tag(notice[0]).contains(" hidden"),
+        "hidden until the reader's clock passes the day: {}",
+        notice[0]
+    );
+    assert!(
+        text(notice[0]).contains("due for review on 20 December 2026"),
+        "{}",
+        notice[0]
+    );
+    let citing = site.read("concerns/citing/index.html");
+    assert!(elements_with_class(&citing, "page-review-due").is_empty());
+    // A day that is not a day, or a name that is not a data file, is an error in place.
+    site.write(
+        "explainer.toml",
+        &format!("{settings}\n[data_review_by]\n\"counts.yaml\" = \"soon\"\n"),
+    );
+    let r = Run::from(
+        explainer()
+            .args(["check"])
+            .arg(site.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("is not a day"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is not a data file's path"),
         "{}",
         r.stderr
     );

@@ -7,6 +7,8 @@
 // - On a letter, a link from a popover (?mark=…#pN) marks the cited words and moves the
 //   keyboard focus to the paragraph.
 // - The table of contents opens by itself on wide screens.
+// - A page whose facts were due for review before today (on the reader's clock) says so:
+//   the notice is in the page, hidden; nothing is fetched.
 (function () {
   "use strict";
   var popover = null;
@@ -409,7 +411,24 @@
     if (wide.addEventListener) wide.addEventListener("change", apply);
   }
 
+  // The reader's local day as YYYY-MM-DD, which sorts as text.
+  function localDay() {
+    var d = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
+  function showReviewNotices() {
+    var today = localDay();
+    var notices = document.querySelectorAll("[data-review-by]");
+    for (var i = 0; i < notices.length; i++) {
+      var due = notices[i].getAttribute("data-review-by");
+      if (/^\d{4}-\d{2}-\d{2}$/.test(due) && due < today) notices[i].hidden = false;
+    }
+  }
+
   function init() {
+    showReviewNotices();
     var cites = document.querySelectorAll("a.cite");
     for (var i = 0; i < cites.length; i++) wire(cites[i], function (l) { show(l); });
     glossaryLinks().forEach(function (a) { wire(a, openGlossary); });

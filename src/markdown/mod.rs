@@ -163,6 +163,7 @@ pub fn parse_body(input: &ParseInput<'_>) -> ParsedBody {
                 level: h.level,
                 id,
                 text: text.trim().to_string(),
+                line: loc.first_body_line + node.data().sourcepos.start.line.max(1) - 1,
             });
         }
     }

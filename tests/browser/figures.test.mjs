@@ -43,6 +43,10 @@ function describeFigures() {
       altIsTable: alt?.tagName === "TABLE",
       altRows: alt ? alt.querySelectorAll("tbody tr").length : 0,
       svgHidden: svg ? svg.getAttribute("aria-hidden") === "true" : null,
+      // The bars drawn against the "needed" line, by label (a count that does not count
+      // toward it is stated beside the chart, never drawn against the line).
+      bars: svg ? [...svg.querySelectorAll(".chart-label")].map((t) => t.textContent.trim()) : [],
+      stated: [...f.querySelectorAll(".progress-stated")].map((p) => p.textContent.replace(/\s+/g, " ").trim()),
       right: box.right,
       width: document.documentElement.clientWidth,
       scrollWidth: document.documentElement.scrollWidth,
@@ -75,9 +79,11 @@ for (const scheme of ["light", "dark"]) {
               if (f.classes.includes("figure-progress")) {
                 assert.equal(f.svgHidden, true, "the drawing is hidden from screen readers");
                 assert.ok(f.altIsTable && f.altRows >= 3, "the table says the same in words");
-                assert.match(f.alt, /Signatories 72/);
+                assert.match(f.alt, /Signatories 73/);
                 assert.match(f.alt, /Ratifications 0/);
                 assert.match(f.alt, /Needed 40/);
+                assert.deepEqual(f.bars, ["Ratifications"], "only what counts toward the 40 is drawn against it");
+                assert.ok(f.stated.some((t) => /^73 Signatories, as of 19 November 2025; not counted toward the 40/.test(t)), f.stated.join(" | "));
               }
               if (f.classes.includes("figure-timeline")) {
                 assert.ok(f.events.length >= 10, "the timeline's events");
@@ -115,6 +121,37 @@ test("figures print: every figure is laid out in the print media, none overflows
       await page.emulateMedia({ media: "screen" });
     }
     assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+// A static page goes stale while nobody rebuilds: once its review day has passed on the
+// reader's own clock, the page says so; before it, it does not. Without JavaScript the
+// notice stays hidden and "Facts checked as of" stands alone.
+test("a page past its review day says so to its reader, by the reader's clock", async () => {
+  for (const [day, shown] of [["2026-12-08T12:00:00", false], ["2026-12-23T23:00:00", false], ["2026-12-24T09:00:00", true], ["2027-01-01T09:00:00", true]]) {
+    const { context, page, problems } = await open(390, "light");
+    try {
+      await page.clock.setFixedTime(new Date(day));
+      await page.goto(server.url + "/context/where-things-stand/");
+      const notice = page.locator(".page-review-due");
+      assert.equal(await notice.isVisible(), shown, `on ${day}`);
+      if (shown) {
+        assert.match(await notice.textContent(), /The facts on this page were due for review on 23 December 2026; things may have changed since\./);
+        assert.deepEqual(await axeViolations(page), [], "axe finds nothing");
+      }
+      assert.ok(await page.locator(".page-reviewed").isVisible(), "Facts checked as of … stands");
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }
+  const { context, page } = await openWatched(browser, { viewport: { width: 390, height: 900 }, javaScriptEnabled: false });
+  try {
+    await page.goto(server.url + "/context/where-things-stand/");
+    assert.equal(await page.locator(".page-review-due").isVisible(), false, "hidden without JavaScript");
+    assert.ok(await page.locator(".page-reviewed").isVisible());
   } finally {
     await context.close();
   }

@@ -9,14 +9,15 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { BIN, SITE, buildRealSite, launchChromium, netlifyHeaders, requireBinary, serveStatic, tempDir } from "./lib.mjs";
 
-/** The real site with `extra` added to its explainer.toml, built into a temp dir. */
+/** The real site with `extra` (top-level settings) added to its explainer.toml, built into
+ * a temp dir. They go first: in TOML, a key after a [table] header is that table's. */
 function buildVariant(extra) {
   requireBinary();
   const dir = tempDir("variant");
   for (const part of ["content", "layouts", "static"]) {
     if (existsSync(join(SITE, part))) cpSync(join(SITE, part), join(dir, part), { recursive: true });
   }
-  writeFileSync(join(dir, "explainer.toml"), readFileSync(join(SITE, "explainer.toml"), "utf8") + "\n" + extra + "\n");
+  writeFileSync(join(dir, "explainer.toml"), extra + "\n" + readFileSync(join(SITE, "explainer.toml"), "utf8"));
   const out = join(dir, "public");
   const r = spawnSync(BIN, ["build", dir, "--out", out], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`explainer build failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
