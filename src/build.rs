@@ -395,16 +395,14 @@ fn resolve_site_in(
     let config = config::Config::load(&opts.site_dir).map_err(Diagnostics::from)?;
     let content_dir = opts.site_dir.join("content");
     let changed = session.take_content_changes(&content_dir);
-    let memos = session.memos.as_mut();
-    let parse_memo = memos.as_ref().map(|m| &m.parse);
-    // Files the session has parsed, unchanged since, with the same settings: not read again.
+    // Files the engine holds as they are on disk, unchanged since: not read again.
     let unsaved = &session.unsaved;
     let loaded = {
-        let memo_keeps = parse_memo.map(|m| m.keeper(&config));
+        let engine = &session.engine;
         let keep = |rel: &str| -> bool {
-            let known = changed.as_ref().zip(memo_keeps.as_ref());
             let on_disk = !unsaved.contains_key(rel);
-            on_disk && known.is_some_and(|(c, keeps)| !c.contains(rel) && keeps(rel))
+            let unchanged = changed.as_ref().is_some_and(|c| !c.contains(rel));
+            on_disk && unchanged && engine.holds_from_disk(rel)
         };
         load::load_keeping(&opts.site_dir, &content_dir, &keep)
     };
@@ -414,12 +412,13 @@ fn resolve_site_in(
     diags.extend(bib_diags);
     let (data, data_diags) = crate::data::parse(&loaded.data);
     diags.extend(data_diags);
-    let memos = session.memos.as_mut();
-    let (parse_memo, resolve_memo) = match memos {
-        Some(m) => (Some(&mut m.parse), Some(&mut m.resolve)),
-        None => (None, None),
-    };
-    let parsed = parse::run(loaded.files, &loaded.kept, &config, parse_memo);
+    let texts = loaded.files.into_iter().map(|f| {
+        let from_disk = !unsaved.contains_key(&f.rel);
+        (f, from_disk)
+    });
+    let files = session.engine.sync_files(texts.collect(), &loaded.kept);
+    let parsed = parse::run(&mut session.engine, &files, &config);
+    let resolve_memo = session.memos.as_mut().map(|m| &mut m.resolve);
     t.mark("parse");
     diags.extend(parsed.diagnostics);
     let (pages, drafts): (Vec<_>, Vec<_>) = parsed

@@ -9,7 +9,7 @@ use std::path::Path;
 pub const CONFIG_FILE: &str = "explainer.toml";
 
 /// Site-wide settings.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The site's name, shown in every page's title and header.

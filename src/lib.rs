@@ -28,6 +28,7 @@ pub mod cite_error;
 pub mod config;
 pub mod css;
 pub mod data;
+pub mod db;
 pub mod diagnostic;
 pub mod editions;
 pub mod feeds;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 pub type PageRef = std::sync::Arc<Page>;
 
 /// A parsed content file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Page {
     /// Path relative to `content/` (`concerns/privacy.md`).
     pub rel: String,
@@ -237,7 +237,7 @@ pub struct SourceParagraph {
 }
 
 /// Everything the parse stage learns from one page's body.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParsedBody {
     /// The body's HTML, with holes.
     pub parts: Vec<Part>,

@@ -1,34 +1,15 @@
-//! Parse: every loaded file's front matter and Markdown, in parallel, into pages. With a
-//! [`Memo`] (a warm session), a file whose text and parse settings are unchanged keeps its
-//! page from the last build, and a file the loader did not read (unchanged, by the
-//! session's notes) keeps its page too.
+//! Parse: every content file's front matter and Markdown into a page, as a query of the
+//! incremental engine ([`parse_file`], over a [`db::ContentFile`] input), run for every
+//! file in parallel. The engine re-runs a file's parse only when something the parse
+//! read changed: the file's text, or one of the settings it reads (each through a query
+//! of its own, so a change to another setting parses nothing again).
 
 use crate::config::{self, Config};
+use crate::db::{self, ContentFile, Settings};
 use crate::diagnostic::Diagnostic;
 use crate::page::{Page, PageRef};
-use crate::{fingerprint, frontmatter, load, markdown, url};
+use crate::{fingerprint, frontmatter, markdown, url};
 use rayon::prelude::*;
-use std::path::Path;
-
-/// What a warm session keeps of the parse: each page by path, with the fingerprint of
-/// what it was parsed from, and the settings of that parse.
-#[derive(Debug, Default)]
-pub struct Memo {
-    /// Parsed pages by path, with the fingerprint of their text and settings.
-    parsed: rustc_hash::FxHashMap<String, (String, PageRef)>,
-    /// The settings that shaped the last parse (see [`settings`]).
-    settings: String,
-}
-
-impl Memo {
-    /// The files whose pages the memo can keep, if unchanged on disk: a page for `rel`
-    /// parsed with `config`'s settings is kept, so that the loader need not read the file
-    /// again. The settings are compared once, not once per file.
-    pub fn keeper(&self, config: &Config) -> impl Fn(&str) -> bool + '_ {
-        let same = self.settings == settings(config);
-        move |rel| same && self.parsed.contains_key(rel)
-    }
-}
 
 /// The pages of a parse, the files that failed, and every problem found.
 pub struct Parsed {
@@ -40,120 +21,95 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The settings that shape every page's parse: a change to them parses every file again.
-fn settings(config: &Config) -> String {
-    format!(
-        "{}\u{0}{}\u{0}{:?}",
-        config.allow_html,
-        config.base_path(),
-        config.sections
-    )
+/// A file's parse: its page, or why it has none.
+pub type FileParse = Result<PageRef, Vec<Diagnostic>>;
+
+/// Whether raw HTML in Markdown is kept (`allow_html`).
+#[salsa::tracked]
+fn allow_html(db: &dyn salsa::Database, settings: Settings) -> bool {
+    settings.config(db).allow_html
 }
 
-/// The fingerprint of a file's text and the settings that shape its parse.
-fn key(f: &load::SourceFile, settings: &str) -> String {
-    fingerprint::stable(format!("{settings}\u{0}{}", f.text).as_bytes())
+/// The base path links are written under (`/` or `/sub/`).
+#[salsa::tracked(returns(ref))]
+fn base_path(db: &dyn salsa::Database, settings: Settings) -> String {
+    settings.config(db).base_path()
 }
 
-/// Parses one file into a page (its text moves into the page).
-fn parse_page(
-    f: load::SourceFile,
-    config: &Config,
-    base_path: &str,
-) -> Result<Page, Vec<Diagnostic>> {
-    let file = Path::new(&f.display);
-    let split = frontmatter::split(file, &f.text).map_err(|d| vec![d])?;
-    let section = url::section_of(&f.rel);
-    let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+/// The content sections and their roles (`[sections]`).
+#[salsa::tracked(returns(ref))]
+fn sections(db: &dyn salsa::Database, settings: Settings) -> config::Sections {
+    settings.config(db).sections.clone()
+}
+
+/// The query: one file parsed into a page (or the errors that stop it).
+#[salsa::tracked(returns(ref))]
+pub fn parse_file(db: &dyn salsa::Database, file: ContentFile, settings: Settings) -> FileParse {
+    let rel = file.rel(db);
+    let text = file.text(db);
+    let shown = file.display(db);
+    let split = frontmatter::split(shown, text).map_err(|d| vec![d])?;
+    let section = url::section_of(rel);
+    let name = rel.rsplit('/').next().unwrap_or(rel);
     let is_index = name == "_index.md";
-    let role = config.sections.role_of(&section);
+    let role = sections(db, settings).role_of(&section);
     let is_source = !is_index && role == Some(config::Role::Source);
-    let meta = frontmatter::parse(file, &f.text, &split, is_source)?;
+    let meta = frontmatter::parse(shown, text, &split, is_source)?;
     let body = markdown::parse_body(&markdown::ParseInput {
-        file,
-        rel: &f.rel,
-        text: &f.text,
+        file: shown,
+        rel,
+        text,
         body_offset: split.body_offset,
         number_paragraphs: is_source,
-        allow_html: config.allow_html,
-        base_path,
+        allow_html: *allow_html(db, settings),
+        base_path: base_path(db, settings),
     });
     let mut page = Page {
-        url: url::url_for(&f.rel),
+        url: url::url_for(rel),
         slug: name.trim_end_matches(".md").to_string(),
         section,
         is_index,
         role,
-        rel: f.rel,
-        file: f.display,
-        text_hash: fingerprint::hash_of(&f.text),
-        text: f.text,
+        rel: rel.clone(),
+        file: shown.clone(),
+        text_hash: fingerprint::hash_of(text),
+        text: text.clone(),
         meta,
         body,
         list_hash: 0,
     };
     page.list_hash = page.list_hash_of();
-    Ok(page)
+    Ok(PageRef::new(page))
 }
 
-/// Parses `files`, reusing from `memo` the pages whose text and settings are unchanged,
-/// and those of the `kept` files (not read this time, because they did not change).
-pub fn run(
-    files: Vec<load::SourceFile>,
-    kept: &[String],
-    config: &Config,
-    mut memo: Option<&mut Memo>,
-) -> Parsed {
-    let base_path = config.base_path();
-    let settings = settings(config);
-    let mut previous = memo
-        .as_deref_mut()
-        .map(|m| std::mem::take(&mut m.parsed))
-        .unwrap_or_default();
-    let keyed = memo.is_some();
-    let mut results: Vec<(String, String, Result<PageRef, Vec<Diagnostic>>)> = files
-        .into_par_iter()
-        .map(|f| {
-            let rel = f.rel.clone();
-            let key = if keyed {
-                key(&f, &settings)
-            } else {
-                String::new()
-            };
-            if let Some((k, page)) = previous.get(&rel)
-                && *k == key
-            {
-                return (rel, key, Ok(page.clone()));
-            }
-            (
-                rel,
-                key,
-                parse_page(f, config, &base_path).map(PageRef::new),
-            )
+/// Parses every file of `files` (the engine's inputs, in path order) with `config`'s
+/// settings: each through [`parse_file`], so a file whose parse read nothing that changed
+/// keeps its page from the last build.
+pub fn run(engine: &mut db::Engine, files: &[ContentFile], config: &Config) -> Parsed {
+    let settings = engine.sync_settings(config);
+    // Each thread queries through its own handle on the database (a handle is not Sync).
+    let handles = std::sync::Mutex::new(engine.db.clone());
+    let handle = || match handles.lock() {
+        Ok(db) => db.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let results: Vec<(String, FileParse)> = files
+        .par_iter()
+        .map_init(handle, |db, &f| {
+            (f.rel(db).clone(), parse_file(db, f, settings).clone())
         })
         .collect();
-    results.extend(kept.iter().filter_map(|rel| {
-        let (key, page) = previous.remove(rel)?;
-        Some((rel.clone(), key, Ok(page)))
-    }));
-    results.sort_by(|a, b| a.0.cmp(&b.0));
     let mut parsed = Parsed {
-        pages: vec![],
+        pages: Vec::with_capacity(results.len()),
         broken: vec![],
         diagnostics: vec![],
     };
-    if let Some(m) = memo.as_deref_mut() {
-        m.settings = settings;
-    }
-    for (rel, key, result) in results {
+    for (rel, result) in results {
         match result {
             Ok(p) => {
                 parsed
                     .diagnostics
                     .extend(p.body.diagnostics.iter().cloned());
-                if let Some(m) = memo.as_deref_mut() {
-                    m.parsed.insert(rel, (key, p.clone()));
-                }
                 parsed.pages.push(p);
             }
             Err(mut d) => {

@@ -4,7 +4,7 @@
 //! module. A one-off build or a check uses [`Session::one_off`], which keeps nothing; the
 //! pipeline is the same either way ([`crate::build`]).
 
-use crate::{parse, resolve, reuse, search};
+use crate::{db, resolve, reuse, search};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -21,11 +21,9 @@ pub enum Changes {
     Unknown,
 }
 
-/// The memos of a session that keeps what each build learned.
+/// The memos of a session that keeps what each build learned, besides its engine's.
 #[derive(Debug, Default)]
 pub struct Memos {
-    /// Parsed pages by path, with what they were parsed from.
-    pub parse: parse::Memo,
     /// Each page's resolved citations and links.
     pub resolve: resolve::ResolveMemo,
     /// What each page's last render depended on.
@@ -44,6 +42,9 @@ pub struct Session {
     pub(crate) changes: Changes,
     /// `None` for a one-off build, which keeps nothing.
     pub(crate) memos: Option<Memos>,
+    /// The incremental engine: its inputs and what its queries found. A one-off build's
+    /// is fresh, and goes with it.
+    pub(crate) engine: db::Engine,
     /// Unsaved texts (an editor's open buffers), by path relative to `content/`: the load
     /// stage takes each instead of the file on disk ([`Session::set_unsaved`]).
     pub(crate) unsaved: BTreeMap<String, String>,
@@ -60,6 +61,7 @@ impl Session {
         Session {
             changes: Changes::Unnoted,
             memos: Some(Memos::default()),
+            engine: db::Engine::default(),
             unsaved: BTreeMap::new(),
         }
     }
@@ -111,6 +113,12 @@ impl Session {
         if let Some(written) = self.memos.as_mut().and_then(|m| m.written.as_mut()) {
             written.extend(crate::output::fingerprints(files, &[]));
         }
+    }
+
+    /// The incremental engine under this session's builds: tests and benchmarks ask it
+    /// which queries a build ran ([`db::Engine::record_queries`]).
+    pub fn engine(&self) -> &db::Engine {
+        &self.engine
     }
 
     /// Whether the session keeps what each build learns.

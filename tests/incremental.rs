@@ -506,3 +506,54 @@ fn a_rebuild_warns_as_a_clean_build_when_an_entrys_checked_places_change() {
         assert_ne!(beyond(&before), beyond(&warm), "step {step}");
     }
 }
+
+/// How many times each query ran (rather than was reused) in the last build of `live`.
+fn runs(live: &Live, query: &str) -> usize {
+    let prefix = format!("{query}(");
+    live.cache
+        .engine()
+        .queries_run()
+        .iter()
+        .filter(|q| q.starts_with(&prefix))
+        .count()
+}
+
+/// Parse is a query of the engine: what a file's parse depends on is what it read (its
+/// text, and the settings it asked for), recorded as it read them, not a key kept by hand.
+#[test]
+fn a_rebuild_parses_again_only_what_read_something_that_changed() {
+    let files = files();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
+    let mut live = Live::new(&refs);
+    live.cache.engine().record_queries();
+    live.edit("content/concerns/c.md", "## More", "## More still");
+    live.check("one page's text");
+    assert_eq!(
+        runs(&live, "parse_file"),
+        1,
+        "only the edited file is parsed again"
+    );
+    // A setting no parse reads (the title): nothing is parsed again.
+    live.edit(
+        "explainer.toml",
+        "title = \"Site\"",
+        "title = \"Another site\"",
+    );
+    live.check("the title");
+    assert_eq!(runs(&live, "parse_file"), 0);
+    // A setting every parse reads (the base path, which links are written under).
+    live.edit(
+        "explainer.toml",
+        "https://example.org/",
+        "https://example.org/sub/",
+    );
+    live.check("the base path");
+    assert_eq!(
+        runs(&live, "parse_file"),
+        files.len() - 2,
+        "every Markdown file"
+    );
+    // Nothing changed: nothing is parsed.
+    live.check("nothing");
+    assert_eq!(runs(&live, "parse_file"), 0);
+}
