@@ -226,8 +226,10 @@ fn run_keeping_site(
     t.mark("write");
     let pages_rendered = site.pages.len() - rendering.pages_kept;
     if let Some(memos) = session.memos.as_mut() {
+        if reuses_renders(opts, memos) {
+            memos.render.update(rendering.records, &site);
+        }
         memos.written = finished.fingerprints;
-        memos.render.update(rendering.records, &site);
     }
     let report = BuildReport {
         pages: site.pages.len(),
@@ -244,6 +246,14 @@ fn run_keeping_site(
         eprintln!("{}", report.timings());
     }
     (Some(site), Ok(report))
+}
+
+/// Whether this build may keep pages by the session's render memo, and leave its own
+/// records in it. A check keeps pages it need not render again; but in a session that
+/// writes an output folder (serve), the memo must keep saying what the folder holds, so a
+/// check there renders every page and leaves the memo as it was.
+fn reuses_renders(opts: &BuildOptions, memos: &crate::session::Memos) -> bool {
+    !opts.check_only || memos.written.is_none()
 }
 
 /// [`abandon`], for a build whose content has errors: broken templates are reported in
@@ -292,8 +302,11 @@ fn render_stage(
     })?;
     t.mark("templates");
     let noted = search::Noting::new(sink);
-    let memos = session.memos.as_mut();
-    let render_memo = memos.as_ref().map(|m| &m.render);
+    let render_memo = session
+        .memos
+        .as_ref()
+        .filter(|m| reuses_renders(opts, m))
+        .map(|m| &m.render);
     let extras = editions::extras(&theme, &env);
     let (rendered, found) = rayon::join(
         || render::render_pages(site, &theme, &env, &hashes, render_memo, &noted, &extras),

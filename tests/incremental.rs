@@ -557,3 +557,39 @@ fn a_rebuild_parses_again_only_what_read_something_that_changed() {
     live.check("nothing");
     assert_eq!(runs(&live, "parse_file"), 0);
 }
+
+/// The language server's checks (a warm session, nothing written) keep the pages whose
+/// reads are unchanged instead of rendering every page on every keystroke, and still
+/// find what a fresh check finds.
+#[test]
+fn a_warm_check_renders_only_the_pages_whose_reads_changed() {
+    let files = files();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
+    let live = Live::new(&refs);
+    let opts = BuildOptions {
+        check_only: true,
+        ..BuildOptions::new(&live.site)
+    };
+    let mut session = Session::warm();
+    let first = build_in(&opts, &mut session).unwrap();
+    assert_eq!(first.pages_rendered, first.pages);
+    let again = build_in(&opts, &mut session).unwrap();
+    assert_eq!(again.pages_rendered, 0, "nothing changed");
+    // A change to one page's text renders that page, and the pages that show it.
+    let c = live.site.join("content/concerns/c.md");
+    let text = std::fs::read_to_string(&c).unwrap();
+    std::fs::write(&c, text.replace("## More", "## More still")).unwrap();
+    session.note_changed([c.clone()]);
+    let edited = build_in(&opts, &mut session).unwrap();
+    assert!(
+        edited.pages_rendered >= 1 && edited.pages_rendered < edited.pages,
+        "{}",
+        edited.pages_rendered
+    );
+    // A template error in that page is found as a fresh check finds it.
+    std::fs::write(&c, text.replace("## More", "{{ nosuch() }}")).unwrap();
+    session.note_changed([c]);
+    let warm = build_in(&opts, &mut session).unwrap_err();
+    let fresh = build(&opts).unwrap_err();
+    assert_eq!(warm.to_string(), fresh.to_string());
+}
