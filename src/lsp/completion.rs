@@ -48,6 +48,10 @@ pub fn complete(
     }
 }
 
+/// A completion item that replaces `range` with `text`. It carries no `filterText`: a
+/// client then filters by the text in the edit's range against the label, as the protocol
+/// says; with one, Neovim 0.7 filtered by the word before the cursor instead, and showed
+/// nothing after `[@senators-20`, `#p`, or inside a quote of more than one word.
 fn item(
     label: String,
     detail: String,
@@ -56,7 +60,6 @@ fn item(
     text: String,
 ) -> lsp::CompletionItem {
     lsp::CompletionItem {
-        filter_text: Some(label.clone()),
         label,
         detail: Some(detail),
         kind: Some(kind),
@@ -146,8 +149,6 @@ fn quotes(
                 range,
                 format!("{}{close}", p.words),
             );
-            // The typed words, so that a client filtering by what was typed keeps it.
-            it.filter_text = Some(typed.to_string());
             it.sort_text = Some(format!("{k:04}"));
             it
         })

@@ -168,14 +168,32 @@ fn watch(conn: &Connection, params: &lsp::InitializeParams, site_dir: &Path) -> 
 }
 
 impl Server {
-    /// The message loop, until `shutdown` and `exit`.
+    /// The message loop, until `exit`: `Ok` after a `shutdown`, an error (exit status 1,
+    /// as the protocol asks) for an `exit` without one. After `shutdown`, a request is
+    /// answered with `InvalidRequest` and a notification is ignored.
     fn serve(&mut self, conn: &Connection) -> Result<(), String> {
+        let mut shut_down = false;
         while let Ok(msg) = conn.receiver.recv() {
             match msg {
-                Message::Request(req) => {
-                    if conn.handle_shutdown(&req).unwrap_or(true) {
+                Message::Request(req) if shut_down => {
+                    let code = lsp_server::ErrorCode::InvalidRequest as i32;
+                    let why = "the server is shutting down: only `exit` is expected".into();
+                    if conn
+                        .sender
+                        .send(Response::new_err(req.id, code, why).into())
+                        .is_err()
+                    {
                         return Ok(());
                     }
+                }
+                Message::Request(req) if req.method == "shutdown" => {
+                    shut_down = true;
+                    let resp = Response::new_ok(req.id, serde_json::Value::Null);
+                    if conn.sender.send(resp.into()).is_err() {
+                        return Ok(());
+                    }
+                }
+                Message::Request(req) => {
                     if self.dirty {
                         self.check(conn);
                     }
@@ -184,17 +202,28 @@ impl Server {
                         return Ok(());
                     }
                 }
+                Message::Notification(n) if n.method == "exit" => {
+                    return match shut_down {
+                        true => Ok(()),
+                        false => Err("the client sent `exit` without `shutdown`".into()),
+                    };
+                }
+                Message::Notification(_) if shut_down => {}
                 Message::Notification(n) => {
-                    if n.method == "exit" {
-                        return Ok(());
-                    }
                     self.notified(n);
                     // A burst of edits is checked once, after its last.
                     if self.dirty && conn.receiver.is_empty() {
                         self.check(conn);
                     }
                 }
-                Message::Response(_) => {}
+                // The client's answer to a request of the server's (the watch
+                // registration) can be the last message of a burst: a check deferred
+                // behind it runs now, not when the next request comes.
+                Message::Response(_) => {
+                    if self.dirty && conn.receiver.is_empty() && !shut_down {
+                        self.check(conn);
+                    }
+                }
             }
         }
         Ok(())
