@@ -14,9 +14,11 @@ pub enum CiteError {
     /// No source and no bibliography entry has this id.
     UnknownId {
         id: String,
-        /// The known ids closest to it, nearest first; `None` when not worked out (past
-        /// the per-file cap of shown errors), empty when there is nothing to cite yet.
+        /// The known ids close to it (a few edits away), nearest first; `None` when not
+        /// worked out (past the per-file cap of shown errors).
         closest: Option<Vec<String>>,
+        /// Whether the site has anything to cite at all.
+        any_known: bool,
         /// The folder of the full-text sources, for the help line.
         source_folder: String,
     },
@@ -100,11 +102,15 @@ impl CiteError {
             CiteError::UnknownId {
                 closest,
                 source_folder,
+                any_known,
                 ..
             } => match closest.as_deref() {
                 None => String::new(),
-                Some([]) => format!(
+                Some([]) if !any_known => format!(
                     "there is nothing to cite yet: add a source to content/{source_folder}/ or an entry to content/references.yaml"
+                ),
+                Some([]) => format!(
+                    "no known id is close to it; sources are the files in content/{source_folder}/ (the id is the file's name without .md), other works are in content/references.yaml"
                 ),
                 Some(close) => format!(
                     "the closest ids are: {}; sources are the files in content/{source_folder}/, other works are in content/references.yaml",

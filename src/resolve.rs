@@ -655,6 +655,7 @@ impl<'a> Works<'a> {
             return Err(CiteError::UnknownId {
                 id: id.into(),
                 closest: explain.then(|| self.closest_ids(id)),
+                any_known: !self.sources.is_empty() || !self.bibliography.entries.is_empty(),
                 source_folder: self.source_folder.clone(),
             });
         };
@@ -670,14 +671,17 @@ impl<'a> Works<'a> {
         Ok(Target::Entry(EntryId::new(entry), item.locator.clone()))
     }
 
-    /// The three known ids closest to an unknown one, nearest first.
+    /// Up to three known ids close to an unknown one (a typo away: at most a third of
+    /// its characters to change, and at least two), nearest first; none when none is.
     fn closest_ids(&self, id: &str) -> Vec<String> {
+        let near = (id.chars().count() / 3).max(2);
         let mut known: Vec<(usize, &str)> = self
             .sources
             .keys()
             .copied()
             .chain(self.bibliography.entries.iter().map(|e| e.id.as_str()))
             .map(|k| (strsim::levenshtein(id, k), k))
+            .filter(|&(d, _)| d <= near)
             .collect();
         known.sort();
         known.iter().take(3).map(|(_, k)| k.to_string()).collect()

@@ -149,7 +149,12 @@ fn each_unresolved_citation_says_what_is_wrong_and_how_to_fix_it() {
         (
             "[@letter-z]",
             "unknown id `letter-z`",
-            "the closest ids are: letter-a, letter-b, news-1; sources are the files in content/sources/, other works are in content/references.yaml",
+            "the closest ids are: letter-a, letter-b; sources are the files in content/sources/, other works are in content/references.yaml",
+        ),
+        (
+            "[@zzzzzzzzzzzz]",
+            "unknown id `zzzzzzzzzzzz`",
+            "no known id is close to it; sources are the files in content/sources/ (the id is the file's name without .md), other works are in content/references.yaml",
         ),
         (
             "[@un-text \"some words\"]",
