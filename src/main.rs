@@ -132,7 +132,7 @@ fn main() -> ExitCode {
             if made.is_ok() {
                 let d = dir.display();
                 println!(
-                    "created {d}\n\nPreview it (reloads as you edit):  explainer serve {d}\nBuild it into {d}/public/:         explainer build {d}\n\n`explainer` not found? Install it from the generator's folder with\n    cargo install --path .\nor run it from there without installing: cargo run --release -- serve {d}"
+                    "created {d}\n\nPreview it (reloads as you edit):  explainer serve {d}\nBuild it into {d}/public/:         explainer build {d}\n\n`explainer` not found? Install it from the generator's folder with\n    cargo install --locked --path .\nor run it from there without installing: cargo run --release -- serve {d}"
                 );
             }
             exit_with(made)

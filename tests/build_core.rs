@@ -797,7 +797,7 @@ fn new_site_builds_with_no_warnings_and_passes_strict_check() {
     // It says how to get `explainer` onto the PATH, and how to preview and build.
     let said = String::from_utf8_lossy(&r.stdout);
     for what in [
-        "cargo install --path .",
+        "cargo install --locked --path .",
         "explainer serve",
         "explainer build",
     ] {
