@@ -195,15 +195,25 @@ mod tests {
 
     #[test]
     fn an_unknown_id_suggests_only_what_was_worked_out() {
-        let unknown = |closest| CiteError::UnknownId {
+        let unknown = |closest, any_known| CiteError::UnknownId {
             id: "x".into(),
             closest,
+            any_known,
             source_folder: "sources".into(),
         };
-        assert_eq!(unknown(None).help(), "");
-        assert!(unknown(Some(vec![])).help().starts_with("there is nothing"));
+        assert_eq!(unknown(None, true).help(), "");
         assert!(
-            unknown(Some(vec!["a".into(), "b".into()]))
+            unknown(Some(vec![]), false)
+                .help()
+                .starts_with("there is nothing")
+        );
+        assert!(
+            unknown(Some(vec![]), true)
+                .help()
+                .starts_with("no known id is close")
+        );
+        assert!(
+            unknown(Some(vec!["a".into(), "b".into()]), true)
                 .help()
                 .starts_with("the closest ids are: a, b;")
         );
