@@ -538,10 +538,25 @@ impl Staging {
 
     /// Writes one file into the staging folder now (so that a build need not hold every
     /// page in memory until the end).
+    /// Writes `o` into the staging folder, making the folders below it that its path
+    /// needs, one at a time and never the staging folder itself: a staging folder that
+    /// someone removed (serve stopping while its first build runs) is not made again,
+    /// and the write fails instead.
     fn write_now(&self, o: &Output) -> Result<(), Diagnostic> {
         let p = self.dir.join(&o.path);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| io_error(d, "create the folder", e))?;
+        let folders = Path::new(&o.path)
+            .parent()
+            .into_iter()
+            .flat_map(Path::components);
+        let mut d = self.dir.clone();
+        for part in folders {
+            d.push(part);
+            match std::fs::create_dir(&d) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(io_error(&d, "create the folder", e));
+                }
+                _ => {}
+            }
         }
         std::fs::write(&p, &o.bytes).map_err(|e| io_error(&p, "write the file", e))
     }

@@ -53,7 +53,9 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
     // writing. A build that lands meanwhile asks for another refresh, which sets right
     // anything read half-way through.
     let read = |path: &str| {
-        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let _writing = shared.writing.begin().ok_or_else(|| {
+            crate::Diagnostic::error(out_dir, None, "serve is stopping: nothing more is indexed")
+        })?;
         let file = out_dir.join(path);
         std::fs::read(&file).map_err(|e| {
             crate::Diagnostic::error(
@@ -66,7 +68,9 @@ fn refresh_search_index(site_dir: &Path, shared: &Shared) {
     let settings = crate::search::Settings::of(&config);
     match crate::search::index(&pages, &settings, &read, &old) {
         Ok(index) => {
-            let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(_writing) = shared.writing.begin() else {
+                return;
+            };
             if let Err(d) = crate::output::replace_files(out_dir, &old, &index.files) {
                 // The old index stays the one on record: the next refresh tries again.
                 eprint!("{d}");

@@ -93,7 +93,7 @@ struct Shared {
     /// each: what the indexer refreshes the index from.
     indexed: RwLock<Arc<Vec<crate::search::IndexedPage>>>,
     /// Held while anything writes into the output folder.
-    writing: Mutex<()>,
+    writing: Arc<Writer>,
     /// Asks the indexer thread to refresh the search index (a full queue means a request
     /// is already waiting).
     indexer: std::sync::mpsc::SyncSender<()>,
@@ -102,12 +102,38 @@ struct Shared {
     shown: Mutex<terminal::Shown>,
 }
 
+/// The right to write into the output folder: held while a build or the indexer writes,
+/// and taken for good when serve stops, so that its private folder is removed after the
+/// last write, and nothing writes into it (making it again) after that.
+#[derive(Default)]
+pub(super) struct Writer {
+    lock: Mutex<()>,
+    stopped: std::sync::atomic::AtomicBool,
+}
+
+impl Writer {
+    /// The right to write, until the guard is dropped; `None` once serve is stopping.
+    pub(super) fn begin(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let stopped = self.stopped.load(std::sync::atomic::Ordering::SeqCst);
+        (!stopped).then_some(guard)
+    }
+
+    /// Refuses every later write (one in progress goes on, and fails once its folder is
+    /// gone: a build's staging folder is never made again, see `output::Staging`).
+    fn stop(&self) {
+        self.stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 impl Shared {
     /// The state of a server that builds into `out_dir` and has built nothing yet.
     fn new(
         out_dir: PathBuf,
         indexer: std::sync::mpsc::SyncSender<()>,
         signals: broadcast::Sender<Signal>,
+        writing: Arc<Writer>,
     ) -> Self {
         Shared {
             out_dir,
@@ -116,7 +142,7 @@ impl Shared {
             warnings: RwLock::new(None),
             search_index: RwLock::new(None),
             indexed: RwLock::default(),
-            writing: Mutex::new(()),
+            writing,
             indexer,
             signals,
             shown: Mutex::default(),
@@ -178,7 +204,10 @@ fn rebuild(site_dir: &Path, out_dir: &Path, shared: &Shared, cache: &mut crate::
         ..BuildOptions::new(site_dir)
     };
     let built = {
-        let _writing = shared.writing.lock().unwrap_or_else(|e| e.into_inner());
+        // Serve is stopping: its folder is about to go, so nothing is built into it.
+        let Some(_writing) = shared.writing.begin() else {
+            return;
+        };
         // The indexer wrote the index beside the last build: the output folder holds it.
         if let Some(index) = &reused {
             cache.note_written(index);
@@ -259,12 +288,28 @@ fn guarded<T>(build: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagn
     })
 }
 
+/// Removes serve's private folder. A build still running may be writing a file into it as
+/// it goes (and the removal then fails: a folder is not empty any more); it makes no
+/// folder again, so trying again for a moment removes it all.
+fn remove_until_gone(folder: tempfile::TempDir) {
+    let path = folder.path().to_path_buf();
+    let mut removed = folder.close();
+    for _ in 0..200 {
+        if removed.is_ok() || !path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        removed = std::fs::remove_dir_all(&path);
+    }
+    eprintln!("could not remove {}: remove it yourself", path.display());
+}
+
 /// Builds once, starts serving, and rebuilds on every change until stopped. The port is
 /// taken first, so that a port in use fails at once, before any build or folder. Without
 /// an `out_dir`, it builds in a private folder of its own, removed when the server stops.
 pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
     let mut folder = None;
-    let mut handle = launch(opts, &mut folder).await?;
+    let mut handle = launch(opts, &mut folder, Arc::default()).await?;
     handle._folder = folder;
     Ok(handle)
 }
@@ -274,6 +319,7 @@ pub async fn start(opts: ServeOptions) -> Result<ServerHandle, String> {
 async fn launch(
     opts: ServeOptions,
     folder: &mut Option<tempfile::TempDir>,
+    writing: Arc<Writer>,
 ) -> Result<ServerHandle, String> {
     let site_dir = opts.site_dir.canonicalize().map_err(|e| {
         format!(
@@ -298,7 +344,7 @@ async fn launch(
     let out_dir = output_folder(&opts, folder)?;
     let (signals, _) = broadcast::channel(64);
     let (indexer, index_requests) = std::sync::mpsc::sync_channel(1);
-    let shared = Arc::new(Shared::new(out_dir.clone(), indexer, signals));
+    let shared = Arc::new(Shared::new(out_dir.clone(), indexer, signals, writing));
     {
         let (site, weak) = (site_dir.clone(), Arc::downgrade(&shared));
         std::thread::spawn(move || indexer::indexer_loop(&site, weak, index_requests));
@@ -411,10 +457,11 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
     // Owned here, not by the server, so that it is removed last: after the runtime has
     // stopped, since a build that was still writing into it could make it again.
     let mut folder = None;
+    let writing = Arc::new(Writer::default());
     let result = runtime.block_on(async {
         // A signal during the first build stops it too.
         let handle = tokio::select! {
-            started = launch(opts, &mut folder) => started?,
+            started = launch(opts, &mut folder, writing.clone()) => started?,
             _ = stop_signal() => {
                 eprintln!("stopping");
                 return Ok(());
@@ -433,9 +480,14 @@ pub fn run(opts: ServeOptions, open: bool) -> Result<(), String> {
         handle.stop().await;
         Ok(())
     });
-    // Do not wait for a build or a client in progress.
+    // Do not wait for a build or a client in progress. No write starts from here on; one
+    // in progress (the first build, when a signal came while it ran) fails as its folder
+    // goes, and never makes it again, so the folder is removed until it stays removed.
     runtime.shutdown_timeout(Duration::from_millis(500));
-    drop(folder);
+    writing.stop();
+    if let Some(folder) = folder {
+        remove_until_gone(folder);
+    }
     result
 }
 

@@ -353,7 +353,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (signals, mut seen) = broadcast::channel(8);
         let (indexer, _requests) = std::sync::mpsc::sync_channel(1);
-        let shared = Shared::new(dir.path().join("public"), indexer, signals);
+        let shared = Shared::new(
+            dir.path().join("public"),
+            indexer,
+            signals,
+            Default::default(),
+        );
         let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
         tx.send(Err(vec![notify::Error::generic(
             "inotify watch limit reached",
