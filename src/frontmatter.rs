@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, LineIndex, Position};
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::path::Path;
 
 /// A signatory of a source letter.
@@ -577,57 +578,67 @@ fn change_errors(
     errors
 }
 
-/// Where change `k` (from 0) of `changes:` writes `key`, or where the change starts when
-/// it has no such key: a YAML list item (`- date: …`) or a TOML `[[changes]]` table.
-/// `None` for a list written inline (`changes: [{…}]`), which the caller puts at the key.
-fn change_position(text: &str, split: &Split<'_>, k: usize, key: &str) -> Option<Position> {
-    let lines = LineIndex::new(text);
-    let mut off = split.front_offset;
-    let mut inside = false;
-    let mut item: Option<usize> = None;
-    let mut item_start = None;
-    for line in split.front.split_inclusive('\n') {
-        let t = line.trim_start();
-        let indent = line.len() - t.len();
-        let at = off + indent;
-        off += line.len();
-        if t.trim().is_empty() || t.starts_with('#') && !t.starts_with("[[") {
-            continue;
-        }
-        let starts_item = if split.toml {
-            let header = t.trim_end().starts_with('[');
-            if header {
-                inside = t.trim_end() == "[[changes]]";
-            }
-            inside && header
-        } else {
-            if indent == 0 && !t.starts_with('-') {
-                inside = t.starts_with("changes:");
+/// Where each change of `changes:` starts (a YAML list item, `- date: …`, or a TOML
+/// `[[changes]]` table), and where it writes each of its keys, in one pass over the front
+/// matter, so that a thousand changes with errors cost one pass, not a thousand. A list
+/// written inline (`changes: [{…}]`) has none; the caller puts its errors at the key.
+struct ChangeSpots {
+    items: Vec<(Position, Vec<(String, Position)>)>,
+}
+
+impl ChangeSpots {
+    fn new(text: &str, split: &Split<'_>) -> ChangeSpots {
+        let lines = LineIndex::new(text);
+        let mut items: Vec<(Position, Vec<(String, Position)>)> = vec![];
+        let mut off = split.front_offset;
+        let mut inside = false;
+        for line in split.front.split_inclusive('\n') {
+            let t = line.trim_start();
+            let indent = line.len() - t.len();
+            let at = off + indent;
+            off += line.len();
+            if t.trim().is_empty() || t.starts_with('#') && !t.starts_with("[[") {
                 continue;
             }
-            inside && (t.starts_with("- ") || t.trim_end() == "-")
-        };
-        if !inside {
-            continue;
-        }
-        if starts_item {
-            item = Some(item.map_or(0, |i| i + 1));
-            if item == Some(k) {
-                item_start = Some(lines.position(text, at));
-            } else if item > Some(k) {
-                break;
+            let starts_item = if split.toml {
+                let header = t.trim_end().starts_with('[');
+                if header {
+                    inside = t.trim_end() == "[[changes]]";
+                }
+                inside && header
+            } else {
+                if indent == 0 && !t.starts_with('-') {
+                    inside = t.starts_with("changes:");
+                    continue;
+                }
+                inside && (t.starts_with("- ") || t.trim_end() == "-")
+            };
+            if !inside {
+                continue;
+            }
+            if starts_item {
+                items.push((lines.position(text, at), vec![]));
+            }
+            let Some((_, keys)) = items.last_mut() else {
+                continue;
+            };
+            let body = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
+            let key_end = body.find([':', '=']).unwrap_or(0);
+            let key = body[..key_end].trim_end();
+            if !key.is_empty() && !key.contains(char::is_whitespace) {
+                let position = lines.position(text, at + (t.len() - body.len()));
+                keys.push((key.to_string(), position));
             }
         }
-        if item != Some(k) {
-            continue;
-        }
-        let body = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
-        let rest = body.strip_prefix(key).map(str::trim_start);
-        if rest.is_some_and(|r| r.starts_with(':') || r.starts_with('=')) {
-            return Some(lines.position(text, at + (t.len() - body.len())));
-        }
+        ChangeSpots { items }
     }
-    item_start
+
+    /// Where change `k` (from 0) writes `key`, or where it starts when it has no such key.
+    fn position(&self, k: usize, key: &str) -> Option<Position> {
+        let (start, keys) = self.items.get(k)?;
+        let at = keys.iter().find(|(name, _)| name == key).map(|(_, p)| *p);
+        Some(at.unwrap_or(*start))
+    }
 }
 
 /// What is wrong with the values that parsed: an empty title, a date that is not one, a
@@ -659,11 +670,16 @@ fn check_values(
         );
     }
     errors.extend(date_errors(fm, &error));
+    // Worked out once, on the first error: a thousand bad changes cost one pass.
+    let (spots, lines, changes_at) = (OnceCell::new(), OnceCell::new(), OnceCell::new());
     errors.extend(change_errors(fm, &|k, key, message, help| {
-        let at = change_position(text, split, k, key).or_else(|| key_position("changes"));
+        let spots = spots.get_or_init(|| ChangeSpots::new(text, split));
+        let at = spots
+            .position(k, key)
+            .or_else(|| *changes_at.get_or_init(|| key_position("changes")));
         Diagnostic::error(file, at, message)
             .with_help(help)
-            .with_source(text)
+            .with_source_in(text, lines.get_or_init(|| LineIndex::new(text)))
     }));
     errors.extend(control_char_errors(fm, &error));
     if let Some(layout) = &fm.layout

@@ -134,6 +134,9 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Scan {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut code_at = 0;
+    // The line the last candidate was on: a line of many `{{` is measured once, not once
+    // per candidate (which made a long line cost its length squared).
+    let mut line = 0..0;
     while let Some(k) = text.get(i..).and_then(|t| t.find('{')) {
         let at = i + k;
         i = at + 1;
@@ -156,7 +159,12 @@ pub fn scan(text: &str, code: &[Range<usize>]) -> Scan {
             i = at + 2;
             continue;
         }
-        match tag_at(text, at) {
+        if !(line.start <= at && at < line.end) {
+            let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            line = start..end;
+        }
+        match tag_at(text, at, line.clone()) {
             Ok(Some(tag)) => {
                 i = tag.range.end;
                 out.tags.push(tag);
@@ -212,9 +220,14 @@ impl Cursor<'_> {
 }
 
 /// The tag starting at `at` (a `{{` or `{%`), `None` if it is not a shortcode at all.
-fn tag_at(text: &str, at: usize) -> Result<Option<Tag>, SyntaxError> {
-    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-    let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+fn tag_at(
+    text: &str,
+    at: usize,
+    Range {
+        start: line_start,
+        end: line_end,
+    }: Range<usize>,
+) -> Result<Option<Tag>, SyntaxError> {
     let line = text[..line_end].trim_end_matches('\r');
     let block = text.as_bytes()[at + 1] == b'%';
     let mut c = Cursor {
@@ -318,6 +331,8 @@ fn own_line(text: &str, tag: Tag) -> Result<Tag, SyntaxError> {
 /// `key=value, …` up to and including the `)`.
 fn arguments(c: &mut Cursor<'_>, name: &str) -> Result<Vec<Arg>, SyntaxError> {
     let mut args: Vec<Arg> = vec![];
+    // The names given so far, for the duplicate check in constant time per argument.
+    let mut given: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         c.skip_spaces();
         if c.eat(")") {
@@ -341,7 +356,7 @@ fn arguments(c: &mut Cursor<'_>, name: &str) -> Result<Vec<Arg>, SyntaxError> {
                 ),
             });
         };
-        if args.iter().any(|a| a.name == key) {
+        if !given.insert(key.clone()) {
             return Err(error(
                 offset,
                 format!("the argument `{key}` is given twice"),

@@ -286,9 +286,15 @@ fn place_blocks<'a>(
     for (line, tag) in &plan.lines {
         let node = arena.alloc(AstNode::from(hole(tag.clone())));
         let k: usize = tag[1..].parse().unwrap_or_default();
-        if let Some(&(_, start, _)) = children
-            .iter()
-            .find(|&&(_, s, e)| s < line.start && e >= line.end)
+        // The top-level blocks are in order and do not overlap: the one that could hold
+        // the tag's line is the last to start before it (a binary search, not a scan:
+        // thousands of blocks in a row must not cost their number squared).
+        let before = children.partition_point(|&(_, s, _)| s < line.start);
+        let holder = before
+            .checked_sub(1)
+            .map(|j| &children[j])
+            .filter(|&&(_, _, e)| e >= line.end);
+        if let Some(&(_, start, _)) = holder
             && reported.insert(k)
         {
             let name = out.shortcodes.get(k).map_or("?", |s| s.name.as_str());
@@ -298,7 +304,7 @@ fn place_blocks<'a>(
                     .with_source_in(input.text, &loc.lines),
             );
         }
-        match children.iter().find(|&&(_, s, _)| s >= line.end) {
+        match children.get(children.partition_point(|&(_, s, _)| s < line.end)) {
             Some(&(next, _, _)) => next.insert_before(node),
             None => root.append(node),
         }
