@@ -90,7 +90,7 @@ pub struct Entry {
 }
 
 /// Every entry, sorted by id.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Bibliography {
     /// The entries, sorted by id.
     pub entries: Vec<Entry>,

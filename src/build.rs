@@ -456,7 +456,7 @@ fn resolve_site_in(
         (loaded.assets, data),
         bibliography,
         &absent,
-        resolve_memo,
+        (&mut session.engine, resolve_memo),
     );
     t.mark("resolve");
     diags.extend(resolved.diagnostics);

@@ -14,6 +14,7 @@
 //! load stage found, setting only what differs, so a rebuild re-runs exactly the
 //! queries that read something that changed.
 
+use crate::bibliography::Bibliography;
 use crate::config::Config;
 use crate::load::SourceFile;
 use rustc_hash::FxHashMap;
@@ -78,6 +79,24 @@ pub struct ContentFile {
     pub text: String,
 }
 
+/// The pages of the site, in path order: the content files that parsed and are built
+/// (drafts only when asked for). A page's place in this list is its `PageId`.
+#[salsa::input]
+pub struct SitePages {
+    /// The files.
+    #[returns(ref)]
+    pub files: Vec<ContentFile>,
+}
+
+/// The bibliography (`references.yaml`, `references.json`), parsed, as one input: every
+/// citation of an entry reads it.
+#[salsa::input]
+pub struct References {
+    /// The entries.
+    #[returns(ref)]
+    pub bibliography: Bibliography,
+}
+
 /// The database with the handles of its inputs: the one of each content file, by path,
 /// and the settings'.
 #[derive(Default)]
@@ -86,6 +105,8 @@ pub struct Engine {
     pub db: Database,
     files: FxHashMap<String, (ContentFile, bool)>,
     settings: Option<Settings>,
+    site: Option<SitePages>,
+    references: Option<References>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -131,6 +152,36 @@ impl Engine {
             None => *self
                 .settings
                 .insert(Settings::new(&self.db, config.clone())),
+        }
+    }
+
+    /// The site's pages input, set to the files at `rels` (content files the engine holds),
+    /// in that order, if they differ from the last build's.
+    pub fn sync_site_pages<'r>(&mut self, rels: impl Iterator<Item = &'r str>) -> SitePages {
+        let files: Vec<ContentFile> = rels
+            .filter_map(|rel| self.files.get(rel).map(|(f, _)| *f))
+            .collect();
+        match self.site {
+            Some(s) if s.files(&self.db) == &files => s,
+            Some(s) => {
+                s.set_files(&mut self.db).to(files);
+                s
+            }
+            None => *self.site.insert(SitePages::new(&self.db, files)),
+        }
+    }
+
+    /// The bibliography input, set to `bibliography` if it differs from the last build's.
+    pub fn sync_references(&mut self, bibliography: &Bibliography) -> References {
+        match self.references {
+            Some(r) if r.bibliography(&self.db) == bibliography => r,
+            Some(r) => {
+                r.set_bibliography(&mut self.db).to(bibliography.clone());
+                r
+            }
+            None => *self
+                .references
+                .insert(References::new(&self.db, bibliography.clone())),
         }
     }
 

@@ -38,7 +38,7 @@ fn base_path(db: &dyn salsa::Database, settings: Settings) -> String {
 
 /// The content sections and their roles (`[sections]`).
 #[salsa::tracked(returns(ref))]
-fn sections(db: &dyn salsa::Database, settings: Settings) -> config::Sections {
+pub fn sections(db: &dyn salsa::Database, settings: Settings) -> config::Sections {
     settings.config(db).sections.clone()
 }
 

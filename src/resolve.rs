@@ -9,6 +9,7 @@ use crate::bibliography::Bibliography;
 use crate::cite::{CitationItem, QuoteIndex, QuoteMatch};
 use crate::cite_error::CiteError;
 use crate::config::{Config, Role};
+use crate::db;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
 use crate::ids::{EntryId, PageId, ParaNo};
@@ -99,28 +100,11 @@ pub struct Resolved {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Builds the [`Site`] from parsed pages: checks links and citations, derives relations.
-/// `absent` names the content files that exist but are not in `pages` (drafts left out,
-/// files that failed to parse), so that links to them get the right message, or none.
-pub fn resolve(
-    config: Config,
-    pages: Vec<PageRef>,
-    assets: Vec<Asset>,
-    bibliography: Bibliography,
-    absent: &HashMap<String, Absence>,
-) -> Resolved {
-    let data = Default::default();
-    resolve_with(config, pages, (assets, data), bibliography, absent, None)
-}
-
-/// What a build hands to the next about citations: each page's resolved citations, kept
-/// while the page's text and every work it could cite are unchanged.
+/// What a build hands to the next about links (citations are the engine's queries:
+/// [`page_citations`]): each page's checked links, kept while the page's text and what a
+/// link check reads of the other pages are unchanged.
 #[derive(Debug, Default)]
 pub struct ResolveMemo {
-    /// The hash of every citable work (see `Works::key`).
-    works: u64,
-    /// By page path: the hash of the page's text, its resolved brackets and their errors.
-    pages: PerPage<(PageBrackets, Vec<Diagnostic>)>,
     /// The hash of every page's path and anchors, the assets and the absent files: all
     /// that a link check reads of the site besides the linking page (see `check_links`).
     links_key: u64,
@@ -174,15 +158,18 @@ impl<T: Send + Sync> PerPage<T> {
     }
 }
 
-/// [`resolve`], reusing from `memo` the citations of every page whose text and citable
-/// works are unchanged, and leaving in it what the next build can reuse.
+/// Builds the [`Site`] from parsed pages: checks links and citations, derives relations.
+/// `absent` names the content files that exist but are not in `pages` (drafts left out,
+/// files that failed to parse), so that links to them get the right message, or none.
+/// Each page's citations are a query of `engine` ([`page_citations`]); `memo` keeps the
+/// link checks for the next build.
 pub fn resolve_with(
     config: Config,
     mut pages: Vec<PageRef>,
     (mut assets, data): (Vec<Asset>, crate::data::DataFiles),
     bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
-    mut memo: Option<&mut ResolveMemo>,
+    (engine, memo): (&mut db::Engine, Option<&mut ResolveMemo>),
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut diags = vec![];
@@ -199,7 +186,7 @@ pub fn resolve_with(
         &assets,
         absent,
         &mut diags,
-        memo.as_deref_mut(),
+        memo,
     );
     // A data file is published only if a page links to it.
     let linked: HashSet<&str> = pages
@@ -207,19 +194,7 @@ pub fn resolve_with(
         .flat_map(|p| p.body.assets.iter().map(|a| a.target.as_str()))
         .collect();
     assets.retain(|a| !crate::data::is_data_file(&a.rel) || linked.contains(a.rel.as_str()));
-    let works = Works::new(&pages, &bibliography, &config, &mut diags);
-    let resolve_page = |i: usize| works.resolve_page(&pages[i]);
-    let brackets: Vec<PageCitations> = match memo {
-        Some(m) => {
-            let valid = m.works == works.key;
-            m.works = works.key;
-            m.pages.reuse(valid, &pages, resolve_page)
-        }
-        None => (0..pages.len())
-            .into_par_iter()
-            .map(|i| Arc::new(resolve_page(i)))
-            .collect(),
-    };
+    let brackets = citations(engine, &pages, &bibliography, &config, &mut diags);
     for r in &brackets {
         diags.extend(r.1.iter().cloned());
     }
@@ -465,45 +440,136 @@ fn strict_warnings(
 }
 
 /// Everything a citation can point to: the full-text sources (with their quote indexes)
-/// and the bibliography.
-struct Works<'a> {
-    sources: BTreeMap<&'a str, usize>,
+/// and the bibliography. Made by the [`citable_works`] query; equal to the last build's
+/// when the sources' places and paragraphs and the entries are (the quote indexes are
+/// made from the paragraphs), so that the pages' citations are not resolved again.
+#[derive(Debug)]
+pub struct Works {
+    /// Each source's id and its place among the site's pages.
+    sources: BTreeMap<String, usize>,
+    /// Each source's paragraphs, by its place.
+    texts: BTreeMap<usize, Vec<String>>,
     indexes: HashMap<usize, QuoteIndex>,
-    bibliography: &'a Bibliography,
+    bibliography: Bibliography,
     /// The folder of the full-text sources, for help lines.
     source_folder: String,
-    /// A hash of everything a citation resolves against: each source's id, place among
-    /// the pages and paragraphs, and the bibliography's entries in order.
-    key: u64,
 }
 
-impl<'a> Works<'a> {
-    fn new(
-        pages: &'a [PageRef],
-        bibliography: &'a Bibliography,
-        config: &Config,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Self {
-        let sources: BTreeMap<&str, usize> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.is_source())
-            .map(|(i, p)| (p.slug.as_str(), i))
-            .collect();
-        let indexes = sources
-            .values()
-            .map(|&i| {
-                let texts: Vec<&str> = pages[i]
-                    .body
-                    .paragraphs
-                    .iter()
-                    .map(|p| p.text.as_str())
-                    .collect();
-                (i, QuoteIndex::new(&texts))
-            })
-            .collect();
-        for entry in &bibliography.entries {
-            if let Some(&page) = sources.get(entry.id.as_str()) {
+impl PartialEq for Works {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.sources,
+            &self.texts,
+            &self.bibliography,
+            &self.source_folder,
+        ) == (
+            &other.sources,
+            &other.texts,
+            &other.bibliography,
+            &other.source_folder,
+        )
+    }
+}
+
+/// The query: what the site's citations resolve against. It reads the list of the site's
+/// pages, the pages of the full-text sources (and no other page), the bibliography, and
+/// the sections' roles.
+#[salsa::tracked(returns(ref))]
+pub fn citable_works(
+    db: &dyn salsa::Database,
+    site: db::SitePages,
+    bibliography: db::References,
+    settings: db::Settings,
+) -> Arc<Works> {
+    let sections = crate::parse::sections(db, settings);
+    let mut sources = BTreeMap::new();
+    let mut texts = BTreeMap::new();
+    for (i, &file) in site.files(db).iter().enumerate() {
+        let rel = file.rel(db);
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let role = sections.role_of(&crate::url::section_of(rel));
+        if name == "_index.md" || role != Some(Role::Source) {
+            continue;
+        }
+        let Ok(page) = crate::parse::parse_file(db, file, settings) else {
+            continue;
+        };
+        sources.insert(page.slug.clone(), i);
+        let paragraphs = page.body.paragraphs.iter().map(|p| p.text.clone());
+        texts.insert(i, paragraphs.collect::<Vec<String>>());
+    }
+    let indexes = texts
+        .iter()
+        .map(|(&i, t)| {
+            let t: Vec<&str> = t.iter().map(String::as_str).collect();
+            (i, QuoteIndex::new(&t))
+        })
+        .collect();
+    let source_folder = sections
+        .with_role(Role::Source)
+        .next()
+        .unwrap_or("sources")
+        .to_string();
+    Arc::new(Works {
+        sources,
+        texts,
+        indexes,
+        bibliography: bibliography.bibliography(db).clone(),
+        source_folder,
+    })
+}
+
+/// The query: one page's citations resolved, with their errors and warnings. It reads the
+/// page's parse and [`citable_works`], so it runs again only when the page's text or what
+/// citations resolve against changed.
+#[salsa::tracked(returns(ref))]
+pub fn page_citations(
+    db: &dyn salsa::Database,
+    file: db::ContentFile,
+    site: db::SitePages,
+    bibliography: db::References,
+    settings: db::Settings,
+) -> PageCitations {
+    let works = citable_works(db, site, bibliography, settings);
+    match crate::parse::parse_file(db, file, settings) {
+        Ok(page) => Arc::new(works.resolve_page(page)),
+        Err(_) => Arc::default(),
+    }
+}
+
+/// Every page's citations, through the engine (each page's on a thread of its own), and
+/// the errors of ids that name both a source and a bibliography entry.
+fn citations(
+    engine: &mut db::Engine,
+    pages: &[PageRef],
+    bibliography: &Bibliography,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PageCitations> {
+    let settings = engine.sync_settings(config);
+    let site = engine.sync_site_pages(pages.iter().map(|p| p.rel.as_str()));
+    let works = engine.sync_references(bibliography);
+    let handles = std::sync::Mutex::new(engine.db.clone());
+    let handle = || match handles.lock() {
+        Ok(db) => db.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let files = site.files(&engine.db).clone();
+    let brackets = files
+        .par_iter()
+        .map_init(handle, |db, &f| {
+            page_citations(db, f, site, works, settings).clone()
+        })
+        .collect();
+    citable_works(&engine.db, site, works, settings).id_conflicts(pages, diags);
+    brackets
+}
+
+impl Works {
+    /// The error for each bibliography id that is also a full-text source's.
+    fn id_conflicts(&self, pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
+        for entry in &self.bibliography.entries {
+            if let Some(&page) = self.sources.get(entry.id.as_str()) {
                 let (file, position) = match &entry.defined {
                     Some(d) => (d.file.clone(), Some(d.position)),
                     None => (Default::default(), None),
@@ -521,36 +587,6 @@ impl<'a> Works<'a> {
                     .with_help("give the bibliography entry another id: an id must name one work"),
                 );
             }
-        }
-        let source_folder = config
-            .sections
-            .with_role(Role::Source)
-            .next()
-            .unwrap_or("sources")
-            .to_string();
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut h = crate::fingerprint::in_run();
-            for (slug, &i) in &sources {
-                (slug, i).hash(&mut h);
-                for p in &pages[i].body.paragraphs {
-                    p.text.hash(&mut h);
-                }
-            }
-            // An entry whole, as it is exported (its id, url, kind, `checked_locators`…):
-            // a citation's resolution and its warnings read any of it.
-            for e in &bibliography.entries {
-                crate::fingerprint::hash_json(e).hash(&mut h);
-            }
-            source_folder.hash(&mut h);
-            h.finish()
-        };
-        Works {
-            key,
-            sources,
-            indexes,
-            bibliography,
-            source_folder,
         }
     }
 
@@ -678,7 +714,7 @@ impl<'a> Works<'a> {
         let mut known: Vec<(usize, &str)> = self
             .sources
             .keys()
-            .copied()
+            .map(String::as_str)
             .chain(self.bibliography.entries.iter().map(|e| e.id.as_str()))
             .map(|k| (strsim::levenshtein(id, k), k))
             .filter(|&(d, _)| d <= near)

@@ -157,25 +157,33 @@ fn citations_in_headings_table_cells_and_emphasis_are_found() {
 // --- errors --------------------------------------------------------------------------------
 
 #[test]
-fn unknown_source_lists_the_known_ids() {
-    let body = "A claim [@nosuch \"x\"] here.\n";
+fn unknown_source_lists_the_known_ids_a_typo_away() {
+    let body = "A claim [@leter-a \"x\"] here.\n";
     let d = the_error(body);
     assert_error(
         &d,
         Position { line: 4, col: 10 },
+        &["unknown id `leter-a`"],
+        &["the closest ids are: letter-a, letter-b;"],
+    );
+    // An id nowhere near a known one lists none (it once listed three, however far).
+    let d = the_error("A claim [@nosuch \"x\"] here.\n");
+    assert_error(
+        &d,
+        Position { line: 4, col: 10 },
         &["unknown id `nosuch`"],
-        &["letter-a", "letter-b"],
+        &["no known id is close to it"],
     );
 }
 
 #[test]
 fn the_error_points_at_the_failing_item_of_a_bracket() {
-    let body = "First line.\nSeveral [@letter-a#p2; @nosuch] here.\n";
+    let body = "First line.\nSeveral [@letter-a#p2; @letter-c] here.\n";
     let d = the_error(body);
     assert_error(
         &d,
-        at(body, 2, "@nosuch"),
-        &["unknown id `nosuch`"],
+        at(body, 2, "@letter-c"),
+        &["unknown id `letter-c`"],
         &["letter-a, letter-b"],
     );
     assert_eq!(d.position, Some(Position { line: 5, col: 24 }));
