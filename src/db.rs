@@ -9,6 +9,11 @@
 //! something it read changed, and keeps a result that comes out equal (backdating), so
 //! what depends on it is not re-run either.
 //!
+//! Durability: the settings, the site's page list, the bibliography and every content
+//! file start high; a file whose text changes becomes low. A revision that changes only
+//! low inputs (a keystroke in one page) lets salsa pass over, in constant time each, the
+//! queries that read only high ones (the thousands of pages nobody is editing).
+//!
 //! A session owns one [`Engine`]: a one-off build a fresh one, `serve` and the language
 //! server one that lives from build to build. [`Engine::sync`] makes the inputs what the
 //! load stage found, setting only what differs, so a rebuild re-runs exactly the
@@ -18,7 +23,7 @@ use crate::bibliography::Bibliography;
 use crate::config::Config;
 use crate::load::SourceFile;
 use rustc_hash::FxHashMap;
-use salsa::Setter;
+use salsa::{Durability, Setter};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -146,12 +151,16 @@ impl Engine {
         match self.settings {
             Some(s) if s.config(&self.db) == config => s,
             Some(s) => {
-                s.set_config(&mut self.db).to(config.clone());
+                s.set_config(&mut self.db)
+                    .with_durability(Durability::HIGH)
+                    .to(config.clone());
                 s
             }
-            None => *self
-                .settings
-                .insert(Settings::new(&self.db, config.clone())),
+            None => *self.settings.insert(
+                Settings::builder(config.clone())
+                    .durability(Durability::HIGH)
+                    .new(&self.db),
+            ),
         }
     }
 
@@ -164,10 +173,16 @@ impl Engine {
         match self.site {
             Some(s) if s.files(&self.db) == &files => s,
             Some(s) => {
-                s.set_files(&mut self.db).to(files);
+                s.set_files(&mut self.db)
+                    .with_durability(Durability::HIGH)
+                    .to(files);
                 s
             }
-            None => *self.site.insert(SitePages::new(&self.db, files)),
+            None => *self.site.insert(
+                SitePages::builder(files)
+                    .durability(Durability::HIGH)
+                    .new(&self.db),
+            ),
         }
     }
 
@@ -176,12 +191,16 @@ impl Engine {
         match self.references {
             Some(r) if r.bibliography(&self.db) == bibliography => r,
             Some(r) => {
-                r.set_bibliography(&mut self.db).to(bibliography.clone());
+                r.set_bibliography(&mut self.db)
+                    .with_durability(Durability::HIGH)
+                    .to(bibliography.clone());
                 r
             }
-            None => *self
-                .references
-                .insert(References::new(&self.db, bibliography.clone())),
+            None => *self.references.insert(
+                References::builder(bibliography.clone())
+                    .durability(Durability::HIGH)
+                    .new(&self.db),
+            ),
         }
     }
 
@@ -199,15 +218,22 @@ impl Engine {
         for (f, from_disk) in loaded {
             let file = match self.files.remove(&f.rel) {
                 Some((file, _)) => {
+                    // A file once edited is one that changes: low durability. Every
+                    // other stays high, so that a keystroke's revision spares salsa
+                    // checking the queries that read only files nobody edits.
                     if file.text(&self.db) != &f.text {
-                        file.set_text(&mut self.db).to(f.text);
+                        file.set_text(&mut self.db)
+                            .with_durability(Durability::LOW)
+                            .to(f.text);
                     }
                     if file.display(&self.db) != &f.display {
                         file.set_display(&mut self.db).to(f.display);
                     }
                     file
                 }
-                None => ContentFile::new(&self.db, f.rel.clone(), f.display, f.text),
+                None => ContentFile::builder(f.rel.clone(), f.display, f.text)
+                    .durability(Durability::HIGH)
+                    .new(&self.db),
             };
             present.insert(f.rel, (file, from_disk));
         }
