@@ -127,8 +127,10 @@ pub struct Note<'s> {
     pub page: usize,
     /// The change.
     pub change: &'s Change,
-    /// Its fragment on the page's history, stable as notes are added: `update-` and its
-    /// day, and `-2`, `-3`… for a page's second and later notes of one day, as written.
+    /// Its id in the feed, stable as notes are added: `update-` and its day, and `-2`,
+    /// `-3`… for a page's later notes of one day. Notes are written newest first, so a
+    /// day's are numbered from the last written (the oldest) up: a note added on top of
+    /// them takes a new number, and the old notes keep theirs.
     pub id: String,
 }
 
@@ -137,12 +139,17 @@ pub struct Note<'s> {
 pub fn notes<'s>(pages: impl Iterator<Item = (usize, &'s str, &'s [Change])>) -> Vec<Note<'s>> {
     let mut all = vec![];
     for (page, key, changes) in pages {
-        let mut days: BTreeMap<&str, usize> = BTreeMap::new();
+        let day_of = |c: &'s Change| c.date().get(..10).unwrap_or(c.date());
+        let mut left: BTreeMap<&str, usize> = BTreeMap::new();
         for change in changes {
-            let day = change.date().get(..10).unwrap_or(change.date());
-            let n = days.entry(day).or_default();
-            *n += 1;
-            let id = match *n {
+            *left.entry(day_of(change)).or_default() += 1;
+        }
+        for change in changes {
+            let day = day_of(change);
+            let n = left.entry(day).or_default();
+            let number = *n;
+            *n -= 1;
+            let id = match number {
                 1 => format!("update-{day}"),
                 n => format!("update-{day}-{n}"),
             };

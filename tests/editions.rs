@@ -106,15 +106,37 @@ fn the_updates_page_and_feed_list_every_note_newest_first_each_linking_to_its_pa
     assert_eq!(entries.len(), 3);
     assert_eq!(
         entries[0],
-        "\n    <title>Concern A</title>\n    <id>https://example.org/concerns/a/#update-2026-11-25</id>\n    <link href=\"https://example.org/concerns/a/\"/>\n    <updated>2026-11-25T00:00:00Z</updated>\n    <summary>Status updated.</summary>\n  </entry>\n  "
+        "\n    <title>Concern A</title>\n    <id>https://example.org/concerns/a/#update-2026-11-25-2</id>\n    <link href=\"https://example.org/concerns/a/\"/>\n    <updated>2026-11-25T00:00:00Z</updated>\n    <summary>Status updated.</summary>\n  </entry>\n  "
     );
-    assert!(entries[1].contains("<id>https://example.org/concerns/a/#update-2026-11-25-2</id>"));
+    // A day's notes are numbered from the oldest (the last written), so that a note
+    // added on top of them never takes an older note's id.
+    assert!(entries[1].contains("<id>https://example.org/concerns/a/#update-2026-11-25</id>"));
     assert!(entries[2].contains("<id>https://example.org/#update-2026-10-01</id>"));
     // The Atom feed of dated pages takes the newest change as a page's `updated`.
     assert!(
         s.read("updates/index.html")
             .contains("href=\"/updates.xml\"")
     );
+    // A third note of that day, added on top as notes are: the others keep their ids.
+    let a = std::fs::read_to_string(s.path().join("content/concerns/a.md")).unwrap();
+    let a = a.replace(
+        "changes:\n",
+        "changes:\n  - date: 2026-11-25\n    note: A third note, added later.\n",
+    );
+    s.write("content/concerns/a.md", &a);
+    s.build_ok();
+    let feed = s.read("updates.xml");
+    let id_of = |note: &str| {
+        let entry = feed.split("<entry>").find(|e| e.contains(note)).unwrap();
+        let id = between(entry, "<id>", "</id>");
+        id.trim_start_matches("<id>")
+            .trim_end_matches("</id>")
+            .to_string()
+    };
+    let base = "https://example.org/concerns/a/#update-2026-11-25";
+    assert_eq!(id_of("A second note that day."), base);
+    assert_eq!(id_of("Status updated."), format!("{base}-2"));
+    assert_eq!(id_of("A third note, added later."), format!("{base}-3"));
 }
 
 #[test]
