@@ -68,16 +68,18 @@ pub fn parse(files: &[DataFile]) -> (DataFiles, Vec<Diagnostic>) {
     for f in files {
         let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
         let parsed = match ext {
-            "json" => serde_json::from_str(&f.text).map_err(|e| {
-                let at = Position {
-                    line: e.line().max(1),
-                    col: e.column().max(1),
-                };
-                (
-                    Some(at),
-                    format!("invalid JSON: {}", strip_position(&e.to_string())),
-                )
-            }),
+            // A byte-order mark is no JSON value: skipped, as YAML and CSV skip it.
+            "json" => serde_json::from_str(f.text.strip_prefix('\u{feff}').unwrap_or(&f.text))
+                .map_err(|e| {
+                    let at = Position {
+                        line: e.line().max(1),
+                        col: e.column().max(1),
+                    };
+                    (
+                        Some(at),
+                        format!("invalid JSON: {}", strip_position(&e.to_string())),
+                    )
+                }),
             "csv" => csv(&f.text),
             _ => serde_saphyr::from_str::<serde_json::Value>(&f.text).map_err(|e| {
                 let at = e.location().map(|l| Position {
@@ -150,6 +152,18 @@ fn csv(text: &str) -> Result<serde_json::Value, CsvError> {
 /// commas, line breaks and doubled quotes (`""`); a blank line at the end is no record.
 fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // "CSV (Macintosh)" ends its lines with a carriage return alone: each is a line end,
+    // as an editor shows it (and a line break inside a quoted field).
+    let lone_cr = text
+        .match_indices('\r')
+        .any(|(i, _)| !text[i + 1..].starts_with('\n'));
+    let unified;
+    let text = if lone_cr {
+        unified = text.replace("\r\n", "\n").replace('\r', "\n");
+        unified.as_str()
+    } else {
+        text
+    };
     let mut records = vec![];
     let mut fields = vec![];
     let mut field = String::new();
@@ -225,6 +239,24 @@ mod tests {
             display: PathBuf::from("content").join(rel),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn json_with_a_byte_order_mark() {
+        let (v, d) = parse(&[file("data/a.json", "\u{feff}{\"n\": 1}")]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(v.get("data/a.json").unwrap().unwrap()["n"], 1);
+    }
+
+    #[test]
+    fn csv_with_carriage_returns_alone_as_line_ends() {
+        let (v, d) = parse(&[file("data/mac.csv", "name,n\rA,1\rB,\"x\ry\"\r")]);
+        assert!(d.is_empty(), "{d:?}");
+        let rows = v.get("data/mac.csv").unwrap().unwrap();
+        assert_eq!(
+            rows,
+            &serde_json::json!([{"name": "A", "n": "1"}, {"name": "B", "n": "x\ny"}])
+        );
     }
 
     #[test]
