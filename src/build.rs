@@ -123,6 +123,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
 /// Runs the whole pipeline in `session`, into the sink [`sink_for`] chooses.
 pub fn build_in(opts: &BuildOptions, session: &mut Session) -> Result<BuildReport, Diagnostics> {
+    site_folder(&opts.site_dir).map_err(Diagnostics::from)?;
     let sink = sink_for(opts, session).map_err(Diagnostics::from)?;
     let mut result = run(opts, session, sink);
     match &mut result {
@@ -132,6 +133,20 @@ pub fn build_in(opts: &BuildOptions, session: &mut Session) -> Result<BuildRepor
         Err(d) => d.cap_per_file(diagnostic::MAX_ERRORS_PER_FILE),
     }
     result
+}
+
+/// The site folder must be a folder before anything is made for the build: a build of a
+/// folder that is not there, or of a file, makes nothing (not the output folder, nor the
+/// folders that would hold it).
+fn site_folder(site_dir: &std::path::Path) -> Result<(), Diagnostic> {
+    let help = "pass the folder that holds explainer.toml (`explainer build SITE_DIR`), or start a site with `explainer new DIR`";
+    match std::fs::metadata(site_dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(
+            Diagnostic::error(site_dir, None, "this is a file, not a site folder").with_help(help),
+        ),
+        Err(_) => Err(Diagnostic::error(site_dir, None, "there is no such folder").with_help(help)),
+    }
 }
 
 /// Where the files of a build in `session` go: nowhere for a check; only what changed,

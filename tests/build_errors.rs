@@ -499,3 +499,36 @@ fn paragraph_anchors_exist_only_on_sources_and_within_range() {
         );
     }
 }
+
+/// Hardening 4, item 6: a build of a folder that is not there makes nothing (it once made
+/// the three folders it was given), and a file given as the site says so.
+#[test]
+fn a_site_folder_that_is_missing_or_a_file_is_an_error_and_makes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = explainer()
+        .current_dir(tmp.path())
+        .args(["build", "nothere/deeper/site"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains("nothere/deeper/site: error: there is no such folder"),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("nothere").exists(), "folders were made");
+    std::fs::write(tmp.path().join("file"), "x").unwrap();
+    let r = explainer()
+        .current_dir(tmp.path())
+        .args(["build", "file"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains("file: error: this is a file, not a site folder"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("File exists"), "{stderr}");
+    assert_eq!(common::entries(tmp.path()), vec!["file".to_string()]);
+}
