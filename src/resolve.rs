@@ -180,14 +180,7 @@ pub fn resolve_with(
         .collect();
     check_urls(&pages, &mut diags);
     let sections = order_sections(&pages);
-    let links = check_links(
-        &pages,
-        &by_rel,
-        &assets,
-        absent,
-        &mut diags,
-        memo,
-    );
+    let links = check_links(&pages, &by_rel, &assets, absent, &mut diags, memo);
     // A data file is published only if a page links to it.
     let linked: HashSet<&str> = pages
         .iter()
