@@ -426,7 +426,12 @@ fn shortcode<'e>(
                 Some(p) => format!("{}:{}", inner.file.display(), p.line),
                 None => inner.file.display().to_string(),
             };
-            let detail = inner.message.trim_start_matches("template error: ");
+            let detail = match e.kind() {
+                minijinja::ErrorKind::OutOfFuel => format!(
+                    "its template took more than {TEMPLATE_FUEL} steps without finishing (a loop that does not end, or one over far too much)"
+                ),
+                _ => inner.message.trim_start_matches("template error: ").to_string(),
+            };
             Failure::Located(
                 Diagnostic::error(
                     &page.file,
@@ -799,6 +804,13 @@ pub fn template_syntax_errors(site_dir: &std::path::Path) -> Vec<Diagnostic> {
     }
 }
 
+/// The steps one render of a template may take (minijinja's fuel), so that a template
+/// that never finishes (a loop over 10^10 numbers) is an error at its place instead of a
+/// build that never ends. Far more than any page takes: a page's body is rendered before
+/// its template, so even a section index of 100,000 pages or the print edition (a loop
+/// over rendered parts, tens of steps each) takes a few million.
+pub const TEMPLATE_FUEL: u64 = 20_000_000;
+
 /// A minijinja environment with the theme's templates, helpers and site-wide values, and
 /// the hashes of those values.
 pub fn environment<'s>(
@@ -809,6 +821,7 @@ pub fn environment<'s>(
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_formatter(html_formatter);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     let mut errors = add_templates(&mut env, theme);
     let (signatures, wrong) = shortcodes::Signatures::of(theme);
     errors.extend(wrong);

@@ -141,6 +141,27 @@ fn block_shortcodes_nest_to_a_limit_and_deeper_is_a_located_error() {
 }
 
 #[test]
+fn a_shortcode_template_that_never_finishes_is_a_located_error() {
+    let s = site(&[
+        (
+            "layouts/shortcodes/forever.html",
+            "{#- shortcode: inline -#}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        ),
+        (
+            "content/concern.md",
+            &page("Concern", "Text {{ forever() }} here.\n"),
+        ),
+    ]);
+    let (file, line, col, message) = one_error(&s);
+    assert_eq!(
+        (file.as_str(), line, col),
+        ("content/concern.md", 4, 9),
+        "{message}"
+    );
+    assert!(message.contains("took more than"), "{message}");
+}
+
+#[test]
 fn shortcodes_in_code_are_text() {
     let s = concern("Write `{{ nope(x=1) }}` inline, or:\n\n```\n{% nope() %}\n{% end %}\n```\n");
     s.lib_build();
