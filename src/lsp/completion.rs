@@ -42,7 +42,7 @@ pub fn complete(
             let end = at + if closed { close.len_utf8() } else { 0 };
             quotes(site, &id, paragraph, typed, close, range(start, end))
         }
-        Context::Link { start } => links(site, &doc.rel, range(start, at)),
+        Context::Link { start } => links(site, &doc.rel, &line[start..at], range(start, at)),
         Context::FrontMatterKey { start } => keys(site, &doc.rel, range(start, at)),
         Context::None => vec![],
     }
@@ -155,20 +155,35 @@ fn quotes(
         .collect()
 }
 
-/// The content files, relative to `from`, and their headings' anchors.
-fn links(site: &Site, from: &str, range: lsp::Range) -> Vec<lsp::CompletionItem> {
+/// At most this many link targets are offered; the list says it is incomplete, so the
+/// client asks again as more is typed.
+const MAX_LINKS: usize = 200;
+
+/// The content files, relative to `from`, and their headings' anchors, that hold what was
+/// `typed` (without regard to case), the first [`MAX_LINKS`] in page order.
+fn links(site: &Site, from: &str, typed: &str, range: lsp::Range) -> Vec<lsp::CompletionItem> {
+    let typed = typed.to_lowercase();
+    let holds = |label: &str| label.to_lowercase().contains(&typed);
     let mut out = vec![];
     for page in &site.pages {
+        if out.len() >= MAX_LINKS {
+            break;
+        }
         let path = relative(from, &page.rel);
-        out.push(item(
-            path.clone(),
-            page.meta.title.clone(),
-            lsp::CompletionItemKind::FILE,
-            range,
-            path.clone(),
-        ));
+        if holds(&path) {
+            out.push(item(
+                path.clone(),
+                page.meta.title.clone(),
+                lsp::CompletionItemKind::FILE,
+                range,
+                path.clone(),
+            ));
+        }
         for h in &page.body.headings {
             let with = format!("{path}#{}", h.id);
+            if !holds(&with) {
+                continue;
+            }
             let detail = format!("{} › {}", page.meta.title, h.text);
             out.push(item(
                 with.clone(),
@@ -179,6 +194,7 @@ fn links(site: &Site, from: &str, range: lsp::Range) -> Vec<lsp::CompletionItem>
             ));
         }
     }
+    out.truncate(MAX_LINKS);
     out
 }
 
