@@ -81,20 +81,21 @@ pub fn parse(files: &[DataFile]) -> (DataFiles, Vec<Diagnostic>) {
                     )
                 }),
             "csv" => csv(&f.text),
-            _ => serde_saphyr::from_str::<serde_json::Value>(&f.text).map_err(|e| {
-                let at = e.location().map(|l| Position {
-                    line: (l.line() as usize).max(1),
-                    col: (l.column() as usize).max(1),
-                });
-                let text = e.to_string();
-                let first = text.lines().next().unwrap_or("");
-                let first = first.strip_prefix("error: ").unwrap_or(first);
-                let first = match first.split_once(": ") {
-                    Some((l, rest)) if l.starts_with("line ") => rest,
-                    _ => first,
-                };
-                (at, format!("invalid YAML: {first}"))
-            }),
+            _ => serde_saphyr::from_str_with_options::<serde_json::Value>(&f.text, yaml_options())
+                .map_err(|e| {
+                    let at = e.location().map(|l| Position {
+                        line: (l.line() as usize).max(1),
+                        col: (l.column() as usize).max(1),
+                    });
+                    let text = e.to_string();
+                    let first = text.lines().next().unwrap_or("");
+                    let first = first.strip_prefix("error: ").unwrap_or(first);
+                    let first = match first.split_once(": ") {
+                        Some((l, rest)) if l.starts_with("line ") => rest,
+                        _ => first,
+                    };
+                    (at, format!("invalid YAML: {}", in_users_terms(first)))
+                }),
         };
         let value = match parsed {
             Ok(v) => Some(v),
@@ -110,6 +111,45 @@ pub fn parse(files: &[DataFile]) -> (DataFiles, Vec<Diagnostic>) {
         out.files.insert(f.rel.clone(), (hash_of(&f.text), value));
     }
     (out, diags)
+}
+
+/// The most values (maps, lists and scalars) a YAML data file may hold: as many as a
+/// JSON data file of the same records, well past 100,000 records of a few fields. The
+/// reader's other limits (aliases, nesting) stay as they are.
+const YAML_MAX_VALUES: usize = 20_000_000;
+
+/// How a YAML data file is read: the budget of values above.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: YAML_MAX_VALUES,
+            max_events: 4 * YAML_MAX_VALUES,
+        },
+    }
+}
+
+/// The YAML reader's message in the editor's terms, not the library's: it names options
+/// and functions of its own for a key given twice, a second document and a file over its
+/// budget.
+fn in_users_terms(message: &str) -> String {
+    if let Some(key) = message
+        .strip_prefix("duplicate mapping key: ")
+        .and_then(|m| m.split(", set DuplicateKeyPolicy").next())
+    {
+        return format!("the key `{key}` is given twice in one map: give each key once");
+    }
+    if message.contains("DuplicateKeyPolicy") {
+        return "a key is given twice in one map: give each key once".into();
+    }
+    if message.contains("from_str_multiple") || message.contains("from_str_multidoc") {
+        return "the file holds more than one YAML document (a `---` line between two): a data file is one document".into();
+    }
+    if message.starts_with("budget breached") {
+        return format!(
+            "the file holds more than a data file may (at most {YAML_MAX_VALUES} values, or nesting too deep, or too many aliases)"
+        );
+    }
+    message.to_string()
 }
 
 /// serde_json's message without its ` at line 3 column 5` (the diagnostic shows where).
@@ -239,6 +279,47 @@ mod tests {
             display: PathBuf::from("content").join(rel),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn yaml_errors_in_the_editors_terms() {
+        let (_, d) = parse(&[file("data/a.yaml", "a: 1\na: 2\n")]);
+        assert!(
+            d[0].message.contains("the key `a` is given twice"),
+            "{}",
+            d[0].message
+        );
+        let (_, d) = parse(&[file("data/b.yaml", "a: 1\n---\nb: 2\n")]);
+        assert!(
+            d[0].message.contains("more than one YAML document"),
+            "{}",
+            d[0].message
+        );
+        for d in d
+            .iter()
+            .chain(&parse(&[file("data/a.yaml", "a: 1\na: 2\n")]).1)
+        {
+            assert!(
+                !d.message.contains("Options") && !d.message.contains("from_str"),
+                "{}",
+                d.message
+            );
+        }
+        // 100,000 records of two fields: as a JSON file of the same data would.
+        let big: String = (0..100_000)
+            .map(|i| format!("- n: {i}\n  s: x\n"))
+            .collect();
+        let (v, d) = parse(&[file("data/big.yaml", &big)]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            v.get("data/big.yaml")
+                .unwrap()
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            100_000
+        );
     }
 
     #[test]
