@@ -182,6 +182,31 @@ impl Edited {
                     None => ("nothing (no letter)", vec![], false),
                 }
             }
+            // An entry's checked places: what decides the warnings about citations
+            // beyond them (a warm build once kept such a warning after a change).
+            3 if step % 2 == 0 => match self.read("content/references.yaml") {
+                Some(r) => {
+                    let wide = format!("[\"p. 1–{}\"]", rng.below(8));
+                    let kept: Vec<&str> = r
+                        .lines()
+                        .filter(|l| !l.trim_start().starts_with("checked_locators:"))
+                        .collect();
+                    let mut text = String::new();
+                    for l in kept {
+                        text.push_str(l);
+                        text.push('\n');
+                        if l.trim_start().starts_with("url:") {
+                            text.push_str(&format!("  checked_locators: {wide}\n"));
+                        }
+                    }
+                    (
+                        "an entry's checked places",
+                        vec![("content/references.yaml".into(), Some(text))],
+                        false,
+                    )
+                }
+                None => ("nothing (no bibliography)", vec![], false),
+            },
             3 => match self.read("content/references.yaml") {
                 Some(r) => match r.lines().find(|l| l.trim_start().starts_with("title:")) {
                     Some(t) => (
