@@ -446,7 +446,6 @@ fn resolve_site_in(
     });
     let files = session.engine.sync_files(texts.collect(), &loaded.kept);
     let parsed = parse::run(&mut session.engine, &files, &config);
-    let resolve_memo = session.memos.as_mut().map(|m| &mut m.resolve);
     t.mark("parse");
     diags.extend(parsed.diagnostics);
     let (pages, drafts): (Vec<_>, Vec<_>) = parsed
@@ -471,7 +470,7 @@ fn resolve_site_in(
         (loaded.assets, data),
         bibliography,
         &absent,
-        (&mut session.engine, resolve_memo),
+        &mut session.engine,
     );
     t.mark("resolve");
     diags.extend(resolved.diagnostics);

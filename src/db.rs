@@ -12,7 +12,10 @@
 //! Durability: the settings, the site's page list, the bibliography and every content
 //! file start high; a file whose text changes becomes low. A revision that changes only
 //! low inputs (a keystroke in one page) lets salsa pass over, in constant time each, the
-//! queries that read only high ones (the thousands of pages nobody is editing).
+//! queries that read only high ones (the thousands of pages nobody is editing). Salsa
+//! keeps a result that comes out equal only at the same durability or higher, so the
+//! first edit of a file re-runs what read it even where nothing changed; later ones do
+//! not.
 //!
 //! A session owns one [`Engine`]: a one-off build a fresh one, `serve` and the language
 //! server one that lives from build to build. [`Engine::sync`] makes the inputs what the
@@ -93,6 +96,28 @@ pub struct SitePages {
     pub files: Vec<ContentFile>,
 }
 
+/// Why a content file that exists is not among the pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// A draft, left out of this build.
+    Draft,
+    /// It failed to parse (its errors are reported).
+    Broken,
+}
+
+/// The files besides the pages that a link may name: the assets (paths from `content/`),
+/// and the content files that are not pages of this build (drafts left out, files that
+/// failed to parse), sorted by path.
+#[salsa::input]
+pub struct OtherFiles {
+    /// The assets' paths.
+    #[returns(ref)]
+    pub assets: Vec<String>,
+    /// The content files that are not pages, and why.
+    #[returns(ref)]
+    pub absent: Vec<(String, Absence)>,
+}
+
 /// The bibliography (`references.yaml`, `references.json`), parsed, as one input: every
 /// citation of an entry reads it.
 #[salsa::input]
@@ -112,6 +137,7 @@ pub struct Engine {
     settings: Option<Settings>,
     site: Option<SitePages>,
     references: Option<References>,
+    others: Option<OtherFiles>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -184,6 +210,32 @@ impl Engine {
                     .new(&self.db),
             ),
         }
+    }
+
+    /// The other files' input, set to `assets` and `absent` if they differ from the last
+    /// build's.
+    pub fn sync_other_files(
+        &mut self,
+        assets: Vec<String>,
+        absent: Vec<(String, Absence)>,
+    ) -> OtherFiles {
+        let Some(o) = self.others else {
+            let new = OtherFiles::builder(assets, absent)
+                .durability(Durability::HIGH)
+                .new(&self.db);
+            return *self.others.insert(new);
+        };
+        if o.assets(&self.db) != &assets {
+            o.set_assets(&mut self.db)
+                .with_durability(Durability::HIGH)
+                .to(assets);
+        }
+        if o.absent(&self.db) != &absent {
+            o.set_absent(&mut self.db)
+                .with_durability(Durability::HIGH)
+                .to(absent);
+        }
+        o
     }
 
     /// The bibliography input, set to `bibliography` if it differs from the last build's.

@@ -83,14 +83,7 @@ impl Site {
     }
 }
 
-/// Why a content file that exists is not among the pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Absence {
-    /// A draft, left out of this build.
-    Draft,
-    /// It failed to parse (its errors are reported).
-    Broken,
-}
+pub use crate::db::Absence;
 
 /// What `resolve` produces: the site, plus the problems it found.
 pub struct Resolved {
@@ -100,76 +93,18 @@ pub struct Resolved {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// What a build hands to the next about links (citations are the engine's queries:
-/// [`page_citations`]): each page's checked links, kept while the page's text and what a
-/// link check reads of the other pages are unchanged.
-#[derive(Debug, Default)]
-pub struct ResolveMemo {
-    /// The hash of every page's path and anchors, the assets and the absent files: all
-    /// that a link check reads of the site besides the linking page (see `check_links`).
-    links_key: u64,
-    /// By page path: the hash of the page's text, and its checked links.
-    links: PerPage<(Vec<PageId>, Vec<Diagnostic>)>,
-}
-
-/// One result per page, by path, with the hash of the text it was worked out from: kept
-/// from build to build and updated in place, so that a rebuild copies nothing of the
-/// pages it did not work on again.
-#[derive(Debug)]
-struct PerPage<T>(rustc_hash::FxHashMap<String, (u64, Arc<T>)>);
-
-impl<T> Default for PerPage<T> {
-    fn default() -> Self {
-        PerPage(Default::default())
-    }
-}
-
-impl<T: Send + Sync> PerPage<T> {
-    /// Each page's result: kept where its text is unchanged (and `valid`, else every
-    /// result is worked out again), else `work(i)`. What was worked out is kept for the
-    /// next build; pages that are gone are forgotten.
-    fn reuse(
-        &mut self,
-        valid: bool,
-        pages: &[PageRef],
-        work: impl Fn(usize) -> T + Sync,
-    ) -> Vec<Arc<T>> {
-        if !valid {
-            self.0.clear();
-        }
-        let results: Vec<(Arc<T>, bool)> = pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, page)| match self.0.get(&page.rel) {
-                Some((hash, r)) if *hash == page.text_hash => (r.clone(), false),
-                _ => (Arc::new(work(i)), true),
-            })
-            .collect();
-        for (page, (r, fresh)) in pages.iter().zip(&results) {
-            if *fresh {
-                self.0.insert(page.rel.clone(), (page.text_hash, r.clone()));
-            }
-        }
-        if self.0.len() != pages.len() {
-            let rels: HashSet<&str> = pages.iter().map(|p| p.rel.as_str()).collect();
-            self.0.retain(|rel, _| rels.contains(rel.as_str()));
-        }
-        results.into_iter().map(|(r, _)| r).collect()
-    }
-}
-
 /// Builds the [`Site`] from parsed pages: checks links and citations, derives relations.
 /// `absent` names the content files that exist but are not in `pages` (drafts left out,
 /// files that failed to parse), so that links to them get the right message, or none.
-/// Each page's citations are a query of `engine` ([`page_citations`]); `memo` keeps the
-/// link checks for the next build.
+/// Each page's links and citations are queries of `engine` ([`page_links`],
+/// [`page_citations`]).
 pub fn resolve_with(
     config: Config,
     mut pages: Vec<PageRef>,
     (mut assets, data): (Vec<Asset>, crate::data::DataFiles),
     bibliography: Bibliography,
     absent: &HashMap<String, Absence>,
-    (engine, memo): (&mut db::Engine, Option<&mut ResolveMemo>),
+    engine: &mut db::Engine,
 ) -> Resolved {
     pages.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut diags = vec![];
@@ -180,7 +115,7 @@ pub fn resolve_with(
         .collect();
     check_urls(&pages, &mut diags);
     let sections = order_sections(&pages);
-    let links = check_links(&pages, &by_rel, &assets, absent, &mut diags, memo);
+    let links = check_links(engine, &pages, &config, &assets, absent, &mut diags);
     // A data file is published only if a page links to it.
     let linked: HashSet<&str> = pages
         .iter()
@@ -236,43 +171,33 @@ fn check_urls(pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
 
 /// Checks every link to a content file, its anchor, and every link to an asset; returns
 /// the links between pages as (from, to). A page whose text is unchanged keeps last
-/// build's result from `memo`, while no page, heading or asset has come or gone.
+/// Every page's links, checked, through the engine (each page's on a thread of its own):
+/// the (from, to) pairs between pages, and the problems found.
 fn check_links(
+    engine: &mut db::Engine,
     pages: &[PageRef],
-    by_rel: &PageIndex,
+    config: &Config,
     assets: &[Asset],
     absent: &HashMap<String, Absence>,
     diags: &mut Vec<Diagnostic>,
-    memo: Option<&mut ResolveMemo>,
 ) -> Vec<(PageId, PageId)> {
-    let asset_set: HashSet<&str> = assets.iter().map(|a| a.rel.as_str()).collect();
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::fingerprint::in_run();
-        pages
-            .iter()
-            .for_each(|p| (&p.rel, p.anchors()).hash(&mut h));
-        assets.iter().for_each(|a| a.rel.hash(&mut h));
-        let mut gone: Vec<(&String, bool)> = absent
-            .iter()
-            .map(|(k, v)| (k, *v == Absence::Draft))
-            .collect();
-        gone.sort();
-        gone.hash(&mut h);
-        h.finish()
+    let settings = engine.sync_settings(config);
+    let site = engine.sync_site_pages(pages.iter().map(|p| p.rel.as_str()));
+    let mut gone: Vec<(String, Absence)> = absent.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    gone.sort_by(|a, b| a.0.cmp(&b.0));
+    let others = engine.sync_other_files(assets.iter().map(|a| a.rel.clone()).collect(), gone);
+    let handles = std::sync::Mutex::new(engine.db.clone());
+    let handle = || match handles.lock() {
+        Ok(db) => db.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     };
-    let check = |i: usize| page_links(i, pages, by_rel, &asset_set, absent);
-    let results: Vec<PageLinks> = match memo {
-        Some(m) => {
-            let valid = m.links_key == key;
-            m.links_key = key;
-            m.links.reuse(valid, pages, check)
-        }
-        None => (0..pages.len())
-            .into_par_iter()
-            .map(|i| Arc::new(check(i)))
-            .collect(),
-    };
+    let files = site.files(&engine.db).clone();
+    let results: Vec<PageLinks> = files
+        .par_iter()
+        .map_init(handle, |db, &f| {
+            page_links(db, f, site, others, settings).clone()
+        })
+        .collect();
     let mut links = vec![];
     for (i, r) in results.iter().enumerate() {
         links.extend(r.0.iter().map(|&t| (PageId::new(i), t)));
@@ -287,15 +212,81 @@ type PageCitations = Arc<(PageBrackets, Vec<Diagnostic>)>;
 /// One page's links: the pages it links to, and the problems with its links.
 type PageLinks = Arc<(Vec<PageId>, Vec<Diagnostic>)>;
 
-/// The links of page `i`, checked.
-fn page_links(
-    i: usize,
-    pages: &[PageRef],
-    by_rel: &PageIndex,
-    asset_set: &HashSet<&str>,
-    absent: &HashMap<String, Absence>,
-) -> (Vec<PageId>, Vec<Diagnostic>) {
-    let page = &pages[i];
+/// The places on a page a link can point at, owned: what a link check reads of the
+/// pages it links to, and no more.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageAnchors {
+    headings: Vec<String>,
+    paragraphs: usize,
+    references: bool,
+}
+
+impl PageAnchors {
+    fn view(&self) -> crate::page::Anchors<'_> {
+        crate::page::Anchors {
+            headings: self.headings.iter().map(String::as_str).collect(),
+            paragraphs: self.paragraphs,
+            references: self.references,
+        }
+    }
+}
+
+/// The query: a page's anchors (`None` for a file that did not parse). It comes out equal
+/// when an edit leaves them as they were, so the pages that link to it are not checked
+/// again.
+#[salsa::tracked(returns(ref))]
+pub fn anchors_of(
+    db: &dyn salsa::Database,
+    file: db::ContentFile,
+    settings: db::Settings,
+) -> Option<PageAnchors> {
+    let page = crate::parse::parse_file(db, file, settings).as_ref().ok()?;
+    let a = page.anchors();
+    Some(PageAnchors {
+        headings: a.headings.iter().map(|h| h.to_string()).collect(),
+        paragraphs: a.paragraphs,
+        references: a.references,
+    })
+}
+
+/// The query: each page's place among the site's pages, by path.
+#[salsa::tracked(returns(ref))]
+pub fn page_index(db: &dyn salsa::Database, site: db::SitePages) -> Arc<PageIndex> {
+    let index = site.files(db).iter().enumerate();
+    Arc::new(
+        index
+            .map(|(i, f)| (f.rel(db).clone(), PageId::new(i)))
+            .collect(),
+    )
+}
+
+/// The query: the files a link may name besides the pages, as sets for lookups.
+#[salsa::tracked(returns(ref))]
+fn other_files_index(
+    db: &dyn salsa::Database,
+    others: db::OtherFiles,
+) -> Arc<(HashSet<String>, HashMap<String, Absence>)> {
+    let assets = others.assets(db).iter().cloned().collect();
+    let absent = others.absent(db).iter().cloned().collect();
+    Arc::new((assets, absent))
+}
+
+/// The query: one page's links, checked. It reads the page's parse, where the site's
+/// pages are, the other files, and the anchors of the pages it links to with `#…`.
+#[salsa::tracked(returns(ref))]
+pub fn page_links(
+    db: &dyn salsa::Database,
+    file: db::ContentFile,
+    site: db::SitePages,
+    others: db::OtherFiles,
+    settings: db::Settings,
+) -> PageLinks {
+    let Ok(page) = crate::parse::parse_file(db, file, settings) else {
+        return Arc::default();
+    };
+    let by_rel = page_index(db, site);
+    let (asset_set, absent) = &**other_files_index(db, others);
+    let files = site.files(db);
     let mut targets = vec![];
     let mut diags: Vec<Diagnostic> = vec![];
     for link in &page.body.links {
@@ -321,16 +312,21 @@ fn page_links(
             continue;
         };
         targets.push(target);
-        if let Some(frag) = &link.fragment
-            && !frag.is_empty()
-            && !has_anchor(&pages[target.index()], frag)
-        {
-            let shown = pages[target.index()].anchors().list();
+        let Some(frag) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let target_file = files[target.index()];
+        let Some(anchors) = anchors_of(db, target_file, settings) else {
+            continue;
+        };
+        let anchors = anchors.view();
+        if !anchors.has(frag) {
+            let shown = anchors.list();
             diags.push(
                 at(format!(
                     "`{}`: {} has no heading or anchor `#{frag}`",
                     link.written,
-                    pages[target.index()].file.display()
+                    target_file.display(db).display()
                 ))
                 .with_help(if shown.is_empty() {
                     "that page has no headings; link to the page without `#…`".to_string()
@@ -356,7 +352,7 @@ fn page_links(
             diags.push(if cheap { d } else { d.with_source(&page.text) });
         }
     }
-    (targets, diags)
+    Arc::new((targets, diags))
 }
 
 /// Warnings for `check --strict` (uncited prose, orphan pages, uncited bibliography

@@ -4,7 +4,7 @@
 //! module. A one-off build or a check uses [`Session::one_off`], which keeps nothing; the
 //! pipeline is the same either way ([`crate::build`]).
 
-use crate::{db, resolve, reuse, search};
+use crate::{db, reuse, search};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -24,8 +24,6 @@ pub enum Changes {
 /// The memos of a session that keeps what each build learned, besides its engine's.
 #[derive(Debug, Default)]
 pub struct Memos {
-    /// Each page's resolved citations and links.
-    pub resolve: resolve::ResolveMemo,
     /// What each page's last render depended on.
     pub render: reuse::RenderMemo,
     /// The fingerprint of each file the last build wrote, by output path; `None` until a

@@ -184,7 +184,7 @@ impl Edited {
             }
             // An entry's checked places: what decides the warnings about citations
             // beyond them (a warm build once kept such a warning after a change).
-            3 if step % 2 == 0 => match self.read("content/references.yaml") {
+            3 if step.is_multiple_of(2) => match self.read("content/references.yaml") {
                 Some(r) => {
                     let wide = format!("[\"p. 1–{}\"]", rng.below(8));
                     let kept: Vec<&str> = r

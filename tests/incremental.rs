@@ -633,3 +633,46 @@ fn a_rebuild_resolves_again_only_the_citations_whose_reads_changed() {
     assert_eq!(runs(&live, "page_citations"), 0);
     assert_eq!(runs(&live, "citable_works"), 0);
 }
+
+/// Link checks are queries of the engine: a page's links are checked again when its text
+/// changed, or the anchors of a page it links to, and not when a page it links to changed
+/// elsewhere.
+#[test]
+fn a_rebuild_checks_again_only_the_links_whose_reads_changed() {
+    let files = files();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
+    let mut live = Live::new(&refs);
+    // A first edit of a file lowers its durability, and salsa keeps a result as it was
+    // (backdates it) only at the same durability or higher: the edits measured are later.
+    live.edit(
+        "content/articles/art-1.md",
+        "It covers things.",
+        "It covers some things.",
+    );
+    live.check("a first edit");
+    live.cache.engine().record_queries();
+    // Article 1 is linked to (by its #scope) from every concern: its text changes, its
+    // anchors do not.
+    live.edit(
+        "content/articles/art-1.md",
+        "It covers some things.",
+        "It covers other things.",
+    );
+    live.check("a linked page's text");
+    assert_eq!(
+        runs(&live, "page_links"),
+        1,
+        "only the edited page's own links: {:?}",
+        live.ran
+    );
+    // Its anchors change (a heading added): the pages that link to it are checked again.
+    live.edit(
+        "content/articles/art-1.md",
+        "It covers other things.",
+        "It covers other things.\n\n## Reach\n\nFar.",
+    );
+    live.check("a linked page's anchors");
+    assert!(runs(&live, "page_links") >= 7, "{:?}", live.ran);
+    live.check("nothing");
+    assert_eq!(runs(&live, "page_links"), 0);
+}
