@@ -97,9 +97,15 @@ struct Client {
 
 impl Client {
     fn start(site: &Site, capabilities: Value) -> Client {
+        Client::start_at(&site.path().canonicalize().unwrap(), capabilities)
+    }
+
+    /// A client that names the site folder `site` (a path through a symbolic link, say),
+    /// and its files by that path.
+    fn start_at(site: &std::path::Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_explainer"))
             .arg("lsp")
-            .arg(site.path())
+            .arg(site)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -132,7 +138,7 @@ impl Client {
                 }
             }
         });
-        let root = url(&site.path().canonicalize().unwrap().join("content"));
+        let root = url(&site.join("content"));
         let root = root.trim_end_matches('/').to_string();
         let mut c = Client {
             child,
@@ -881,6 +887,30 @@ fn exit_without_shutdown_is_status_1_and_requests_after_shutdown_are_refused() {
     c.notify("exit", Value::Null);
     let status = c.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_site_opened_through_a_symbolic_link_gets_diagnostics_and_completion() {
+    let site = site();
+    let links = tempfile::tempdir().unwrap();
+    let link = links.path().join("linked-site");
+    std::os::unix::fs::symlink(site.path(), &link).unwrap();
+    let mut c = Client::start_at(&link, json!({}));
+    c.open("concerns/a.md", &A.replace("too broad\"]", "too bread\"]"));
+    assert!(
+        c.diagnostic("concerns/a.md", "too bread").is_some(),
+        "{:?}",
+        c.diagnostics.keys()
+    );
+    let text = format!("{A}\nNew [@\n");
+    c.change("concerns/a.md", &text);
+    let line = text.lines().count() as u32 - 1;
+    assert_eq!(
+        labels(&c.completion("concerns/a.md", line, 6)),
+        ["letter", "treaty"]
+    );
+    c.shutdown();
 }
 
 #[test]

@@ -203,26 +203,48 @@ pub struct Paths {
     pub content: PathBuf,
     /// The site folder, absolute.
     pub site: PathBuf,
+    /// The site folder as the client named it, when that is another path to the same
+    /// folder (through a symbolic link), and whether the client's last file came by it:
+    /// diagnostics then go to the files by that spelling, which is the one the editor has.
+    shown: Option<(PathBuf, std::cell::Cell<bool>)>,
 }
 
 impl Paths {
-    /// The paths of the site at `site_dir`.
-    pub fn new(site_dir: &Path) -> Paths {
+    /// The paths of the site at `site_dir` (its real path), which the client may name as
+    /// `named` (a path through a symbolic link).
+    pub fn new(site_dir: &Path, named: &Path) -> Paths {
         let site = std::path::absolute(site_dir).unwrap_or_else(|_| site_dir.to_path_buf());
+        let named = std::path::absolute(named).unwrap_or_else(|_| named.to_path_buf());
         Paths {
             content: site.join("content"),
+            shown: (named != site).then(|| (named, std::cell::Cell::new(false))),
             site,
         }
     }
 
-    /// The path relative to `content/` of a `file:` URI inside it; `None` for any other
-    /// URI, or one that leads out of it (`..`).
+    /// The path relative to `content/` of a `file:` URI inside it (by the site's real
+    /// path or the client's name for it); `None` for any other URI, or one that leads out
+    /// of it (`..`).
     pub fn rel_of(&self, uri: &Url) -> Option<String> {
         if uri.scheme() != "file" {
             return None;
         }
         let path = uri.to_file_path().ok()?;
-        let rest = path.strip_prefix(&self.content).ok()?;
+        let by_name = self.shown.as_ref().and_then(|(named, used)| {
+            let rest = path.strip_prefix(named.join("content")).ok()?;
+            used.set(true);
+            Some(rest)
+        });
+        let rest = match by_name {
+            Some(rest) => rest,
+            None => {
+                let rest = path.strip_prefix(&self.content).ok()?;
+                if let Some((_, used)) = &self.shown {
+                    used.set(false);
+                }
+                rest
+            }
+        };
         let mut parts = vec![];
         for c in rest.components() {
             match c {
@@ -236,7 +258,11 @@ impl Paths {
     /// The URI of a file given as the site's diagnostics name it (relative to the site
     /// folder, or absolute).
     pub fn uri_of_site_file(&self, file: &Path) -> Option<Url> {
-        Url::from_file_path(self.site.join(file)).ok()
+        let site = match &self.shown {
+            Some((named, used)) if used.get() => named,
+            _ => &self.site,
+        };
+        Url::from_file_path(site.join(file)).ok()
     }
 
     /// The URI of the content file at `rel`.

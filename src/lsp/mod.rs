@@ -55,9 +55,10 @@ pub fn run(site_dir: Option<&Path>) -> Result<(), String> {
         .initialize_start()
         .map_err(|e| format!("initialize failed: {e}"))?;
     let params: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
-    let site_dir = site_dir.map_or_else(|| workspace(&params), Path::to_path_buf);
-    // The editor names files by their real paths: so do the build and the session.
-    let site_dir = &site_dir.canonicalize().unwrap_or(site_dir);
+    let named = site_dir.map_or_else(|| workspace(&params), Path::to_path_buf);
+    // The build and the session name files by their real paths; the editor may name the
+    // site through a symbolic link, and `Paths` answers it by that name.
+    let site_dir = &named.canonicalize().unwrap_or_else(|_| named.clone());
     let enc = negotiate(&params);
     let result = serde_json::json!({
         "capabilities": capabilities(enc),
@@ -68,7 +69,7 @@ pub fn run(site_dir: Option<&Path>) -> Result<(), String> {
     let watched = watch(&conn, &params, site_dir);
     let mut server = Server {
         opts: BuildOptions::new(site_dir),
-        paths: Paths::new(site_dir),
+        paths: Paths::new(site_dir, &named),
         session: Session::warm(),
         docs: Documents::default(),
         site: None,
