@@ -914,6 +914,34 @@ fn a_site_opened_through_a_symbolic_link_gets_diagnostics_and_completion() {
 }
 
 #[test]
+fn outside_a_site_the_server_says_so_once_and_reports_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(folder.path().join("content")).unwrap();
+    let mut c = Client::start_at(&folder.path().canonicalize().unwrap(), json!({}));
+    let told = loop {
+        let msg = c
+            .incoming
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server says something");
+        if msg["method"] == "window/showMessage" {
+            break msg["params"]["message"].as_str().unwrap().to_string();
+        }
+    };
+    assert!(
+        told.contains("has no explainer.toml, so it is not a site"),
+        "{told}"
+    );
+    c.open("notes.md", "# Notes\n\nSome [@text\n");
+    c.sync();
+    assert!(
+        c.diagnostics.values().all(|list| list.is_empty()),
+        "{:?}",
+        c.diagnostics
+    );
+    c.shutdown();
+}
+
+#[test]
 fn cite_prints_a_citation_or_the_closest_passage() {
     let site = site();
     let run = |words: &[&str]| {

@@ -45,6 +45,8 @@ struct Server {
     watched: bool,
     /// Whether something changed since the last check.
     dirty: bool,
+    /// Whether the client was told the folder is not a site (it is told once).
+    told_not_a_site: bool,
 }
 
 /// Runs the language server for the site at `site_dir` (or the editor's workspace
@@ -77,6 +79,7 @@ pub fn run(site_dir: Option<&Path>) -> Result<(), String> {
         enc,
         watched,
         dirty: true,
+        told_not_a_site: false,
     };
     server.check(&conn);
     server.serve(&conn)?;
@@ -244,6 +247,27 @@ impl Server {
     /// starts afresh and the server keeps serving.
     fn check(&mut self, conn: &Connection) {
         self.dirty = false;
+        // Outside a site (an editor started the server for any Markdown file) there is
+        // nothing to check: no file gets an error about a missing explainer.toml; the
+        // client is told once, in a message, and the server stays quiet.
+        let settings = self.opts.site_dir.join(crate::config::CONFIG_FILE);
+        if !settings.is_file() {
+            if !self.told_not_a_site {
+                self.told_not_a_site = true;
+                let text = format!(
+                    "explainer: {} has no explainer.toml, so it is not a site: nothing is checked here. Start the server in a site's folder (`explainer new DIR` makes one).",
+                    self.opts.site_dir.display()
+                );
+                let params = lsp::ShowMessageParams {
+                    typ: lsp::MessageType::INFO,
+                    message: text,
+                };
+                let note = lsp_server::Notification::new("window/showMessage".into(), params);
+                let _ = conn.sender.send(note.into());
+            }
+            self.publish(conn, &crate::Diagnostics::new());
+            return;
+        }
         if !self.watched {
             self.session.forget_changes();
         } else {
