@@ -26,8 +26,9 @@ impl Shown {
     /// and warning not shown before, in full, then one line per file and severity for
     /// those it no longer reports. Only a build that succeeded ran every check, so only
     /// after one is a problem fixed: a failed build may have stopped before the stage
-    /// that finds it (a broken `explainer.toml` stops everything), and then what it did
-    /// not report is kept, to be neither called fixed nor shown again.
+    /// that finds it (a broken `explainer.toml` stops everything), and then the warnings
+    /// it did not report are kept, to be neither called fixed nor shown again; its errors
+    /// replace the last failed build's.
     pub(super) fn after(&mut self, diags: &Diagnostics, succeeded: bool) -> String {
         let now: Vec<&Diagnostic> = diags
             .sorted()
@@ -40,6 +41,10 @@ impl Shown {
         }
         let now: HashSet<Key> = now.into_iter().map(key).collect();
         if !succeeded {
+            // The errors are the ones this build found: those of earlier failed builds
+            // that it did not find again were fixed on the way (or are hidden behind these,
+            // and are shown again when found), and are not counted as fixed later.
+            self.known.retain(|k| k.2 != Severity::Error);
             self.known.extend(now);
             return out;
         }
@@ -107,5 +112,17 @@ mod tests {
         assert_eq!(good, "fixed: 1 error(s) in explainer.toml\n");
         let clean = shown.after(&Diagnostics::new(), true);
         assert_eq!(clean, "fixed: 1 warning(s) in a.md\n");
+    }
+
+    #[test]
+    fn fixed_counts_the_errors_of_the_last_failed_build() {
+        let mut shown = Shown::default();
+        // Five saves, each with another typo: two errors at the end.
+        for k in 1..=5 {
+            let d = diags(&[("a.md", k, E, "typo"), ("a.md", 9, E, "still")]);
+            shown.after(&d, false);
+        }
+        let good = shown.after(&Diagnostics::new(), true);
+        assert_eq!(good, "fixed: 2 error(s) in a.md\n");
     }
 }
