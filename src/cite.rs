@@ -709,12 +709,26 @@ fn longest_shared_run(a: &[String], b: &[String]) -> (usize, usize, usize) {
 /// Lines up the quote's words with a passage's (longest common subsequence) and marks the
 /// passage's words that the quote does not have «like this». Also returns the first place
 /// they differ: (what the passage has, what the quote has).
+///
+/// Words are lined up by their letters and digits, so that a full stop or a comma next to
+/// a word does not make it "differ": for "rules are too broad and vague" against the
+/// passage "rules are too broad.", the difference is the quote's "and vague", not the
+/// passage's "broad.".
 fn mark_differences(quote: &[&str], passage: &[&str]) -> (String, Option<(String, String)>) {
+    let core = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned();
+    let same = |a: &str, b: &str| {
+        let (x, y) = (core(a), core(b));
+        if x.is_empty() && y.is_empty() {
+            a == b
+        } else {
+            x == y
+        }
+    };
     let (n, m) = (quote.len(), passage.len());
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if quote[i] == passage[j] {
+            lcs[i][j] = if same(quote[i], passage[j]) {
                 lcs[i + 1][j + 1] + 1
             } else {
                 lcs[i + 1][j].max(lcs[i][j + 1])
@@ -725,7 +739,7 @@ fn mark_differences(quote: &[&str], passage: &[&str]) -> (String, Option<(String
     let mut out: Vec<String> = vec![];
     let mut difference = None;
     while i < n || j < m {
-        if i < n && j < m && quote[i] == passage[j] {
+        if i < n && j < m && same(quote[i], passage[j]) {
             out.push(passage[j].to_string());
             i += 1;
             j += 1;
@@ -750,6 +764,18 @@ fn mark_differences(quote: &[&str], passage: &[&str]) -> (String, Option<(String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_stop_does_not_make_a_word_differ() {
+        let quote = ["rules", "are", "too", "broad", "and", "vague"];
+        let passage = ["rules", "are", "too", "broad."];
+        let (marked, difference) = mark_differences(&quote, &passage);
+        assert_eq!(marked, "rules are too broad.");
+        assert_eq!(
+            difference,
+            Some(("(end of the passage)".to_string(), "and".to_string()))
+        );
+    }
 
     #[test]
     fn finds_brackets_with_quotes_containing_brackets() {
