@@ -171,6 +171,26 @@ impl Engine {
         self.files.get(rel).is_some_and(|(_, disk)| *disk)
     }
 
+    /// `query` over every file of `files` in parallel, in order. Each thread queries
+    /// through a handle of its own on the database (a handle is not `Sync`); a handle
+    /// shares what the queries store, so a clone per thread costs nothing more.
+    pub fn par_map<T: Send>(
+        &self,
+        files: &[ContentFile],
+        query: impl Fn(&Database, ContentFile) -> T + Sync + Send,
+    ) -> Vec<T> {
+        use rayon::prelude::*;
+        let shared = Mutex::new(self.db.clone());
+        let handle = || match shared.lock() {
+            Ok(db) => db.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        files
+            .par_iter()
+            .map_init(handle, |db, &f| query(db, f))
+            .collect()
+    }
+
     /// The settings input, set to `config` (only if it differs, so that nothing that
     /// read the settings is re-run for nothing).
     pub fn sync_settings(&mut self, config: &Config) -> Settings {

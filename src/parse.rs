@@ -9,7 +9,6 @@ use crate::db::{self, ContentFile, Settings};
 use crate::diagnostic::Diagnostic;
 use crate::page::{Page, PageRef};
 use crate::{fingerprint, frontmatter, markdown, url};
-use rayon::prelude::*;
 
 /// The pages of a parse, the files that failed, and every problem found.
 pub struct Parsed {
@@ -87,18 +86,9 @@ pub fn parse_file(db: &dyn salsa::Database, file: ContentFile, settings: Setting
 /// keeps its page from the last build.
 pub fn run(engine: &mut db::Engine, files: &[ContentFile], config: &Config) -> Parsed {
     let settings = engine.sync_settings(config);
-    // Each thread queries through its own handle on the database (a handle is not Sync).
-    let handles = std::sync::Mutex::new(engine.db.clone());
-    let handle = || match handles.lock() {
-        Ok(db) => db.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    };
-    let results: Vec<(String, FileParse)> = files
-        .par_iter()
-        .map_init(handle, |db, &f| {
-            (f.rel(db).clone(), parse_file(db, f, settings).clone())
-        })
-        .collect();
+    let results: Vec<(String, FileParse)> = engine.par_map(files, |db, f| {
+        (f.rel(db).clone(), parse_file(db, f, settings).clone())
+    });
     let mut parsed = Parsed {
         pages: Vec::with_capacity(results.len()),
         broken: vec![],

@@ -15,7 +15,6 @@ use crate::graph::{Graph, PageBrackets, ResolvedItem, SourceAt, Target};
 use crate::ids::{EntryId, PageId, ParaNo};
 use crate::load::Asset;
 use crate::page::{CitationUse, Page, PageRef};
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -115,14 +114,17 @@ pub fn resolve_with(
         .collect();
     check_urls(&pages, &mut diags);
     let sections = order_sections(&pages);
-    let links = check_links(engine, &pages, &config, &assets, absent, &mut diags);
+    // The inputs every page's queries read, set once for both passes.
+    let settings = engine.sync_settings(&config);
+    let site = engine.sync_site_pages(pages.iter().map(|p| p.rel.as_str()));
+    let links = check_links(engine, (site, settings), &assets, absent, &mut diags);
     // A data file is published only if a page links to it.
     let linked: HashSet<&str> = pages
         .iter()
         .flat_map(|p| p.body.assets.iter().map(|a| a.target.as_str()))
         .collect();
     assets.retain(|a| !crate::data::is_data_file(&a.rel) || linked.contains(a.rel.as_str()));
-    let brackets = citations(engine, &pages, &bibliography, &config, &mut diags);
+    let brackets = citations(engine, (site, settings), &pages, &bibliography, &mut diags);
     for r in &brackets {
         diags.extend(r.1.iter().cloned());
     }
@@ -169,35 +171,23 @@ fn check_urls(pages: &[PageRef], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Checks every link to a content file, its anchor, and every link to an asset; returns
-/// the links between pages as (from, to). A page whose text is unchanged keeps last
-/// Every page's links, checked, through the engine (each page's on a thread of its own):
-/// the (from, to) pairs between pages, and the problems found.
+/// Every page's links (to content files, their anchors, and assets), checked through the
+/// engine, each page's on a thread of its own: the (from, to) pairs between pages, and
+/// the problems found.
 fn check_links(
     engine: &mut db::Engine,
-    pages: &[PageRef],
-    config: &Config,
+    (site, settings): (db::SitePages, db::Settings),
     assets: &[Asset],
     absent: &HashMap<String, Absence>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(PageId, PageId)> {
-    let settings = engine.sync_settings(config);
-    let site = engine.sync_site_pages(pages.iter().map(|p| p.rel.as_str()));
     let mut gone: Vec<(String, Absence)> = absent.iter().map(|(k, v)| (k.clone(), *v)).collect();
     gone.sort_by(|a, b| a.0.cmp(&b.0));
     let others = engine.sync_other_files(assets.iter().map(|a| a.rel.clone()).collect(), gone);
-    let handles = std::sync::Mutex::new(engine.db.clone());
-    let handle = || match handles.lock() {
-        Ok(db) => db.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    };
     let files = site.files(&engine.db).clone();
-    let results: Vec<PageLinks> = files
-        .par_iter()
-        .map_init(handle, |db, &f| {
-            page_links(db, f, site, others, settings).clone()
-        })
-        .collect();
+    let results: Vec<PageLinks> = engine.par_map(&files, |db, f| {
+        page_links(db, f, site, others, settings).clone()
+    });
     let mut links = vec![];
     for (i, r) in results.iter().enumerate() {
         links.extend(r.0.iter().map(|&t| (PageId::new(i), t)));
@@ -530,26 +520,16 @@ pub fn page_citations(
 /// the errors of ids that name both a source and a bibliography entry.
 fn citations(
     engine: &mut db::Engine,
+    (site, settings): (db::SitePages, db::Settings),
     pages: &[PageRef],
     bibliography: &Bibliography,
-    config: &Config,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<PageCitations> {
-    let settings = engine.sync_settings(config);
-    let site = engine.sync_site_pages(pages.iter().map(|p| p.rel.as_str()));
     let works = engine.sync_references(bibliography);
-    let handles = std::sync::Mutex::new(engine.db.clone());
-    let handle = || match handles.lock() {
-        Ok(db) => db.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    };
     let files = site.files(&engine.db).clone();
-    let brackets = files
-        .par_iter()
-        .map_init(handle, |db, &f| {
-            page_citations(db, f, site, works, settings).clone()
-        })
-        .collect();
+    let brackets = engine.par_map(&files, |db, f| {
+        page_citations(db, f, site, works, settings).clone()
+    });
     citable_works(&engine.db, site, works, settings).id_conflicts(pages, diags);
     brackets
 }

@@ -55,6 +55,13 @@ impl Live {
         l
     }
 
+    /// The site of [`files`], built once.
+    fn of_files() -> Live {
+        let files = files();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
+        Live::new(&refs)
+    }
+
     fn opts(&self) -> BuildOptions {
         BuildOptions {
             out_dir: Some(self.live.clone()),
@@ -470,9 +477,7 @@ fn warnings(d: &explainer::Diagnostics) -> Vec<String> {
 /// after it was narrowed again. Each rebuild's warnings must be a clean build's.
 #[test]
 fn a_rebuild_warns_as_a_clean_build_when_an_entrys_checked_places_change() {
-    let files = files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
-    let mut live = Live::new(&refs);
+    let mut live = Live::of_files();
     let narrow = "  url: https://example.org/report\n  checked_locators: [\"p. 1\"]\n";
     let wide = "  url: https://example.org/report\n  checked_locators: [\"p. 1–5\"]\n";
     live.edit(
@@ -522,9 +527,7 @@ fn runs(live: &Live, query: &str) -> usize {
 /// text, and the settings it asked for), recorded as it read them, not a key kept by hand.
 #[test]
 fn a_rebuild_parses_again_only_what_read_something_that_changed() {
-    let files = files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
-    let mut live = Live::new(&refs);
+    let mut live = Live::of_files();
     live.cache.engine().record_queries();
     live.edit("content/concerns/c.md", "## More", "## More still");
     live.check("one page's text");
@@ -550,7 +553,7 @@ fn a_rebuild_parses_again_only_what_read_something_that_changed() {
     live.check("the base path");
     assert_eq!(
         runs(&live, "parse_file"),
-        files.len() - 2,
+        files().len() - 2,
         "every Markdown file"
     );
     // Nothing changed: nothing is parsed.
@@ -563,9 +566,7 @@ fn a_rebuild_parses_again_only_what_read_something_that_changed() {
 /// find what a fresh check finds.
 #[test]
 fn a_warm_check_renders_only_the_pages_whose_reads_changed() {
-    let files = files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
-    let live = Live::new(&refs);
+    let live = Live::of_files();
     let opts = BuildOptions {
         check_only: true,
         ..BuildOptions::new(&live.site)
@@ -599,9 +600,7 @@ fn a_warm_check_renders_only_the_pages_whose_reads_changed() {
 /// changed.
 #[test]
 fn a_rebuild_resolves_again_only_the_citations_whose_reads_changed() {
-    let files = files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
-    let mut live = Live::new(&refs);
+    let mut live = Live::of_files();
     live.cache.engine().record_queries();
     live.edit("content/concerns/c.md", "## More", "## More still");
     live.check("one page's text");
@@ -639,9 +638,7 @@ fn a_rebuild_resolves_again_only_the_citations_whose_reads_changed() {
 /// elsewhere.
 #[test]
 fn a_rebuild_checks_again_only_the_links_whose_reads_changed() {
-    let files = files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(r, t)| (*r, t.as_str())).collect();
-    let mut live = Live::new(&refs);
+    let mut live = Live::of_files();
     // A first edit of a file lowers its durability, and salsa keeps a result as it was
     // (backdates it) only at the same durability or higher: the edits measured are later.
     live.edit(
